@@ -1,0 +1,141 @@
+/**
+ * The contract between the parts of the offline runtime: what the assembly reader produces and what the
+ * gateway, the Lambda pool, the DynamoDB module and the CLI consume.
+ *
+ * @module
+ */
+
+/** A CloudFormation value as it appears in a template: a literal or an intrinsic function object. */
+export type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
+
+/** A Lambda REQUEST authorizer attached to a `$connect` route. */
+export interface AuthorizerModel {
+  /** Logical id of the `AWS::ApiGatewayV2::Authorizer`. */
+  readonly logicalId: string;
+  readonly name: string;
+  /** Logical id of the `AWS::Lambda::Function` that authorizes. */
+  readonly functionId: string;
+  /** e.g. `route.request.header.Authorization`, `route.request.querystring.token`. */
+  readonly identitySources: readonly string[];
+}
+
+/** One route of a WebSocket API, already joined to the function its integration invokes. */
+export interface RouteModel {
+  /** `$connect`, `$disconnect`, `$default` or a custom key such as `subscribe`. */
+  readonly routeKey: string;
+  /** Logical id of the `AWS::Lambda::Function` behind the route's integration. */
+  readonly functionId: string;
+  /** True when the route has a route response (`AWS::ApiGatewayV2::RouteResponse`): its body goes back to the caller. */
+  readonly twoWay: boolean;
+  readonly authorizer?: AuthorizerModel;
+}
+
+/** One `AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`, with its first stage. */
+export interface WebSocketApiModel {
+  readonly logicalId: string;
+  /** The id used locally in event `requestContext.apiId` (deterministic, 10 lowercase chars). */
+  readonly apiId: string;
+  readonly name: string;
+  /** e.g. `$request.body.action`. */
+  readonly routeSelectionExpression: string;
+  readonly stageName: string;
+  readonly stageLogicalId?: string;
+  readonly throttle?: { readonly rateLimit?: number; readonly burstLimit?: number };
+  readonly routes: readonly RouteModel[];
+}
+
+/** One `AWS::Lambda::Function` whose code is a bundled asset directory in the cloud assembly. */
+export interface FunctionModel {
+  readonly logicalId: string;
+  /** `FunctionName` if the template sets one, otherwise `<stackName>-<logicalId>`. */
+  readonly functionName: string;
+  /** Absolute path of the asset directory (from the `aws:asset:path` metadata). */
+  readonly codeDir: string;
+  /** e.g. `index.handler`. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMB: number;
+  readonly reservedConcurrency?: number;
+  /** `Environment.Variables`, unresolved (may hold `Ref`, `Fn::GetAtt`, `Fn::Join`, …). */
+  readonly environment: Readonly<Record<string, TemplateValue>>;
+}
+
+/** Key schema element, as in CloudFormation / the DynamoDB API. */
+export interface KeyElement {
+  readonly AttributeName: string;
+  readonly KeyType: 'HASH' | 'RANGE';
+}
+
+/** One `AWS::DynamoDB::Table` or `AWS::DynamoDB::GlobalTable`, in DynamoDB `CreateTable` terms. */
+export interface TableModel {
+  readonly logicalId: string;
+  /** `TableName` if the template sets one, otherwise `<stackName>-<logicalId>`. */
+  readonly tableName: string;
+  readonly keySchema: readonly KeyElement[];
+  readonly attributeDefinitions: readonly { readonly AttributeName: string; readonly AttributeType: 'S' | 'N' | 'B' }[];
+  readonly globalSecondaryIndexes: readonly {
+    readonly IndexName: string;
+    readonly KeySchema: readonly KeyElement[];
+    readonly Projection: {
+      readonly ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+      readonly NonKeyAttributes?: readonly string[];
+    };
+  }[];
+  readonly localSecondaryIndexes: readonly {
+    readonly IndexName: string;
+    readonly KeySchema: readonly KeyElement[];
+    readonly Projection: {
+      readonly ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+      readonly NonKeyAttributes?: readonly string[];
+    };
+  }[];
+  /** The TTL attribute name when `TimeToLiveSpecification.Enabled` is true. */
+  readonly ttlAttribute?: string;
+}
+
+/** Everything the runtime needs from one cloud assembly. */
+export interface AppModel {
+  /** Absolute path of the cloud assembly directory (`cdk.out`). */
+  readonly assemblyDir: string;
+  readonly stacks: readonly StackModel[];
+}
+
+/** One stack of the assembly. Logical ids are unique within a stack only. */
+export interface StackModel {
+  readonly stackName: string;
+  readonly apis: readonly WebSocketApiModel[];
+  readonly functions: ReadonlyMap<string, FunctionModel>;
+  readonly tables: readonly TableModel[];
+  /** The raw `Resources` section, for resolving intrinsics. */
+  readonly resources: Readonly<Record<string, { readonly Type: string; readonly Properties?: Record<string, TemplateValue> }>>;
+}
+
+/** What a local Lambda invocation returned. */
+export type InvokeResult =
+  | { readonly ok: true; readonly value: unknown; readonly durationMs: number }
+  | {
+      readonly ok: false;
+      /** `timeout` when the configured timeout was exceeded (the worker is replaced). */
+      readonly kind: 'error' | 'timeout';
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly durationMs: number;
+    };
+
+/** Invokes the functions of one stack; each function runs in its own warm, bounded pool of workers. */
+export interface LambdaInvoker {
+  invoke(functionId: string, event: unknown): Promise<InvokeResult>;
+  close(): Promise<void>;
+}
+
+/** One line of the runtime's invocation log. */
+export interface InvocationLog {
+  readonly api: string;
+  readonly routeKey: string;
+  readonly connectionId: string;
+  readonly functionId: string;
+  readonly durationMs: number;
+  /** e.g. `200`, `rejected 401`, `error Error: boom`, `timeout`. */
+  readonly outcome: string;
+}
