@@ -6,7 +6,13 @@
  */
 
 /** A CloudFormation value as it appears in a template: a literal or an intrinsic function object. */
-export type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
+export type TemplateValue =
+  | string
+  | number
+  | boolean
+  | null
+  | TemplateValue[]
+  | { [key: string]: TemplateValue };
 
 /** A Lambda REQUEST authorizer attached to a `$connect` route. */
 export interface AuthorizerModel {
@@ -73,7 +79,10 @@ export interface TableModel {
   /** `TableName` if the template sets one, otherwise `<stackName>-<logicalId>`. */
   readonly tableName: string;
   readonly keySchema: readonly KeyElement[];
-  readonly attributeDefinitions: readonly { readonly AttributeName: string; readonly AttributeType: 'S' | 'N' | 'B' }[];
+  readonly attributeDefinitions: readonly {
+    readonly AttributeName: string;
+    readonly AttributeType: 'S' | 'N' | 'B';
+  }[];
   readonly globalSecondaryIndexes: readonly {
     readonly IndexName: string;
     readonly KeySchema: readonly KeyElement[];
@@ -108,7 +117,9 @@ export interface StackModel {
   readonly functions: ReadonlyMap<string, FunctionModel>;
   readonly tables: readonly TableModel[];
   /** The raw `Resources` section, for resolving intrinsics. */
-  readonly resources: Readonly<Record<string, { readonly Type: string; readonly Properties?: Record<string, TemplateValue> }>>;
+  readonly resources: Readonly<
+    Record<string, { readonly Type: string; readonly Properties?: Record<string, TemplateValue> }>
+  >;
 }
 
 /** What a local Lambda invocation returned. */
