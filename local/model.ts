@@ -120,6 +120,8 @@ export interface StackModel {
   readonly resources: Readonly<
     Record<string, { readonly Type: string; readonly Properties?: Record<string, TemplateValue> }>
   >;
+  /** The raw `Parameters` section, for resolving a `Ref` to a parameter (its `Default`). */
+  readonly parameters?: Readonly<Record<string, { readonly Type: string; readonly Default?: TemplateValue }>>;
 }
 
 /** What a local Lambda invocation returned. */

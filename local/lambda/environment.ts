@@ -1,0 +1,60 @@
+/**
+ * The environment variables the Lambda service itself sets in an execution environment, as far as they make
+ * sense offline. A function's own variables come first; these win over them (Lambda refuses reserved keys such as
+ * `AWS_REGION` in a function's configuration), and the runtime's extra variables win over everything.
+ *
+ * @module
+ */
+import type { FunctionModel } from '../model.js';
+
+/** Credentials every local SDK client signs with; the local services accept anything. */
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'LOCALACCESSKEYID',
+  secretAccessKey: 'local-secret-access-key',
+};
+
+/** What the runtime knows about where a function runs. */
+export interface RuntimeEnvironmentOptions {
+  readonly region: string;
+  /** `AWS_ENDPOINT_URL_DYNAMODB`: where the SDK's DynamoDB clients go. */
+  readonly dynamoDbEndpoint?: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  /** Extra variables (e.g. `POWERTOOLS_DEV`), set last. */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The full `process.env` of one worker: the function's resolved variables, then Lambda's own variables, then the
+ * runtime's extras. Nothing leaks in from the runtime's own environment except `PATH`.
+ */
+export function lambdaEnvironment(
+  fn: FunctionModel,
+  resolved: Readonly<Record<string, string>>,
+  options: RuntimeEnvironmentOptions,
+): Record<string, string> {
+  return {
+    ...resolved,
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: 'UTC',
+    LAMBDA_TASK_ROOT: fn.codeDir,
+    _HANDLER: fn.handler,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: options.region,
+    AWS_DEFAULT_REGION: options.region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    ...(options.dynamoDbEndpoint === undefined
+      ? {}
+      : { AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint }),
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: options.logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: options.logStreamName,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...options.extra,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The local Lambda service of one stack: one bounded pool of warm worker threads per function, each worker with
+ * its own environment (the function's resolved variables plus what Lambda itself sets).
+ *
+ * @module
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resolveEnvironment } from '../assembly/intrinsics.js';
+import type { ApiPorts } from '../assembly/local-urls.js';
+import type { FunctionModel, InvokeResult, LambdaInvoker, StackModel } from '../model.js';
+import { lambdaEnvironment } from './environment.js';
+import { FunctionPool, type PoolStats } from './function-pool.js';
+import type { WorkerSpec } from './function-worker.js';
+import { locateHandler } from './handler-module.js';
+import { errorResult } from './results.js';
+
+/** Options of `createLambdaInvoker`. */
+export interface LambdaInvokerOptions {
+  /** `AWS_REGION` of every function, and what `AWS::Region` resolves to. @default 'us-east-1' */
+  readonly region?: string;
+  /** `AWS_ENDPOINT_URL_DYNAMODB` of every function (the local DynamoDB). @default unset */
+  readonly dynamoDbEndpoint?: string;
+  /**
+   * apiId → port of the local gateway, so stage callback URLs resolve to it. Read at each cold start: a `Map`
+   * filled in after the gateway listens is seen by workers started afterwards. @default no ports
+   */
+  readonly apiPorts?: ApiPorts;
+  /** Host of the local gateway in rewritten URLs. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Extra variables for every function, set last (they win). @default none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Concurrency bound of a function without `ReservedConcurrentExecutions`. @default 10 */
+  readonly defaultConcurrency?: number;
+  /** Receives each stdout/stderr line of a function's workers. @default discard */
+  readonly onLog?: (functionId: string, line: string) => void;
+  /**
+   * Replaces the default resolution of a function's `Environment.Variables`
+   * (`resolveEnvironment(fn, stack, { region, apiPorts, host })`). @default template resolution
+   */
+  readonly resolveEnvironment?: (fn: FunctionModel) => Record<string, string>;
+}
+
+/** The invoker, plus a view of its pools for logs and tests. */
+export interface LocalLambdaInvoker extends LambdaInvoker {
+  /** Workers, busy workers and queued invocations of each function that has been invoked. */
+  stats(): Record<string, PoolStats>;
+}
+
+const DEFAULT_REGION = 'us-east-1';
+const DEFAULT_CONCURRENCY = 10;
+const ACCOUNT_ID = '000000000000';
+
+/** A log stream name like Lambda's: `2026/11/26/[$LATEST]<32 hex>`, one per execution environment. */
+function logStreamName(): string {
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+/**
+ * Creates the Lambda invoker of `stack`. Workers start lazily: the first invocation of a function is its cold
+ * start; later ones reuse a warm worker (module state survives), up to `reservedConcurrency ?? defaultConcurrency`
+ * concurrent workers per function. A timed-out or crashed worker is replaced by the next invocation.
+ *
+ * @example
+ * const lambdas = createLambdaInvoker(stack, { dynamoDbEndpoint: 'http://127.0.0.1:8000', apiPorts });
+ * const result = await lambdas.invoke('EchoFn1FE89C3B', event);
+ * await lambdas.close();
+ */
+export function createLambdaInvoker(stack: StackModel, opts: LambdaInvokerOptions = {}): LocalLambdaInvoker {
+  const region = opts.region ?? DEFAULT_REGION;
+  const resolveEnv =
+    opts.resolveEnvironment ??
+    ((fn: FunctionModel) =>
+      resolveEnvironment(fn, stack, {
+        region,
+        apiPorts: opts.apiPorts ?? {},
+        ...(opts.host === undefined ? {} : { host: opts.host }),
+      }));
+  const pools = new Map<string, FunctionPool>();
+  let closed = false;
+
+  const specOf = (fn: FunctionModel): WorkerSpec => {
+    const location = locateHandler(fn.codeDir, fn.handler);
+    const logGroupName = `/aws/lambda/${fn.functionName}`;
+    const stream = logStreamName();
+    return {
+      timeoutSeconds: fn.timeoutSeconds,
+      env: lambdaEnvironment(fn, resolveEnv(fn), {
+        region,
+        logGroupName,
+        logStreamName: stream,
+        ...(opts.dynamoDbEndpoint === undefined ? {} : { dynamoDbEndpoint: opts.dynamoDbEndpoint }),
+        ...(opts.env === undefined ? {} : { extra: opts.env }),
+      }),
+      boot: {
+        ...location,
+        functionName: fn.functionName,
+        functionVersion: '$LATEST',
+        memoryLimitInMB: String(fn.memoryMB),
+        invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${fn.functionName}`,
+        logGroupName,
+        logStreamName: stream,
+      },
+    };
+  };
+
+  const poolOf = (fn: FunctionModel): FunctionPool => {
+    let pool = pools.get(fn.logicalId);
+    if (pool === undefined) {
+      const onLog = opts.onLog;
+      pool = new FunctionPool(
+        () => specOf(fn),
+        fn.reservedConcurrency ?? opts.defaultConcurrency ?? DEFAULT_CONCURRENCY,
+        onLog === undefined ? () => {} : (line) => onLog(fn.logicalId, line),
+      );
+      pools.set(fn.logicalId, pool);
+    }
+    return pool;
+  };
+
+  return {
+    async invoke(functionId: string, event: unknown): Promise<InvokeResult> {
+      if (closed) return errorResult('Runtime.Closed', 'The Lambda runtime is shut down');
+      const fn = stack.functions.get(functionId);
+      if (fn === undefined) {
+        return errorResult(
+          'ResourceNotFoundException',
+          `Function not found: ${functionId} (no runnable AWS::Lambda::Function with that logical id in ${stack.stackName})`,
+        );
+      }
+      let json: string;
+      try {
+        json = JSON.stringify(event ?? null);
+      } catch (error) {
+        return errorResult(
+          'InvalidRequestContentException',
+          `The event is not JSON: ${(error as Error).message}`,
+        );
+      }
+      return poolOf(fn).invoke(json, randomUUID());
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+    },
+    stats(): Record<string, PoolStats> {
+      return Object.fromEntries([...pools].map(([id, pool]) => [id, pool.stats()]));
+    },
+  };
+}
