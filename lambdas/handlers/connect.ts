@@ -1,2 +1,57 @@
-// Placeholder until the handler is implemented.
-export const handler = async (): Promise<{ statusCode: number }> => ({ statusCode: 200 });
+/**
+ * `$connect`: records the new connection. A non-2xx answer makes API Gateway reject the handshake, which is
+ * what we want when the connection could not be recorded: nobody could ever reach it.
+ *
+ * @module
+ */
+
+import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
+import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
+import { logger } from '../adapters/logger.js';
+import type { ConnectionStore } from '../core/ports.js';
+import { registerConnection } from '../core/registry.js';
+import { headerValue, type WebSocketConnectEvent } from './support/events.js';
+import type { RouteLogger, RouteResponse } from './support/route-response.js';
+
+/** What the `$connect` handler needs. */
+export interface ConnectDeps {
+  readonly store: Pick<ConnectionStore, 'putConnection'>;
+  readonly logger: RouteLogger;
+  readonly now: () => number;
+}
+
+/**
+ * Builds the `$connect` handler: 200 once `META` and the broadcast membership are written, 500 (handshake
+ * rejected) when the store fails.
+ */
+export const makeConnectHandler =
+  (deps: ConnectDeps) =>
+  async (event: WebSocketConnectEvent): Promise<RouteResponse> => {
+    const { connectionId, connectedAt, identity } = event.requestContext;
+    try {
+      await registerConnection(
+        deps.store,
+        {
+          connectionId,
+          connectedAt,
+          sourceIp: identity?.sourceIp,
+          userAgent: identity?.userAgent ?? headerValue(event, 'user-agent'),
+        },
+        deps.now(),
+      );
+      return { statusCode: 200 };
+    } catch (error) {
+      deps.logger.error('connect failed; handshake rejected', {
+        connectionId,
+        error: error instanceof Error ? error : String(error),
+      });
+      return { statusCode: 500 };
+    }
+  };
+
+/** The Lambda entry point. */
+export const handler = makeConnectHandler({
+  store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
+  logger,
+  now: () => Date.now(),
+});

@@ -1,2 +1,43 @@
-// Placeholder until the handler is implemented.
-export const handler = async (): Promise<{ statusCode: number }> => ({ statusCode: 200 });
+/**
+ * `$default`: whatever no route matched. API Gateway picks the route from `$request.body.action`, so this
+ * sees frames that are not JSON, have no `action`, or name an action we do not have, and answers each with
+ * its documented error code. It touches no store and needs no configuration.
+ *
+ * @module
+ */
+import { logger } from '../adapters/logger.js';
+import { ProtocolError } from '../core/errors.js';
+import { errorFrame, type ReplyFrame } from '../core/frames.js';
+import { parseRequest } from '../core/protocol.js';
+import type { WebSocketEvent } from './support/events.js';
+import { type RouteLogger, type RouteResponse, reply } from './support/route-response.js';
+
+/** What the `$default` handler needs. */
+export interface DefaultDeps {
+  readonly logger: RouteLogger;
+}
+
+const unroutedReply = (body: string | undefined): ReplyFrame => {
+  try {
+    const request = parseRequest(body);
+    // A valid action reaching $default means its route is not deployed.
+    return errorFrame('UNKNOWN_ACTION', `action "${request.action}" is not available`, request.id);
+  } catch (error) {
+    if (error instanceof ProtocolError) {
+      return errorFrame(error.code, error.message, error.requestId);
+    }
+    throw error;
+  }
+};
+
+/** Builds the `$default` handler: always a 200 whose body is an error frame. */
+export const makeDefaultHandler =
+  (deps: DefaultDeps) =>
+  async (event: WebSocketEvent): Promise<RouteResponse> => {
+    const response = reply(unroutedReply(event.body));
+    deps.logger.debug('unrouted message', { connectionId: event.requestContext.connectionId });
+    return response;
+  };
+
+/** The Lambda entry point. */
+export const handler = makeDefaultHandler({ logger });

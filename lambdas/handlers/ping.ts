@@ -1,2 +1,25 @@
-// Placeholder until the handler is implemented.
-export const handler = async (): Promise<{ statusCode: number }> => ({ statusCode: 200 });
+/**
+ * `ping`: the application heartbeat. API Gateway closes connections idle for 10 minutes and does not count
+ * WebSocket protocol pings, so clients send this instead. It touches no store and needs no configuration.
+ *
+ * @module
+ */
+import { logger } from '../adapters/logger.js';
+import { pongFrame } from '../core/frames.js';
+import type { WebSocketEvent } from './support/events.js';
+import { respond } from './support/respond.js';
+import type { RouteLogger, RouteResponse } from './support/route-response.js';
+
+/** What the `ping` handler needs. */
+export interface PingDeps {
+  readonly logger: RouteLogger;
+}
+
+/** Builds the `ping` handler: replies `{"type":"pong"}`, echoing `id`. */
+export const makePingHandler =
+  (deps: PingDeps) =>
+  async (event: WebSocketEvent): Promise<RouteResponse> =>
+    respond(event.body, 'ping', deps.logger, async (request) => pongFrame(request.id));
+
+/** The Lambda entry point. */
+export const handler = makePingHandler({ logger });

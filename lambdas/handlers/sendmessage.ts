@@ -1,2 +1,45 @@
-// Placeholder until the handler is implemented.
-export const handler = async (): Promise<{ statusCode: number }> => ({ statusCode: 200 });
+/**
+ * `sendmessage`: the broadcast of AWS's classic chat sample. Every open connection, the sender included,
+ * receives `data` as the raw frame; the sender gets no ack, only an error frame on bad input.
+ *
+ * @module
+ */
+import type { Context } from 'aws-lambda';
+import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
+import { managementClient } from '../adapters/clients/management-api.js';
+import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
+import { logger } from '../adapters/logger.js';
+import { ManagementApiMessenger } from '../adapters/management-messenger.js';
+import { broadcastToEveryone } from '../core/broadcast.js';
+import type { ConnectionStore, Messenger } from '../core/ports.js';
+import type { WebSocketEvent } from './support/events.js';
+import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { respond } from './support/respond.js';
+import type { RouteLogger, RouteResponse } from './support/route-response.js';
+
+/** What the `sendmessage` handler needs. */
+export interface SendMessageDeps {
+  readonly store: ConnectionStore;
+  readonly messenger: Messenger;
+  readonly logger: RouteLogger;
+  readonly fanOut: FanOutSettings;
+}
+
+/** Builds the `sendmessage` handler: `{ statusCode: 200 }` with no body on success. */
+export const makeSendMessageHandler =
+  (deps: SendMessageDeps) =>
+  async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
+    respond(event.body, 'sendmessage', deps.logger, async (request) => {
+      await loggedFanOut(deps.logger, context, deps.fanOut, { route: 'sendmessage' }, (options) =>
+        broadcastToEveryone(deps, request.data, options),
+      );
+      return undefined;
+    });
+
+/** The Lambda entry point. */
+export const handler = makeSendMessageHandler({
+  store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
+  messenger: new ManagementApiMessenger(managementClient),
+  logger,
+  fanOut: defaultFanOutSettings(),
+});

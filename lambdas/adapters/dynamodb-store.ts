@@ -1,0 +1,267 @@
+/**
+ * `ConnectionStore` on one DynamoDB table (README "Table design"), through the document client.
+ *
+ * Only single-item writes, `BatchWriteItem` and `Query` are used, never transactions or PartiQL, so the same
+ * code runs against DynamoDB, DynamoDB Local and dynalite.
+ *
+ * @module
+ */
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { backoffDelayMs } from '../core/backoff.js';
+import { BATCH_WRITE_RETRY_POLICY, BROADCAST_SHARDS, type RetryPolicy } from '../core/constants.js';
+import { expiresAtFor } from '../core/expiry.js';
+import type { ConnectionRecord, ConnectionStore } from '../core/ports.js';
+import {
+  BY_CONNECTION_INDEX,
+  broadcastKey,
+  broadcastPartition,
+  channelPartition,
+  connectionKey,
+  MEMBER_PREFIX,
+  sequenceKey,
+  subscriptionKey,
+  type TableKey,
+} from './table-keys.js';
+
+/** DynamoDB's limit of write requests in one `BatchWriteItem`. */
+export const BATCH_WRITE_LIMIT = 25;
+
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+/** Options of {@link DynamoDbConnectionStore}. */
+export interface DynamoDbConnectionStoreOptions {
+  /** A document client, built once per container and injected (tests inject a mocked one). */
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Waits between `UnprocessedItems` retries. @default node:timers/promises setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1). @default Math.random */
+  readonly random?: () => number;
+  /** @default BATCH_WRITE_RETRY_POLICY */
+  readonly batchRetry?: RetryPolicy;
+}
+
+/** A `BatchWriteItem` still had unprocessed items after every retry (the table is being throttled). */
+export class UnprocessedItemsError extends Error {
+  override readonly name = 'UnprocessedItemsError';
+  readonly unprocessed: number;
+
+  constructor(unprocessed: number, attempts: number) {
+    super(`${unprocessed} write request(s) were still unprocessed after ${attempts} attempts`);
+    this.unprocessed = unprocessed;
+  }
+}
+
+/** DynamoDB answered without an attribute it must return. */
+export class UnexpectedResponseError extends Error {
+  override readonly name = 'UnexpectedResponseError';
+}
+
+const keyId = (key: TableKey): string => `${key.pk}\u0000${key.sk}`;
+
+/**
+ * The store every handler uses in AWS and in the offline runtime.
+ *
+ * @example
+ * const store = new DynamoDbConnectionStore({ client: documentClient, tableName: 'Connections' });
+ * for await (const ids of store.subscribers('lobby')) console.log(ids);
+ */
+export class DynamoDbConnectionStore implements ConnectionStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #batchRetry: RetryPolicy;
+
+  constructor(options: DynamoDbConnectionStoreOptions) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#now = options.now ?? (() => Date.now());
+    this.#sleep = options.sleep ?? ((ms) => sleepFor(ms).then(() => undefined));
+    this.#random = options.random ?? Math.random;
+    this.#batchRetry = options.batchRetry ?? BATCH_WRITE_RETRY_POLICY;
+  }
+
+  /** Writes `META` and the broadcast membership in one `BatchWriteItem`. */
+  async putConnection(c: ConnectionRecord): Promise<void> {
+    const common = { connectionId: c.connectionId, ttl: c.expiresAt };
+    await this.#writeBatch([
+      {
+        PutRequest: {
+          Item: {
+            ...connectionKey(c.connectionId),
+            ...common,
+            connectedAt: c.connectedAt,
+            sourceIp: c.sourceIp,
+            userAgent: c.userAgent,
+          },
+        },
+      },
+      { PutRequest: { Item: { ...broadcastKey(c.connectionId), ...common } } },
+    ]);
+  }
+
+  /**
+   * Deletes every item of the connection. The `byConnection` index lists them page by page; `META` and the
+   * broadcast membership are deleted by their known keys as well, because a GSI is eventually consistent
+   * and a connection that closes right after opening may not be indexed yet.
+   */
+  async removeConnection(connectionId: string): Promise<void> {
+    const seen = new Set<string>();
+    let pending: TableKey[] = [];
+    const add = (key: TableKey): void => {
+      if (!seen.has(keyId(key))) {
+        seen.add(keyId(key));
+        pending.push(key);
+      }
+    };
+    const flush = async (all: boolean): Promise<void> => {
+      while (pending.length >= (all ? 1 : BATCH_WRITE_LIMIT)) {
+        const chunk = pending.slice(0, BATCH_WRITE_LIMIT);
+        pending = pending.slice(BATCH_WRITE_LIMIT);
+        await this.#writeBatch(chunk.map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } })));
+      }
+    };
+    add(connectionKey(connectionId));
+    add(broadcastKey(connectionId));
+    for await (const keys of this.#indexedKeys(connectionId)) {
+      for (const key of keys) {
+        add(key);
+      }
+      await flush(false);
+    }
+    await flush(true);
+  }
+
+  /** Puts the subscription item; subscribing twice just refreshes it. */
+  async subscribe(connectionId: string, channel: string, expiresAt: number): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: {
+          ...subscriptionKey(channel, connectionId),
+          connectionId,
+          subscribedAt: this.#now(),
+          ttl: expiresAt,
+        },
+      }),
+    );
+  }
+
+  /** Deletes the subscription item (a no-op when absent). */
+  async unsubscribe(connectionId: string, channel: string): Promise<void> {
+    await this.#client.send(
+      new DeleteCommand({ TableName: this.#tableName, Key: { ...subscriptionKey(channel, connectionId) } }),
+    );
+  }
+
+  /** `Query pk = CHAN#<channel> AND begins_with(sk, 'CONN#')`, skipping the `#SEQ` item. */
+  subscribers(channel: string): AsyncIterable<string[]> {
+    return this.#queryIds(channelPartition(channel));
+  }
+
+  /** The 4 broadcast shards, one after the other. */
+  async *everyone(): AsyncIterable<string[]> {
+    for (let shard = 0; shard < BROADCAST_SHARDS; shard += 1) {
+      yield* this.#queryIds(broadcastPartition(shard));
+    }
+  }
+
+  /**
+   * `ADD seq :one` is atomic, so concurrent publishers each get a distinct number; the counter item expires
+   * like a connection, which only resets a channel nobody connected can still have seen.
+   */
+  async nextSequence(channel: string): Promise<number> {
+    const result = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { ...sequenceKey(channel) },
+        // `ttl` is a DynamoDB reserved word; both names are aliased for uniformity.
+        UpdateExpression: 'ADD #seq :one SET #ttl = :ttl',
+        ExpressionAttributeNames: { '#seq': 'seq', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':one': 1, ':ttl': expiresAtFor(this.#now()) },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const seq = result.Attributes?.seq;
+    if (typeof seq !== 'number') {
+      throw new UnexpectedResponseError(`UpdateItem on channel ${channel} returned no numeric seq`);
+    }
+    return seq;
+  }
+
+  async *#queryIds(partition: string): AsyncGenerator<string[]> {
+    // Strongly consistent, so a subscribe acknowledged a moment ago is seen by the next publish.
+    const query: QueryCommandInput = {
+      TableName: this.#tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#cid': 'connectionId' },
+      ExpressionAttributeValues: { ':pk': partition, ':member': MEMBER_PREFIX },
+      ProjectionExpression: '#cid',
+      ConsistentRead: true,
+    };
+    for await (const items of this.#pages(query)) {
+      const ids = items.map((item) => item.connectionId).filter((id): id is string => typeof id === 'string');
+      if (ids.length > 0) {
+        yield ids;
+      }
+    }
+  }
+
+  async *#indexedKeys(connectionId: string): AsyncGenerator<TableKey[]> {
+    const query: QueryCommandInput = {
+      TableName: this.#tableName,
+      IndexName: BY_CONNECTION_INDEX,
+      KeyConditionExpression: '#cid = :cid',
+      ExpressionAttributeNames: { '#cid': 'connectionId' },
+      ExpressionAttributeValues: { ':cid': connectionId },
+    };
+    for await (const items of this.#pages(query)) {
+      yield items.flatMap((item) =>
+        typeof item.pk === 'string' && typeof item.sk === 'string' ? [{ pk: item.pk, sk: item.sk }] : [],
+      );
+    }
+  }
+
+  async *#pages(query: QueryCommandInput): AsyncGenerator<Record<string, unknown>[]> {
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const input = startKey === undefined ? query : { ...query, ExclusiveStartKey: startKey };
+      const page = await this.#client.send(new QueryCommand(input));
+      yield page.Items ?? [];
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+  }
+
+  /** One `BatchWriteItem` (≤ 25 requests), resending `UnprocessedItems` with full-jitter backoff. */
+  async #writeBatch(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
+    for (let attempt = 1; ; attempt += 1) {
+      const result = await this.#client.send(
+        new BatchWriteCommand({ RequestItems: { [this.#tableName]: pending } }),
+      );
+      const unprocessed = result.UnprocessedItems?.[this.#tableName] ?? [];
+      if (unprocessed.length === 0) {
+        return;
+      }
+      if (attempt >= this.#batchRetry.maxAttempts) {
+        throw new UnprocessedItemsError(unprocessed.length, attempt);
+      }
+      await this.#sleep(backoffDelayMs(attempt, this.#batchRetry, this.#random));
+      pending = unprocessed;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `Messenger` on the API Gateway Management API (`POST @connections/{id}`), translating SDK errors into the
+ * three outcomes the fan-out understands: gone, retry, or fail.
+ *
+ * @module
+ */
+import {
+  type ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { RetryableSendError } from '../core/errors.js';
+import type { Messenger } from '../core/ports.js';
+
+const THROTTLING_ERRORS = new Set([
+  'LimitExceededException',
+  'ThrottlingException',
+  'TooManyRequestsException',
+]);
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+/** What a failed `PostToConnection` means for the fan-out. */
+export type SendErrorKind = 'gone' | 'retryable' | 'fatal';
+
+interface ErrorShape {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+/**
+ * Classifies an error thrown by `PostToConnection`.
+ *
+ * - `410 GoneException`: the client disconnected without `$disconnect` reaching us yet.
+ * - 429 / `LimitExceededException` (the account's `@connections` rate) and other throttling, any 5xx, a
+ *   reset socket or a timeout: transient, worth retrying with backoff.
+ * - Anything else (403 `ForbiddenException`: missing IAM or wrong stage; 413 `PayloadTooLargeException`):
+ *   retrying cannot help.
+ */
+export const classifySendError = (error: unknown): SendErrorKind => {
+  const shape: ErrorShape = typeof error === 'object' && error !== null ? error : {};
+  const status = shape.$metadata?.httpStatusCode;
+  if (shape.name === 'GoneException' || status === 410) {
+    return 'gone';
+  }
+  if (
+    status === 429 ||
+    (status !== undefined && status >= 500) ||
+    THROTTLING_ERRORS.has(String(shape.name)) ||
+    shape.name === 'TimeoutError' ||
+    NETWORK_ERRORS.has(String(shape.code))
+  ) {
+    return 'retryable';
+  }
+  return 'fatal';
+};
+
+/**
+ * Posts frames to connections. The client is injected: built once per container in production, mocked in
+ * tests.
+ *
+ * @example
+ * const messenger = new ManagementApiMessenger(managementClient);
+ * await messenger.send('L0SM9cOFvHcCIhw=', '{"type":"pong"}'); // → 'sent' | 'gone'
+ */
+export class ManagementApiMessenger implements Messenger {
+  readonly #client: ApiGatewayManagementApiClient;
+
+  constructor(client: ApiGatewayManagementApiClient) {
+    this.#client = client;
+  }
+
+  /** @throws {RetryableSendError} on throttling, 5xx and network errors; anything fatal as it came. */
+  async send(connectionId: string, frame: string): Promise<'sent' | 'gone'> {
+    try {
+      await this.#client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }));
+      return 'sent';
+    } catch (error) {
+      const kind = classifySendError(error);
+      if (kind === 'gone') {
+        return 'gone';
+      }
+      if (kind === 'retryable') {
+        throw new RetryableSendError(connectionId, { cause: error });
+      }
+      throw error;
+    }
+  }
+}

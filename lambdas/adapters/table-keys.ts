@@ -1,0 +1,54 @@
+/**
+ * The single-table design (README "Table design"): every key and index name in one place.
+ *
+ * @module
+ */
+import { BROADCAST_SHARDS } from '../core/constants.js';
+
+/** A primary key of the table. */
+export interface TableKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** GSI listing every item of a connection: partition key `connectionId`, sort key `pk`, keys only. */
+export const BY_CONNECTION_INDEX = 'byConnection';
+
+/** Sort-key prefix of the items that point at a connection (subscriptions and broadcast membership). */
+export const MEMBER_PREFIX = 'CONN#';
+
+/**
+ * The broadcast shard (0..3) of a connection: FNV-1a over the id, so it is stable across containers and
+ * spreads ids evenly without a lookup.
+ */
+export const broadcastShard = (connectionId: string): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < connectionId.length; i += 1) {
+    hash = Math.imul(hash ^ connectionId.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return hash % BROADCAST_SHARDS;
+};
+
+/** Partition key of one broadcast shard. */
+export const broadcastPartition = (shard: number): string => `ALL#${shard}`;
+
+/** Partition key of a channel (its subscriptions and its sequence counter). */
+export const channelPartition = (channel: string): string => `CHAN#${channel}`;
+
+/** The connection's `META` item. */
+export const connectionKey = (connectionId: string): TableKey => ({ pk: `CONN#${connectionId}`, sk: 'META' });
+
+/** The connection's broadcast membership. */
+export const broadcastKey = (connectionId: string): TableKey => ({
+  pk: broadcastPartition(broadcastShard(connectionId)),
+  sk: `${MEMBER_PREFIX}${connectionId}`,
+});
+
+/** One subscription of a connection to a channel. */
+export const subscriptionKey = (channel: string, connectionId: string): TableKey => ({
+  pk: channelPartition(channel),
+  sk: `${MEMBER_PREFIX}${connectionId}`,
+});
+
+/** The channel's `seq` counter. */
+export const sequenceKey = (channel: string): TableKey => ({ pk: channelPartition(channel), sk: '#SEQ' });

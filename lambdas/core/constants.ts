@@ -1,0 +1,55 @@
+/**
+ * Every limit and default of the realtime API, in one place, so the protocol, the fan-out and the store
+ * agree on them.
+ *
+ * @module
+ */
+
+/**
+ * Largest message we post to a connection, in UTF-8 bytes. API Gateway refuses `@connections` payloads over
+ * 128 KiB, so we check before we spend a sequence number or a POST.
+ */
+export const MAX_FRAME_BYTES = 131_072;
+
+/** Longest channel name, in characters. Channel names become part of a DynamoDB key (`CHAN#<name>`). */
+export const MAX_CHANNEL_LENGTH = 128;
+
+/** Characters allowed in a channel name: letters, digits and `_ - . : @ /`. */
+export const CHANNEL_PATTERN = /^[A-Za-z0-9_\-.:@/]+$/;
+
+/**
+ * Number of `ALL#<n>` partitions the broadcast membership is spread over, so a `sendmessage` to everyone
+ * never reads a single hot partition.
+ */
+export const BROADCAST_SHARDS = 4;
+
+/**
+ * Lifetime of every item that belongs to a connection, in seconds (2 h 10 min). API Gateway closes every
+ * connection after 2 h, so anything older is left over from a lost `$disconnect` and DynamoDB TTL reaps it.
+ */
+export const CONNECTION_TTL_SECONDS = 7_800;
+
+/** How many `@connections` POSTs one fan-out keeps in flight when `FANOUT_CONCURRENCY` is not set. */
+export const DEFAULT_FANOUT_CONCURRENCY = 32;
+
+/**
+ * Time kept back from the Lambda's remaining time when a fan-out computes its retry deadline, so the
+ * handler can still log and reply before the function times out.
+ */
+export const DEADLINE_SAFETY_MARGIN_MS = 1_000;
+
+/** When and how often a throttled or failed call is retried (full-jitter exponential backoff). */
+export interface RetryPolicy {
+  /** Attempts in total, the first one included. */
+  readonly maxAttempts: number;
+  /** Backoff cap for the first retry; it doubles on each further retry. */
+  readonly baseDelayMs: number;
+  /** No single wait is longer than this. */
+  readonly maxDelayMs: number;
+}
+
+/** Retry policy for `@connections` POSTs that answer 429, 5xx or fail on the network. */
+export const SEND_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 1_000 };
+
+/** Retry policy for `UnprocessedItems` left by a DynamoDB `BatchWriteItem`. */
+export const BATCH_WRITE_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 25, maxDelayMs: 1_000 };

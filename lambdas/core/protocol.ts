@@ -1,0 +1,171 @@
+/**
+ * Parses client frames into typed requests and maps every way a frame can be wrong to the documented error
+ * code, with a message that names the offending field.
+ *
+ * @module
+ */
+import * as z from 'zod/mini';
+import { CHANNEL_PATTERN, MAX_CHANNEL_LENGTH } from './constants.js';
+import { ProtocolError, type RequestId } from './errors.js';
+
+/** The actions a client may send, i.e. the custom routes of the API. */
+export const ACTIONS = ['sendmessage', 'subscribe', 'unsubscribe', 'publish', 'ping'] as const;
+
+/** One of {@link ACTIONS}. */
+export type Action = (typeof ACTIONS)[number];
+
+/** `{"action":"sendmessage","data":…}`: broadcast `data` to every open connection. */
+export interface SendMessageRequest {
+  readonly action: 'sendmessage';
+  readonly data: unknown;
+  readonly id?: RequestId;
+}
+
+/** `{"action":"subscribe","channel":…}`. */
+export interface SubscribeRequest {
+  readonly action: 'subscribe';
+  readonly channel: string;
+  readonly id?: RequestId;
+}
+
+/** `{"action":"unsubscribe","channel":…}`. */
+export interface UnsubscribeRequest {
+  readonly action: 'unsubscribe';
+  readonly channel: string;
+  readonly id?: RequestId;
+}
+
+/** `{"action":"publish","channel":…,"data":…}`: send `data` to the channel's subscribers. */
+export interface PublishRequest {
+  readonly action: 'publish';
+  readonly channel: string;
+  readonly data: unknown;
+  readonly id?: RequestId;
+}
+
+/** `{"action":"ping"}`: an application heartbeat that keeps API Gateway's idle timer from firing. */
+export interface PingRequest {
+  readonly action: 'ping';
+  readonly id?: RequestId;
+}
+
+/** Any valid request. */
+export type Request =
+  | SendMessageRequest
+  | SubscribeRequest
+  | UnsubscribeRequest
+  | PublishRequest
+  | PingRequest;
+
+/** The request type of one action. */
+export type RequestFor<A extends Action> = Extract<Request, { action: A }>;
+
+/** Longest piece of client input quoted back in an error message. */
+const QUOTE_LIMIT = 64;
+
+const idField = z.optional(z.union([z.string(), z.number()], { error: 'id must be a string or a number' }));
+
+const channelField = z
+  .string({
+    error: (issue) => (issue.input === undefined ? 'channel is required' : 'channel must be a string'),
+  })
+  .check(
+    z.minLength(1, { error: 'channel must not be empty' }),
+    z.maxLength(MAX_CHANNEL_LENGTH, { error: `channel must be at most ${MAX_CHANNEL_LENGTH} characters` }),
+    z.regex(CHANNEL_PATTERN, { error: 'channel may only contain A-Z a-z 0-9 _ - . : @ /' }),
+  );
+
+// JSON has no `undefined`, so `undefined` here can only mean the key is absent.
+const dataField = z.unknown().check(z.refine((value) => value !== undefined, { error: 'data is required' }));
+
+// Field order decides which problem is reported first when several fields are wrong.
+const schemas = new Map<Action, z.ZodMiniType>([
+  ['sendmessage', z.object({ data: dataField, id: idField })],
+  ['subscribe', z.object({ channel: channelField, id: idField })],
+  ['unsubscribe', z.object({ channel: channelField, id: idField })],
+  ['publish', z.object({ channel: channelField, data: dataField, id: idField })],
+  ['ping', z.object({ id: idField })],
+]);
+
+const isRequestId = (value: unknown): value is RequestId =>
+  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+
+const quote = (text: string): string =>
+  JSON.stringify(text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text);
+
+const parseObject = (body: string | undefined): Record<string, unknown> => {
+  let value: unknown;
+  try {
+    value = JSON.parse(body ?? '');
+  } catch (cause) {
+    throw new ProtocolError('INVALID_JSON', 'message is not valid JSON', { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError('INVALID_JSON', 'message must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+};
+
+const readAction = (message: Record<string, unknown>, requestId: RequestId | undefined): Action => {
+  const action = message.action;
+  if (action === undefined) {
+    throw new ProtocolError('UNKNOWN_ACTION', 'action is required', { requestId });
+  }
+  if (typeof action !== 'string') {
+    throw new ProtocolError('UNKNOWN_ACTION', 'action must be a string', { requestId });
+  }
+  if (!(ACTIONS as readonly string[]).includes(action)) {
+    throw new ProtocolError(
+      'UNKNOWN_ACTION',
+      `unknown action ${quote(action)}; expected one of ${ACTIONS.join(', ')}`,
+      {
+        requestId,
+      },
+    );
+  }
+  return action as Action;
+};
+
+/**
+ * Parses one frame sent by a client.
+ *
+ * Checks run in the order of the README's error table: JSON, then `action`, then the action's fields, so a
+ * client always learns about the most basic problem first. The `id` is read before anything else so that
+ * every error after the JSON stage can echo it.
+ *
+ * @throws {ProtocolError} with code `INVALID_JSON`, `UNKNOWN_ACTION`, `INVALID_REQUEST` or `INVALID_CHANNEL`.
+ * @example
+ * parseRequest('{"action":"subscribe","channel":"lobby","id":1}');
+ * // → { action: 'subscribe', channel: 'lobby', id: 1 }
+ */
+export const parseRequest = (body: string | undefined): Request => {
+  const message = parseObject(body);
+  const requestId = isRequestId(message.id) ? message.id : undefined;
+  const action = readAction(message, requestId);
+  const schema = schemas.get(action);
+  const result = schema?.safeParse(message);
+  if (result === undefined || !result.success) {
+    const issue = result?.error.issues[0];
+    const field = String(issue?.path[0] ?? 'message');
+    const code =
+      field === 'channel' && issue?.code !== 'invalid_type' ? 'INVALID_CHANNEL' : 'INVALID_REQUEST';
+    throw new ProtocolError(code, issue?.message ?? `${field} is invalid`, { requestId });
+  }
+  return { ...(result.data as object), action } as Request;
+};
+
+/**
+ * Parses a frame that API Gateway routed to the handler of `action`. The route key is chosen from the same
+ * `action` field, so a mismatch means the route wiring is wrong; it is still answered, not thrown.
+ *
+ * @throws {ProtocolError} as {@link parseRequest}, or `UNKNOWN_ACTION` when the action differs.
+ */
+export const parseRequestFor = <A extends Action>(body: string | undefined, action: A): RequestFor<A> => {
+  const request = parseRequest(body);
+  if (request.action !== action) {
+    throw new ProtocolError('UNKNOWN_ACTION', `this route only handles action "${action}"`, {
+      requestId: request.id,
+    });
+  }
+  return request as RequestFor<A>;
+};

@@ -1,0 +1,71 @@
+/**
+ * Runs a core fan-out from a handler: sets its deadline from the Lambda's remaining time and logs one line
+ * with its counts.
+ *
+ * @module
+ */
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { Context } from 'aws-lambda';
+import { readFanOutConcurrency } from '../../adapters/env.js';
+import { DEADLINE_SAFETY_MARGIN_MS, type RetryPolicy, SEND_RETRY_POLICY } from '../../core/constants.js';
+import type { FanOutOptions, FanOutProblem, FanOutResult } from '../../core/fan-out.js';
+import type { RouteLogger } from './route-response.js';
+
+/** Everything about a fan-out except its deadline, which is per invocation. */
+export interface FanOutSettings {
+  readonly concurrency: number;
+  readonly retry: RetryPolicy;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+}
+
+/** Production settings: `FANOUT_CONCURRENCY` (default 32), real time, real sleep, `Math.random` jitter. */
+export const defaultFanOutSettings = (): FanOutSettings => ({
+  concurrency: readFanOutConcurrency(),
+  retry: SEND_RETRY_POLICY,
+  now: () => Date.now(),
+  sleep: (ms) => sleepFor(ms).then(() => undefined),
+  random: Math.random,
+});
+
+const describeProblem = (problem: FanOutProblem): Record<string, unknown> => ({
+  connectionId: problem.connectionId,
+  stage: problem.stage,
+  error:
+    problem.error instanceof Error
+      ? `${problem.error.name}: ${problem.error.message}`
+      : String(problem.error),
+});
+
+/**
+ * Calls `run` with fan-out options whose retry deadline is the Lambda's remaining time minus
+ * {@link DEADLINE_SAFETY_MARGIN_MS}, then logs one `fan-out` line with `delivered`, `gone`, `failed` and the
+ * first problem, if any. Each problem is also logged at debug level.
+ */
+export const loggedFanOut = async <R extends FanOutResult>(
+  logger: RouteLogger,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  settings: FanOutSettings,
+  fields: Record<string, unknown>,
+  run: (options: FanOutOptions) => Promise<R>,
+): Promise<R> => {
+  let firstProblem: FanOutProblem | undefined;
+  const options: FanOutOptions = {
+    ...settings,
+    deadline: settings.now() + context.getRemainingTimeInMillis() - DEADLINE_SAFETY_MARGIN_MS,
+    onProblem: (problem) => {
+      firstProblem ??= problem;
+      logger.debug('fan-out problem', describeProblem(problem));
+    },
+  };
+  const result = await run(options);
+  logger.info('fan-out', {
+    ...fields,
+    delivered: result.delivered,
+    gone: result.gone,
+    failed: result.failed,
+    ...(firstProblem === undefined ? {} : { firstProblem: describeProblem(firstProblem) }),
+  });
+  return result;
+};

@@ -1,0 +1,330 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbConnectionStore, UnprocessedItemsError } from '../../../lambdas/adapters/dynamodb-store.js';
+import { broadcastShard } from '../../../lambdas/adapters/table-keys.js';
+
+const TABLE = 'realtime-test';
+const NOW = 1_764_150_000_500;
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const makeStore = (sleeps: number[] = []) =>
+  new DynamoDbConnectionStore({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })),
+    tableName: TABLE,
+    now: () => NOW,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    batchRetry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100 },
+  });
+
+const collect = async (pages: AsyncIterable<string[]>): Promise<string[][]> => {
+  const out: string[][] = [];
+  for await (const page of pages) {
+    out.push(page);
+  }
+  return out;
+};
+
+const deletedKeys = (): { pk: string; sk: string }[] =>
+  ddb
+    .commandCalls(BatchWriteCommand)
+    .flatMap((call) => call.args[0].input.RequestItems?.[TABLE] ?? [])
+    .map((request) => request.DeleteRequest?.Key as { pk: string; sk: string });
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+afterEach(() => {
+  ddb.reset();
+});
+
+describe('DynamoDbConnectionStore', () => {
+  describe('putConnection', () => {
+    it('writes the META item and the broadcast membership with their ttl in one batch', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      const id = 'L0SM9cOFvHcCIhw=';
+
+      await makeStore().putConnection({
+        connectionId: id,
+        connectedAt: NOW,
+        sourceIp: '203.0.113.10',
+        userAgent: 'wscat',
+        expiresAt: 1_764_157_800,
+      });
+
+      const calls = ddb.commandCalls(BatchWriteCommand);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.args[0].input.RequestItems).toEqual({
+        [TABLE]: [
+          {
+            PutRequest: {
+              Item: {
+                pk: `CONN#${id}`,
+                sk: 'META',
+                connectionId: id,
+                connectedAt: NOW,
+                sourceIp: '203.0.113.10',
+                userAgent: 'wscat',
+                ttl: 1_764_157_800,
+              },
+            },
+          },
+          {
+            PutRequest: {
+              Item: {
+                pk: `ALL#${broadcastShard(id)}`,
+                sk: `CONN#${id}`,
+                connectionId: id,
+                ttl: 1_764_157_800,
+              },
+            },
+          },
+        ],
+      });
+    });
+
+    it('resends UnprocessedItems with backoff until they are written', async () => {
+      const leftover = { PutRequest: { Item: { pk: 'ALL#1', sk: 'CONN#a' } } };
+      ddb
+        .on(BatchWriteCommand)
+        .resolvesOnce({ UnprocessedItems: { [TABLE]: [leftover] } })
+        .resolves({ UnprocessedItems: {} });
+      const sleeps: number[] = [];
+
+      await makeStore(sleeps).putConnection({ connectionId: 'a', connectedAt: NOW, expiresAt: 1 });
+
+      const calls = ddb.commandCalls(BatchWriteCommand);
+      expect(calls).toHaveLength(2);
+      expect(calls[1]?.args[0].input.RequestItems).toEqual({ [TABLE]: [leftover] });
+      expect(sleeps).toEqual([5]);
+    });
+
+    it('fails with UnprocessedItemsError when items stay unprocessed after every attempt', async () => {
+      ddb
+        .on(BatchWriteCommand)
+        .resolves({ UnprocessedItems: { [TABLE]: [{ PutRequest: { Item: { pk: 'x' } } }] } });
+
+      await expect(
+        makeStore().putConnection({ connectionId: 'a', connectedAt: NOW, expiresAt: 1 }),
+      ).rejects.toThrow(UnprocessedItemsError);
+      expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(3);
+    });
+  });
+
+  describe('subscribe / unsubscribe', () => {
+    it('puts the subscription item under the channel with subscribedAt and ttl', async () => {
+      ddb.on(PutCommand).resolves({});
+
+      await makeStore().subscribe('abc=', 'lobby', 1_764_157_800);
+
+      expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Item: {
+          pk: 'CHAN#lobby',
+          sk: 'CONN#abc=',
+          connectionId: 'abc=',
+          subscribedAt: NOW,
+          ttl: 1_764_157_800,
+        },
+      });
+    });
+
+    it('deletes the subscription item by its key', async () => {
+      ddb.on(DeleteCommand).resolves({});
+
+      await makeStore().unsubscribe('abc=', 'lobby');
+
+      expect(ddb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Key: { pk: 'CHAN#lobby', sk: 'CONN#abc=' },
+      });
+    });
+  });
+
+  describe('subscribers', () => {
+    it("queries the channel partition for sk begins_with 'CONN#', consistently", async () => {
+      ddb.on(QueryCommand).resolves({ Items: [{ connectionId: 'a' }] });
+
+      await collect(makeStore().subscribers('lobby'));
+
+      const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+      expect(input).toMatchObject({
+        TableName: TABLE,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#cid': 'connectionId' },
+        ExpressionAttributeValues: { ':pk': 'CHAN#lobby', ':member': 'CONN#' },
+        ConsistentRead: true,
+      });
+      expect(input?.IndexName).toBeUndefined();
+      expect(input?.ExclusiveStartKey).toBeUndefined();
+    });
+
+    it('follows LastEvaluatedKey and yields one page of ids at a time', async () => {
+      const lastKey = { pk: 'CHAN#lobby', sk: 'CONN#b' };
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }], LastEvaluatedKey: lastKey })
+        .resolvesOnce({ Items: [{ connectionId: 'c' }] });
+
+      const pages = await collect(makeStore().subscribers('lobby'));
+
+      expect(pages).toEqual([['a', 'b'], ['c']]);
+      const calls = ddb.commandCalls(QueryCommand);
+      expect(calls).toHaveLength(2);
+      expect(calls[1]?.args[0].input.ExclusiveStartKey).toEqual(lastKey);
+    });
+  });
+
+  describe('everyone', () => {
+    it('queries the four ALL#<n> shards, paginating each', async () => {
+      ddb.on(QueryCommand).resolves({ Items: [] });
+      ddb
+        .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'ALL#0', ':member': 'CONN#' } })
+        .resolves({ Items: [{ connectionId: 'z0' }] });
+      ddb
+        .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'ALL#2', ':member': 'CONN#' } })
+        .resolvesOnce({ Items: [{ connectionId: 'z2a' }], LastEvaluatedKey: { pk: 'ALL#2', sk: 'CONN#z2a' } })
+        .resolvesOnce({ Items: [{ connectionId: 'z2b' }] });
+
+      const pages = await collect(makeStore().everyone());
+
+      expect(pages).toEqual([['z0'], ['z2a'], ['z2b']]);
+      const partitions = ddb
+        .commandCalls(QueryCommand)
+        .map((call) => call.args[0].input.ExpressionAttributeValues?.[':pk']);
+      expect(partitions).toEqual(['ALL#0', 'ALL#1', 'ALL#2', 'ALL#2', 'ALL#3']);
+      expect(ddb.commandCalls(QueryCommand).some((call) => call.args[0].input.TableName !== TABLE)).toBe(
+        false,
+      );
+    });
+  });
+
+  describe('removeConnection', () => {
+    const gsiItems = (count: number, from = 0) =>
+      Array.from({ length: count }, (_, i) => ({
+        pk: `CHAN#c${from + i}`,
+        sk: 'CONN#abc=',
+        connectionId: 'abc=',
+      }));
+
+    it('queries the byConnection index for that connection', async () => {
+      ddb.on(QueryCommand).resolves({ Items: [] });
+      ddb.on(BatchWriteCommand).resolves({});
+
+      await makeStore().removeConnection('abc=');
+
+      expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
+        TableName: TABLE,
+        IndexName: 'byConnection',
+        KeyConditionExpression: '#cid = :cid',
+        ExpressionAttributeNames: { '#cid': 'connectionId' },
+        ExpressionAttributeValues: { ':cid': 'abc=' },
+      });
+    });
+
+    it('deletes every indexed item page by page in batches of at most 25, plus META and the membership once', async () => {
+      const shardKey = { pk: `ALL#${broadcastShard('abc=')}`, sk: 'CONN#abc=' };
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [
+            { pk: 'CONN#abc=', sk: 'META', connectionId: 'abc=' },
+            { ...shardKey, connectionId: 'abc=' },
+            ...gsiItems(28),
+          ],
+          LastEvaluatedKey: { connectionId: 'abc=', pk: 'CHAN#c27', sk: 'CONN#abc=' },
+        })
+        .resolvesOnce({ Items: gsiItems(30, 28) });
+      ddb.on(BatchWriteCommand).resolves({});
+
+      await makeStore().removeConnection('abc=');
+
+      expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
+        connectionId: 'abc=',
+        pk: 'CHAN#c27',
+        sk: 'CONN#abc=',
+      });
+      const batchSizes = ddb
+        .commandCalls(BatchWriteCommand)
+        .map((call) => call.args[0].input.RequestItems?.[TABLE]?.length);
+      expect(batchSizes).toEqual([25, 25, 10]);
+      const deleted = deletedKeys();
+      expect(deleted).toHaveLength(60);
+      expect(new Set(deleted.map((k) => `${k.pk}|${k.sk}`)).size).toBe(60);
+      expect(deleted).toContainEqual({ pk: 'CONN#abc=', sk: 'META' });
+      expect(deleted).toContainEqual(shardKey);
+      expect(deleted).toContainEqual({ pk: 'CHAN#c57', sk: 'CONN#abc=' });
+    });
+
+    it('still deletes META and the membership when the index has not caught up yet', async () => {
+      ddb.on(QueryCommand).resolves({ Items: [] });
+      ddb.on(BatchWriteCommand).resolves({});
+
+      await makeStore().removeConnection('abc=');
+
+      expect(deletedKeys()).toEqual([
+        { pk: 'CONN#abc=', sk: 'META' },
+        { pk: `ALL#${broadcastShard('abc=')}`, sk: 'CONN#abc=' },
+      ]);
+    });
+
+    it('resends unprocessed deletes', async () => {
+      ddb.on(QueryCommand).resolves({ Items: gsiItems(3) });
+      const leftover = { DeleteRequest: { Key: { pk: 'CHAN#c1', sk: 'CONN#abc=' } } };
+      ddb
+        .on(BatchWriteCommand)
+        .resolvesOnce({ UnprocessedItems: { [TABLE]: [leftover] } })
+        .resolves({});
+
+      await makeStore().removeConnection('abc=');
+
+      const calls = ddb.commandCalls(BatchWriteCommand);
+      expect(calls).toHaveLength(2);
+      expect(calls[1]?.args[0].input.RequestItems?.[TABLE]).toEqual([leftover]);
+    });
+
+    it('propagates a query failure', async () => {
+      ddb.on(QueryCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+
+      await expect(makeStore().removeConnection('abc=')).rejects.toThrow(
+        'ProvisionedThroughputExceededException',
+      );
+    });
+  });
+
+  describe('nextSequence', () => {
+    it('atomically adds 1 to seq, refreshes ttl and returns the new value', async () => {
+      ddb.on(UpdateCommand).resolves({ Attributes: { seq: 7, ttl: 1 } });
+
+      const seq = await makeStore().nextSequence('lobby');
+
+      expect(seq).toBe(7);
+      expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Key: { pk: 'CHAN#lobby', sk: '#SEQ' },
+        UpdateExpression: 'ADD #seq :one SET #ttl = :ttl',
+        ExpressionAttributeNames: { '#seq': 'seq', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':one': 1, ':ttl': Math.floor(NOW / 1000) + 7_800 },
+        ReturnValues: 'UPDATED_NEW',
+      });
+    });
+
+    it('fails when DynamoDB returns no numeric seq', async () => {
+      ddb.on(UpdateCommand).resolves({});
+
+      await expect(makeStore().nextSequence('lobby')).rejects.toThrow('no numeric seq');
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { broadcastShard } from '../../../lambdas/adapters/table-keys.js';
+import { connectEvent, FIXTURE_CONNECTION_ID, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+
+const NOW = 1_764_150_000_250;
+const ddb = mockClient(DynamoDBDocumentClient);
+let connect: typeof import('../../../lambdas/handlers/connect.js');
+let logging: typeof import('../../../lambdas/adapters/logger.js');
+
+beforeAll(async () => {
+  stubStackEnv();
+  connect = await import('../../../lambdas/handlers/connect.js');
+  logging = await import('../../../lambdas/adapters/logger.js');
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
+
+beforeEach(() => {
+  ddb.reset();
+  vi.restoreAllMocks();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(NOW);
+});
+
+const putItems = () =>
+  ddb
+    .commandCalls(BatchWriteCommand)
+    .flatMap((call) => call.args[0].input.RequestItems?.[TEST_TABLE] ?? [])
+    .map((request) => request.PutRequest?.Item);
+
+describe('$connect handler', () => {
+  it('registers META and the broadcast membership, then accepts the handshake', async () => {
+    ddb.on(BatchWriteCommand).resolves({});
+    const ttl = Math.floor(NOW / 1000) + 7_800;
+
+    const response = await connect.handler(connectEvent());
+
+    expect(response).toEqual({ statusCode: 200 });
+    expect(putItems()).toEqual([
+      {
+        pk: `CONN#${FIXTURE_CONNECTION_ID}`,
+        sk: 'META',
+        connectionId: FIXTURE_CONNECTION_ID,
+        connectedAt: 1_764_150_000_000,
+        sourceIp: '203.0.113.10',
+        userAgent: 'wscat/6.1.0',
+        ttl,
+      },
+      {
+        pk: `ALL#${broadcastShard(FIXTURE_CONNECTION_ID)}`,
+        sk: `CONN#${FIXTURE_CONNECTION_ID}`,
+        connectionId: FIXTURE_CONNECTION_ID,
+        ttl,
+      },
+    ]);
+  });
+
+  it('takes the user agent from the handshake headers when identity has none', async () => {
+    ddb.on(BatchWriteCommand).resolves({});
+    const event = connectEvent();
+    const withoutAgent = {
+      ...event,
+      requestContext: { ...event.requestContext, identity: { sourceIp: '198.51.100.7' } },
+    };
+
+    await connect.handler(withoutAgent);
+
+    expect(putItems()[0]).toMatchObject({ sourceIp: '198.51.100.7', userAgent: 'wscat/6.1.0 (header)' });
+  });
+
+  it('rejects the handshake with 500 and logs when the store fails', async () => {
+    ddb.on(BatchWriteCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+    const errors = vi.spyOn(logging.logger, 'error');
+
+    const response = await connect.handler(connectEvent());
+
+    expect(response).toEqual({ statusCode: 500 });
+    expect(errors).toHaveBeenCalledWith(
+      'connect failed; handshake rejected',
+      expect.objectContaining({ connectionId: FIXTURE_CONNECTION_ID }),
+    );
+  });
+});

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bodyOf, messageEvent } from '../support/handler-env.js';
+
+let ping: typeof import('../../../lambdas/handlers/ping.js');
+
+beforeAll(async () => {
+  // ping touches no port: it must load without the table or the callback URL.
+  vi.stubEnv('TABLE_NAME', '');
+  vi.stubEnv('CALLBACK_URL', '');
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  ping = await import('../../../lambdas/handlers/ping.js');
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('ping handler', () => {
+  it('replies pong', async () => {
+    const response = await ping.handler(messageEvent('ping', { action: 'ping' }));
+
+    expect(response).toEqual({ statusCode: 200, body: '{"type":"pong"}' });
+  });
+
+  it('echoes a string or numeric id', async () => {
+    expect(bodyOf(await ping.handler(messageEvent('ping', { action: 'ping', id: 'hb-1' })))).toEqual({
+      type: 'pong',
+      id: 'hb-1',
+    });
+    expect(bodyOf(await ping.handler(messageEvent('ping', { action: 'ping', id: 12 })))).toEqual({
+      type: 'pong',
+      id: 12,
+    });
+  });
+
+  it('answers an id of the wrong type with INVALID_REQUEST and no id', async () => {
+    const response = await ping.handler(messageEvent('ping', { action: 'ping', id: { nested: true } }));
+
+    expect(bodyOf(response)).toEqual({
+      type: 'error',
+      code: 'INVALID_REQUEST',
+      message: 'id must be a string or a number',
+    });
+  });
+});

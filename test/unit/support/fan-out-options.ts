@@ -1,0 +1,31 @@
+/**
+ * Deterministic fan-out options: a fake clock that only moves when the fan-out sleeps.
+ *
+ * @module
+ */
+import type { FanOutOptions } from '../../../lambdas/core/fan-out.js';
+
+/** Fan-out options plus a record of every sleep. */
+export interface TestFanOutOptions extends FanOutOptions {
+  readonly sleeps: number[];
+  clock: number;
+}
+
+/** Options starting at t = 1_000_000 ms, deadline 10 s later, jitter 0.5, 5 attempts of 100 ms base. */
+export const testFanOutOptions = (overrides: Partial<FanOutOptions> = {}): TestFanOutOptions => {
+  const options: TestFanOutOptions = {
+    clock: 1_000_000,
+    sleeps: [],
+    concurrency: 4,
+    deadline: 1_010_000,
+    retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 },
+    now: () => options.clock,
+    sleep: async (ms) => {
+      options.sleeps.push(ms);
+      options.clock += ms;
+    },
+    random: () => 0.5,
+    ...overrides,
+  };
+  return options;
+};
