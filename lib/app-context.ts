@@ -1,0 +1,68 @@
+/**
+ * Reads the CDK context keys the app understands (`-c stage=dev -c removalPolicy=destroy`) and turns them
+ * into stack settings, rejecting values it cannot honour with a message that shows them.
+ *
+ * @module
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Node } from 'constructs';
+
+/** Stage used when the `stage` context key is absent; the only stage whose stack id has no suffix. */
+export const DEFAULT_STAGE = 'prod';
+
+/** Base id (and CloudFormation name) of the stack. */
+export const STACK_BASE_ID = 'RealtimeWebSocketApi';
+
+/** The app's stage doubles as part of the stack name, which allows only letters, digits and '-'. */
+const APP_STAGE = /^[A-Za-z0-9-]{1,100}$/;
+
+const REMOVAL_POLICIES: Readonly<Record<string, RemovalPolicy>> = {
+  retain: RemovalPolicy.RETAIN,
+  destroy: RemovalPolicy.DESTROY,
+};
+
+/** What the app builds, decided from context. */
+export interface AppSettings {
+  /** Stack id: `RealtimeWebSocketApi` for `prod`, `RealtimeWebSocketApi-<stage>` otherwise. */
+  readonly stackId: string;
+  readonly stageName: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Thrown when a context value is not one the app accepts. */
+export class AppContextError extends Error {
+  override readonly name = 'AppContextError';
+}
+
+/**
+ * Reads `stage` (default `prod`) and `removalPolicy` (`retain` | `destroy`; default `retain` for `prod` and
+ * `destroy` for any other stage, so throwaway stages clean up after themselves).
+ *
+ * @throws AppContextError on an invalid stage or removal policy
+ */
+export function readAppSettings(node: Node): AppSettings {
+  const stageName = readString(node, 'stage') ?? DEFAULT_STAGE;
+  if (!APP_STAGE.test(stageName)) {
+    throw new AppContextError(
+      `Invalid context stage=${JSON.stringify(stageName)}: expected 1-100 letters, digits or '-' ` +
+        '(the stage is part of the stack name)',
+    );
+  }
+  const policyName =
+    readString(node, 'removalPolicy') ?? (stageName === DEFAULT_STAGE ? 'retain' : 'destroy');
+  const removalPolicy = REMOVAL_POLICIES[policyName];
+  if (removalPolicy === undefined) {
+    throw new AppContextError(
+      `Invalid context removalPolicy=${JSON.stringify(policyName)}: expected "retain" or "destroy"`,
+    );
+  }
+  const stackId = stageName === DEFAULT_STAGE ? STACK_BASE_ID : `${STACK_BASE_ID}-${stageName}`;
+  return { stackId, stageName, removalPolicy };
+}
+
+/** A context value as a string; numbers and booleans (e.g. from cdk.json) are stringified. */
+function readString(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,51 @@
+/**
+ * The single DynamoDB table behind the API (see "Table design" in the README): connections, channel
+ * subscriptions, broadcast shards and channel sequence counters, with a `byConnection` index that lists every
+ * item of one connection so it can be removed in one query.
+ *
+ * @module
+ */
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+
+/** Name of the GSI that maps `connectionId` → every `pk` holding an item of that connection. */
+export const BY_CONNECTION_INDEX = 'byConnection';
+
+/** Attribute holding each item's expiry in epoch seconds; DynamoDB deletes expired items on its own. */
+export const TTL_ATTRIBUTE = 'ttl';
+
+/** Options of {@link createConnectionsTable}. */
+export interface ConnectionsTableOptions {
+  /** What happens to the table (and its data) when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Creates the table: on-demand (WebSocket traffic is spiky and idle most of the time), point-in-time recovery,
+ * encrypted with the AWS-managed key, TTL on `ttl`. The index projects keys only: `$disconnect` needs just
+ * `pk`/`sk` to delete.
+ */
+export function createConnectionsTable(
+  scope: Construct,
+  id: string,
+  options: ConnectionsTableOptions,
+): TableV2 {
+  return new TableV2(scope, id, {
+    partitionKey: { name: 'pk', type: AttributeType.STRING },
+    sortKey: { name: 'sk', type: AttributeType.STRING },
+    billing: Billing.onDemand(),
+    encryption: TableEncryptionV2.awsManagedKey(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    timeToLiveAttribute: TTL_ATTRIBUTE,
+    removalPolicy: options.removalPolicy,
+    globalSecondaryIndexes: [
+      {
+        indexName: BY_CONNECTION_INDEX,
+        partitionKey: { name: 'connectionId', type: AttributeType.STRING },
+        sortKey: { name: 'pk', type: AttributeType.STRING },
+        projectionType: ProjectionType.KEYS_ONLY,
+      },
+    ],
+  });
+}

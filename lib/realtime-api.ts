@@ -1,0 +1,137 @@
+/**
+ * The `RealtimeApi` construct: an API Gateway WebSocket API whose routes each run one bundled Lambda handler,
+ * one DynamoDB table for connections and subscriptions, and least-privilege grants between them.
+ *
+ * @module
+ */
+import { Stack } from 'aws-cdk-lib';
+import {
+  LogGroupLogDestination,
+  WebSocketApi,
+  type WebSocketRoute,
+  WebSocketStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { websocketAccessLogFormat } from './access-log-format.js';
+import { ApiGatewayAccount } from './api-gateway-account.js';
+import { createConnectionsTable } from './connections-table.js';
+import { handlerEntry } from './paths.js';
+import {
+  type RealtimeApiProps,
+  type ResolvedRealtimeApiProps,
+  resolveRealtimeApiProps,
+} from './realtime-api-props.js';
+import { RouteFunction } from './route-function.js';
+import { grantRouteAccess } from './route-grants.js';
+import { ROUTES, type RouteDefinition } from './routes.js';
+
+/** API Gateway reads `action` from each JSON frame to pick the route; anything else goes to `$default`. */
+export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
+
+/**
+ * A real-time WebSocket API: routes `$connect`, `$disconnect`, `$default`, `sendmessage`, `subscribe`,
+ * `unsubscribe`, `publish` and `ping`, each backed by its own function from `lambdas/handlers/`.
+ *
+ * @example
+ * const realtime = new RealtimeApi(stack, 'RealtimeApi', { stageName: 'dev', removalPolicy: RemovalPolicy.DESTROY });
+ * new CfnOutput(stack, 'WebSocketUrl', { value: realtime.url });
+ */
+export class RealtimeApi extends Construct {
+  /** The WebSocket API. */
+  public readonly api: WebSocketApi;
+  /** The (auto-deployed) stage clients connect to. */
+  public readonly stage: WebSocketStage;
+  /** The connections/subscriptions table. */
+  public readonly table: TableV2;
+  /** Each route's function, keyed by handler name (`connect`, `publish`, …). */
+  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+  /** Each route, keyed by route key (`$connect`, `publish`, …). */
+  public readonly routes: Readonly<Record<string, WebSocketRoute>>;
+  /** `wss://…/<stage>`: what clients connect to. */
+  public readonly url: string;
+  /** `https://…/<stage>`: the `@connections` endpoint the functions post replies and fan-out to. */
+  public readonly callbackUrl: string;
+  /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on. */
+  public readonly apiGatewayAccount?: ApiGatewayAccount;
+
+  constructor(scope: Construct, id: string, props: RealtimeApiProps = {}) {
+    super(scope, id);
+    const settings = resolveRealtimeApiProps(props);
+
+    this.table = createConnectionsTable(this, 'Table', { removalPolicy: settings.removalPolicy });
+    this.api = new WebSocketApi(this, 'WebSocketApi', {
+      apiName: Stack.of(this).stackName,
+      routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
+      description: 'Real-time WebSocket API: channels, broadcast and heartbeat',
+    });
+    this.apiGatewayAccount = settings.cloudWatchRole
+      ? new ApiGatewayAccount(this, 'ApiGatewayAccount')
+      : undefined;
+    this.stage = this.createStage(settings);
+    if (this.apiGatewayAccount) {
+      // The stage enables access logging, which API Gateway refuses until the account setting exists.
+      this.stage.node.addDependency(this.apiGatewayAccount);
+    }
+    this.url = this.stage.url;
+    this.callbackUrl = this.stage.callbackUrl;
+
+    const functions: Record<string, NodejsFunction> = {};
+    const routes: Record<string, WebSocketRoute> = {};
+    for (const definition of ROUTES) {
+      const { route, handler } = this.addRoute(definition, settings);
+      functions[definition.handler] = handler;
+      routes[definition.routeKey] = route;
+    }
+    this.functions = Object.freeze(functions);
+    this.routes = Object.freeze(routes);
+  }
+
+  private createStage(settings: ResolvedRealtimeApiProps): WebSocketStage {
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    return new WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: settings.stageName,
+      autoDeploy: true,
+      throttle: settings.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: websocketAccessLogFormat(),
+      },
+    });
+  }
+
+  private addRoute(
+    route: RouteDefinition,
+    settings: ResolvedRealtimeApiProps,
+  ): { route: WebSocketRoute; handler: NodejsFunction } {
+    const routeFunction = new RouteFunction(this, route.id, {
+      entry: handlerEntry(route.handler),
+      description: `WebSocket route ${route.routeKey}`,
+      timeout: route.fanOut ? settings.fanOutTimeout : settings.timeout,
+      memorySize: settings.memorySize,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        CALLBACK_URL: this.callbackUrl,
+        FANOUT_CONCURRENCY: String(settings.fanOutConcurrency),
+        POWERTOOLS_SERVICE_NAME: settings.serviceName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    grantRouteAccess(routeFunction.function, route.access, { table: this.table, stage: this.stage });
+    const webSocketRoute = this.api.addRoute(route.routeKey, {
+      integration: new WebSocketLambdaIntegration(`${route.id}Integration`, routeFunction.function),
+      returnResponse: route.twoWay,
+    });
+    return { route: webSocketRoute, handler: routeFunction.function };
+  }
+}

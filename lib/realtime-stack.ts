@@ -1,0 +1,54 @@
+/**
+ * The deployable stack: one {@link RealtimeApi}, its outputs and its accepted cdk-nag findings.
+ *
+ * @module
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { applyNagAcknowledgements, realtimeApiNagAcknowledgements } from './nag-acknowledgements.js';
+import { RealtimeApi } from './realtime-api.js';
+import type { RealtimeApiProps } from './realtime-api-props.js';
+
+/** Properties of a {@link RealtimeStack}: the stack's own plus every {@link RealtimeApiProps} knob. */
+export interface RealtimeStackProps extends StackProps, RealtimeApiProps {}
+
+/**
+ * The realtime API as a stack, with outputs named for clients and operators: `WebSocketUrl` (what clients
+ * connect to), `ManagementUrl` (the `@connections` endpoint) and `TableName`.
+ */
+export class RealtimeStack extends Stack {
+  /** The API and everything behind it. */
+  public readonly realtime: RealtimeApi;
+
+  constructor(scope: Construct, id: string, props: RealtimeStackProps = {}) {
+    super(scope, id, props);
+    const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
+    const { timeout, fanOutTimeout, serviceName, cloudWatchRole } = props;
+    this.realtime = new RealtimeApi(this, 'RealtimeApi', {
+      stageName,
+      throttle,
+      removalPolicy,
+      logRetention,
+      fanOutConcurrency,
+      memorySize,
+      timeout,
+      fanOutTimeout,
+      serviceName,
+      cloudWatchRole,
+    });
+    applyNagAcknowledgements(realtimeApiNagAcknowledgements(this.realtime));
+
+    new CfnOutput(this, 'WebSocketUrl', {
+      description: 'wss:// URL clients connect to',
+      value: this.realtime.url,
+    });
+    new CfnOutput(this, 'ManagementUrl', {
+      description: 'API Gateway Management API endpoint (@connections) of the stage',
+      value: this.realtime.callbackUrl,
+    });
+    new CfnOutput(this, 'TableName', {
+      description: 'DynamoDB table of connections and subscriptions',
+      value: this.realtime.table.tableName,
+    });
+  }
+}

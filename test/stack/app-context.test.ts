@@ -1,0 +1,58 @@
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { readAppSettings } from '../../lib/app-context.js';
+
+function settingsFor(context: Record<string, unknown>) {
+  return readAppSettings(new App({ context }).node);
+}
+
+describe('readAppSettings', () => {
+  it('stage: defaults to prod, retained, in the stack without a suffix', () => {
+    expect(settingsFor({})).toEqual({
+      stackId: 'RealtimeWebSocketApi',
+      stageName: 'prod',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  });
+
+  it('stage: any other stage gets its own stack and is destroyed by default', () => {
+    expect(settingsFor({ stage: 'dev' })).toEqual({
+      stackId: 'RealtimeWebSocketApi-dev',
+      stageName: 'dev',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  });
+
+  it('removalPolicy: retain keeps the resources of a non-prod stage', () => {
+    expect(settingsFor({ stage: 'staging', removalPolicy: 'retain' }).removalPolicy).toBe(
+      RemovalPolicy.RETAIN,
+    );
+  });
+
+  it('removalPolicy: destroy applies to prod when asked for explicitly', () => {
+    expect(settingsFor({ removalPolicy: 'destroy' }).removalPolicy).toBe(RemovalPolicy.DESTROY);
+  });
+
+  it('fails when removalPolicy is neither retain nor destroy', () => {
+    expect(() => settingsFor({ removalPolicy: 'snapshot' })).toThrow(
+      'Invalid context removalPolicy="snapshot": expected "retain" or "destroy"',
+    );
+  });
+
+  it('fails when removalPolicy has the wrong case', () => {
+    expect(() => settingsFor({ removalPolicy: 'RETAIN' })).toThrow(/removalPolicy="RETAIN"/);
+  });
+
+  it('fails when the stage cannot be part of a stack name', () => {
+    expect(() => settingsFor({ stage: 'my_stage' })).toThrow(/Invalid context stage="my_stage"/);
+    expect(() => settingsFor({ stage: '' })).toThrow(/Invalid context stage=""/);
+  });
+
+  it('fails with the value shown when the stage is not a string', () => {
+    expect(() => settingsFor({ stage: { name: 'x' } })).toThrow(/stage="\{\\"name\\":\\"x\\"\}"/);
+  });
+
+  it('stage: accepts a number from cdk.json as its string form', () => {
+    expect(settingsFor({ stage: 2 }).stackId).toBe('RealtimeWebSocketApi-2');
+  });
+});

@@ -1,0 +1,180 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import {
+  REALTIME_API_DEFAULTS,
+  type RealtimeApiProps,
+  resolveRealtimeApiProps,
+} from '../../lib/realtime-api-props.js';
+import { logicalIdOf, synthRealtimeStack } from './synth.js';
+
+describe('RealtimeApi props', () => {
+  describe('overrides', () => {
+    // GIVEN every prop set away from its default (synthesized once)
+    const { stack, template } = synthRealtimeStack({
+      stageName: 'dev',
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      removalPolicy: RemovalPolicy.DESTROY,
+      logRetention: RetentionDays.ONE_WEEK,
+      fanOutConcurrency: 8,
+      memorySize: 512,
+      timeout: Duration.seconds(3),
+      fanOutTimeout: Duration.seconds(20),
+      serviceName: 'scores',
+      cloudWatchRole: false,
+    });
+    const realtime = stack.realtime;
+    const functionProperties = Object.values(realtime.functions).map(
+      (fn) => template.toJSON().Resources[logicalIdOf(fn)].Properties,
+    );
+
+    it('stageName: names the stage and ends every URL and the ManageConnections grant', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: 'dev' });
+      template.hasOutput('WebSocketUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/dev'])] } });
+      template.hasOutput('ManagementUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['/dev'])] } });
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'execute-api:ManageConnections',
+              Resource: { 'Fn::Join': ['', Match.arrayWith(['/dev/*/@connections/*'])] },
+            }),
+          ]),
+        },
+      });
+      for (const properties of functionProperties) {
+        expect(properties.Environment.Variables.CALLBACK_URL['Fn::Join'][1].at(-1)).toBe('/dev');
+      }
+    });
+
+    it('throttle: sets the default route throttling of the stage', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+    });
+
+    it('removalPolicy: destroy deletes the table and every log group with the stack', () => {
+      template.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+      });
+      const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      expect(logGroups).toHaveLength(9);
+      for (const logGroup of logGroups) expect(logGroup.DeletionPolicy).toBe('Delete');
+    });
+
+    it('logRetention: applies to the access logs and every function log group', () => {
+      const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(7);
+    });
+
+    it('fanOutConcurrency, serviceName: reach every function as environment variables', () => {
+      for (const properties of functionProperties) {
+        expect(properties.Environment.Variables).toMatchObject({
+          FANOUT_CONCURRENCY: '8',
+          POWERTOOLS_SERVICE_NAME: 'scores',
+        });
+      }
+    });
+
+    it('memorySize, timeout, fanOutTimeout: size every function', () => {
+      const timeouts = Object.fromEntries(
+        Object.entries(realtime.functions).map(([name, fn]) => [
+          name,
+          template.toJSON().Resources[logicalIdOf(fn)].Properties.Timeout,
+        ]),
+      );
+      expect(timeouts).toMatchObject({ publish: 20, sendmessage: 20, connect: 3, ping: 3 });
+      for (const properties of functionProperties) expect(properties.MemorySize).toBe(512);
+    });
+
+    it('cloudWatchRole: false leaves the account setting alone', () => {
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      template.resourceCountIs('AWS::IAM::Role', 8);
+      expect(realtime.apiGatewayAccount).toBeUndefined();
+    });
+  });
+
+  describe('defaults', () => {
+    it('resolves to the documented defaults when no prop is given', () => {
+      expect(resolveRealtimeApiProps()).toEqual(REALTIME_API_DEFAULTS);
+      expect(REALTIME_API_DEFAULTS).toMatchObject({
+        stageName: 'prod',
+        throttle: { rateLimit: 500, burstLimit: 1000 },
+        removalPolicy: RemovalPolicy.RETAIN,
+        logRetention: RetentionDays.ONE_MONTH,
+        fanOutConcurrency: 32,
+        memorySize: 256,
+        cloudWatchRole: true,
+      });
+    });
+
+    it('keeps the default when a prop is explicitly undefined', () => {
+      expect(resolveRealtimeApiProps({ stageName: undefined, memorySize: 1024 })).toMatchObject({
+        stageName: 'prod',
+        memorySize: 1024,
+      });
+    });
+  });
+
+  describe('validation', () => {
+    const invalid: ReadonlyArray<readonly [string, RealtimeApiProps, RegExp]> = [
+      ['the stage name has a space', { stageName: 'my stage' }, /stageName must match .* got "my stage"/],
+      ['the stage name is empty', { stageName: '' }, /stageName must match .* got ""/],
+      [
+        'the stage name is longer than 128 characters',
+        { stageName: 'a'.repeat(129) },
+        /stageName must match/,
+      ],
+      [
+        'fanOutConcurrency is 0',
+        { fanOutConcurrency: 0 },
+        /fanOutConcurrency must be a positive integer, got 0$/,
+      ],
+      ['fanOutConcurrency is negative', { fanOutConcurrency: -4 }, /fanOutConcurrency .* got -4$/],
+      ['fanOutConcurrency is not an integer', { fanOutConcurrency: 2.5 }, /fanOutConcurrency .* got 2.5$/],
+      [
+        'memorySize is below 128 MB',
+        { memorySize: 64 },
+        /memorySize must be an integer from 128 to 10240 MB, got 64$/,
+      ],
+      ['memorySize is above 10240 MB', { memorySize: 20_000 }, /memorySize .* got 20000$/],
+      [
+        'timeout exceeds the 29 s integration limit',
+        { timeout: Duration.seconds(30) },
+        /timeout must be .* got 30 seconds$/,
+      ],
+      ['timeout is under a second', { timeout: Duration.millis(500) }, /timeout must be .* got 500 millis$/],
+      [
+        'fanOutTimeout exceeds 29 s',
+        { fanOutTimeout: Duration.minutes(1) },
+        /fanOutTimeout must be .* got 1 minute$/,
+      ],
+      [
+        'throttle.rateLimit is 0',
+        { throttle: { rateLimit: 0 } },
+        /throttle.rateLimit must be a positive number .* got 0$/,
+      ],
+      [
+        'throttle.burstLimit is fractional',
+        { throttle: { burstLimit: 1.5 } },
+        /throttle.burstLimit .* got 1.5$/,
+      ],
+      ['serviceName is blank', { serviceName: '  ' }, /serviceName must not be empty, got " {2}"$/],
+    ];
+
+    it.each(invalid)('fails when %s', (_, props, message) => {
+      expect(() => synthRealtimeStack(props)).toThrow(message);
+    });
+
+    it('fails with a RealtimeApiPropsError that names the construct', () => {
+      expect(() => resolveRealtimeApiProps({ fanOutConcurrency: 0 })).toThrow(
+        expect.objectContaining({
+          name: 'RealtimeApiPropsError',
+          message: expect.stringMatching(/^RealtimeApi: /),
+        }),
+      );
+    });
+  });
+});
