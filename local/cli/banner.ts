@@ -1,0 +1,62 @@
+/**
+ * What the CLI prints once the runtime is up: where to connect, where the Management API and DynamoDB are.
+ *
+ * @module
+ */
+import type { RunningRuntime } from '../runtime.js';
+
+/** How DynamoDB was chosen, for the banner. */
+export interface StorageDescription {
+  /** Where the tables are kept, when not in memory. */
+  readonly persistDir?: string;
+}
+
+const LABEL_WIDTH = 12;
+const VALUE_WIDTH = 27;
+
+/**
+ * The start-up banner, e.g.
+ * ```
+ * Realtime WebSocket API — offline
+ *   WebSocket   ws://127.0.0.1:3001        (stack RealtimeWebSocketApi, stage prod)
+ *   Management  http://127.0.0.1:3001/prod/@connections
+ *   DynamoDB    http://127.0.0.1:45123     (dynalite, in memory; table RealtimeWebSocketApi-Table…)
+ * Try: npx wscat -c ws://127.0.0.1:3001   ·   Ctrl-C to stop
+ * ```
+ */
+export function formatBanner(runtime: RunningRuntime, storage: StorageDescription = {}): string {
+  const lines = ['Realtime WebSocket API — offline'];
+  const manyApis = runtime.apis.length > 1;
+  for (const api of runtime.apis) {
+    const where = `stack ${api.stackName}, ${manyApis ? `api ${api.name}, ` : ''}stage ${api.stage}`;
+    lines.push(row('WebSocket', api.url, `(${where})`));
+    lines.push(row('Management', `${api.managementUrl}/@connections`));
+  }
+  lines.push(row('DynamoDB', runtime.dynamodb.endpoint, `(${describeDynamo(runtime, storage)})`));
+  const first = runtime.apis[0];
+  if (first !== undefined) lines.push(`Try: npx wscat -c ${first.url}   ·   Ctrl-C to stop`);
+  return `${lines.join('\n')}\n`;
+}
+
+function describeDynamo(runtime: RunningRuntime, storage: StorageDescription): string {
+  const engine = {
+    dynalite: 'dynalite',
+    local: 'DynamoDB Local',
+    external: 'external',
+  }[runtime.dynamodb.engine];
+  const where =
+    runtime.dynamodb.engine === 'external'
+      ? undefined
+      : storage.persistDir === undefined
+        ? 'in memory'
+        : `on disk in ${storage.persistDir}`;
+  const names = runtime.tables.map((table) => table.tableName);
+  const tables =
+    names.length === 0 ? 'no tables' : `${names.length === 1 ? 'table' : 'tables'} ${names.join(', ')}`;
+  return `${[engine, where].filter((part) => part !== undefined).join(', ')}; ${tables}`;
+}
+
+function row(label: string, value: string, note?: string): string {
+  const head = `  ${label.padEnd(LABEL_WIDTH)}`;
+  return note === undefined ? `${head}${value}` : `${head}${value.padEnd(VALUE_WIDTH)}${note}`;
+}

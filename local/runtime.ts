@@ -1,0 +1,252 @@
+/**
+ * The offline runtime: serves a synthesized CDK app (its WebSocket APIs, Lambda functions and DynamoDB tables)
+ * on 127.0.0.1, with no AWS account and no Docker. `npm start` is a thin CLI over {@link startRuntime}.
+ *
+ * @module
+ */
+import { loadAssembly } from './assembly/index.js';
+import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
+import { type RunningGateway, startGateway } from './gateway/index.js';
+import { createLambdaInvoker } from './lambda/index.js';
+import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
+
+/** The port of the first WebSocket API when none is given (what `sam local` and serverless-offline use). */
+export const DEFAULT_PORT = 3001;
+/** How often expired items are deleted; DynamoDB itself takes minutes to days, so nothing relies on speed. */
+export const DEFAULT_TTL_SWEEP_INTERVAL_MS = 30_000;
+
+/** One line a function wrote to stdout or stderr. */
+export interface FunctionLogLine {
+  readonly stackName: string;
+  /** Logical id of the function in its stack. */
+  readonly functionId: string;
+  /** The deployed name (`FunctionName`, or `<stackName>-<logicalId>`). */
+  readonly functionName: string;
+  readonly line: string;
+}
+
+/** Options of {@link startRuntime}. */
+export interface RuntimeOptions {
+  /** A cloud assembly directory (`cdk.out`) of any CDK app with at least one WebSocket API. */
+  readonly cdkOut: string;
+  /**
+   * Port of the first WebSocket API; each further API gets the next port. 0 gives every API a random free port.
+   * @default 3001
+   */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default { engine: 'dynalite' } (in memory) */
+  readonly dynamodb?: {
+    readonly engine: DynamoEngine;
+    /** Required for the `external` engine. */
+    readonly endpoint?: string;
+    /** Keep the tables on disk here. @default in memory */
+    readonly persistDir?: string;
+  };
+  /** @default 30 000 */
+  readonly ttlSweepIntervalMs?: number;
+  /** @default 600 000 (API Gateway: 10 min) */
+  readonly idleTimeoutMs?: number;
+  /** @default 7 200 000 (API Gateway: 2 h) */
+  readonly maxConnectionMs?: number;
+  /** `AWS_REGION` of the functions and the region in ARNs and URLs. @default 'us-east-1' */
+  readonly region?: string;
+  /** Called once per Lambda invocation (routes, `$connect`, authorizers, `$disconnect`). */
+  readonly onInvocation?: (log: InvocationLog) => void;
+  /** Called with each line a function writes. @default discard */
+  readonly onFunctionLog?: (log: FunctionLogLine) => void;
+}
+
+/** One served WebSocket API. */
+export interface RuntimeApi {
+  readonly stackName: string;
+  readonly name: string;
+  readonly stage: string;
+  readonly port: number;
+  /** `ws://127.0.0.1:<port>`: where clients connect. */
+  readonly url: string;
+  /** `http://127.0.0.1:<port>/<stage>`: the `@connections` endpoint (the stage's callback URL). */
+  readonly managementUrl: string;
+}
+
+/** One table created from a template. */
+export interface RuntimeTable {
+  readonly stackName: string;
+  readonly tableName: string;
+}
+
+/** A started runtime. */
+export interface RunningRuntime {
+  readonly apis: readonly RuntimeApi[];
+  readonly tables: readonly RuntimeTable[];
+  readonly dynamodb: { readonly engine: DynamoEngine; readonly endpoint: string };
+  /**
+   * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the Lambda workers, the TTL
+   * sweeper and DynamoDB, in that order; idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** The assembly has nothing to serve. */
+export class NoWebSocketApiError extends Error {
+  override readonly name = 'NoWebSocketApiError';
+
+  constructor(readonly assemblyDir: string) {
+    super(`No WebSocket API (AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET) in ${assemblyDir}`);
+  }
+}
+
+/**
+ * Loads the assembly and serves it: DynamoDB with the template's tables, one gateway per WebSocket API, a warm
+ * Lambda pool per stack whose environments point at the local gateway and DynamoDB, and the TTL sweeper.
+ * Whatever started is stopped again when a later step fails.
+ *
+ * @throws NoWebSocketApiError, the assembly reader's `AssemblyError`/`ResolveError`, the gateway's
+ *   `PortInUseError`, `DynamoEngineError`.
+ * @example
+ * const runtime = await startRuntime({ cdkOut: 'cdk.out', port: 0 });
+ * console.log(runtime.apis[0]?.url); // ws://127.0.0.1:40123
+ * await runtime.close();
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
+  const app = await loadAssembly(options.cdkOut);
+  const served = app.stacks.flatMap((stack) => stack.apis.map((api) => ({ stack, api })));
+  if (served.length === 0) throw new NoWebSocketApiError(app.assemblyDir);
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? 'us-east-1';
+  const basePort = options.port ?? DEFAULT_PORT;
+
+  const shutdown = new ShutdownSequence();
+  const invokers = new LateBound<ReadonlyMap<StackModel, LambdaInvoker>>();
+  try {
+    const dynamo = await startDynamo({ engine: 'dynalite', ...options.dynamodb });
+    shutdown.add('dynamodb', () => dynamo.close());
+    const tables: RuntimeTable[] = [];
+    for (const stack of app.stacks) {
+      const created = await createTables(dynamo.endpoint, stack.tables);
+      tables.push(...created.map(({ tableName }) => ({ stackName: stack.stackName, tableName })));
+    }
+    const sweeper = startTtlSweeper({
+      endpoint: dynamo.endpoint,
+      tables: app.stacks.flatMap((stack) => stack.tables),
+      intervalMs: options.ttlSweepIntervalMs ?? DEFAULT_TTL_SWEEP_INTERVAL_MS,
+    });
+    shutdown.add('sweeper', () => sweeper.stop());
+
+    // Gateways first, so their ports are known when function environments are resolved; until the invokers
+    // exist, an early connection waits for them.
+    const gateways: { stack: StackModel; api: WebSocketApiModel; gateway: RunningGateway }[] = [];
+    for (const [index, { stack, api }] of served.entries()) {
+      const gateway = await startGateway({
+        api,
+        invoke: async (functionId, event) => invokeIn(await invokers.get(), stack, functionId, event),
+        host,
+        port: basePort === 0 ? 0 : basePort + index,
+        region,
+        ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
+        ...(options.maxConnectionMs !== undefined && { maxConnectionMs: options.maxConnectionMs }),
+        ...(options.onInvocation !== undefined && { onInvocation: options.onInvocation }),
+      });
+      gateways.push({ stack, api, gateway });
+      shutdown.add('gateway', () => gateway.close());
+    }
+
+    const apiPorts = new Map(gateways.map(({ api, gateway }) => [api.apiId, gateway.port]));
+    const byStack = new Map<StackModel, LambdaInvoker>();
+    for (const stack of app.stacks) {
+      const onFunctionLog = options.onFunctionLog;
+      const invoker = createLambdaInvoker(stack, {
+        region,
+        host,
+        apiPorts,
+        dynamoDbEndpoint: dynamo.endpoint,
+        ...(onFunctionLog !== undefined && {
+          onLog: (functionId: string, line: string) =>
+            onFunctionLog({
+              stackName: stack.stackName,
+              functionId,
+              functionName: stack.functions.get(functionId)?.functionName ?? functionId,
+              line,
+            }),
+        }),
+      });
+      byStack.set(stack, invoker);
+      shutdown.add('lambda', () => invoker.close());
+    }
+    invokers.set(byStack);
+
+    return {
+      apis: gateways.map(({ stack, api, gateway }) => ({
+        stackName: stack.stackName,
+        name: api.name,
+        stage: api.stageName,
+        port: gateway.port,
+        url: gateway.url,
+        managementUrl: gateway.managementUrl,
+      })),
+      tables,
+      dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },
+      close: () => shutdown.run(),
+    };
+  } catch (error) {
+    // A connection that arrived before the failure must not wait forever for invokers that will never exist.
+    invokers.set(new Map());
+    await shutdown.run().catch(() => {});
+    throw error;
+  }
+}
+
+function invokeIn(
+  invokers: ReadonlyMap<StackModel, LambdaInvoker>,
+  stack: StackModel,
+  functionId: string,
+  event: unknown,
+): Promise<InvokeResult> {
+  const invoker = invokers.get(stack);
+  if (invoker === undefined) throw new Error(`no Lambda invoker for stack ${stack.stackName}`);
+  return invoker.invoke(functionId, event);
+}
+
+/** A value that is set once (the first `set` wins), after the things that need it were created. */
+class LateBound<T> {
+  private resolve: ((value: T) => void) | undefined;
+  private readonly value = new Promise<T>((resolve) => {
+    this.resolve = resolve;
+  });
+
+  get(): Promise<T> {
+    return this.value;
+  }
+
+  set(value: T): void {
+    this.resolve?.(value);
+  }
+}
+
+/** The order things stop in, whatever order they started in. */
+const STOP_ORDER = ['gateway', 'lambda', 'sweeper', 'dynamodb'] as const;
+
+/** Collects what was started and stops it in {@link STOP_ORDER}, each group in parallel; runs once. */
+class ShutdownSequence {
+  private readonly steps = new Map<(typeof STOP_ORDER)[number], (() => Promise<void>)[]>();
+  private running: Promise<void> | undefined;
+
+  add(kind: (typeof STOP_ORDER)[number], stop: () => Promise<void>): void {
+    const group = this.steps.get(kind) ?? [];
+    group.push(stop);
+    this.steps.set(kind, group);
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      const failures: unknown[] = [];
+      for (const kind of STOP_ORDER) {
+        const results = await Promise.allSettled((this.steps.get(kind) ?? []).map((stop) => stop()));
+        for (const result of results) if (result.status === 'rejected') failures.push(result.reason);
+      }
+      if (failures.length > 0) throw new AggregateError(failures, 'the offline runtime did not stop cleanly');
+    })();
+    return this.running;
+  }
+}
