@@ -25,7 +25,7 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
   const connectionIdOf = async (client: TestClient): Promise<string> => {
     const channel = `whoami-${Math.random().toString(36).slice(2)}`;
     await client.request({ action: 'subscribe', channel }, 'subscribed');
-    client.send({ action: 'publish', channel, data: 'me' });
+    await client.request({ action: 'publish', channel, data: 'me' }, 'published');
     const frame = await client.next((json) => json.type === 'message' && json.channel === channel);
     await client.request({ action: 'unsubscribe', channel }, 'unsubscribed');
     return (frame.json as { from: string }).from;
