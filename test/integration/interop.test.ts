@@ -27,7 +27,16 @@ describe('interoperability with third-party clients', () => {
     const listener = await TestClient.open(url);
     const { stdout } = await run(
       'node_modules/.bin/wscat',
-      ['-c', url, '-x', '{"action":"ping","id":"w"}', '-x', '{"action":"sendmessage","data":"from-wscat"}', '-w', '2'],
+      [
+        '-c',
+        url,
+        '-x',
+        '{"action":"ping","id":"w"}',
+        '-x',
+        '{"action":"sendmessage","data":"from-wscat"}',
+        '-w',
+        '2',
+      ],
       { timeout: 20_000 },
     );
     expect(stdout).toContain('{"type":"pong","id":"w"}');
@@ -54,7 +63,10 @@ asyncio.run(main())
 `;
     // Debian's python3 (where python3-websockets installs), not a pyenv shim that may shadow it.
     const { stdout } = await run('/usr/bin/python3', ['-c', script, url], { timeout: 30_000 });
-    const [ack, message, published] = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const [ack, message, published] = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(ack).toEqual({ type: 'subscribed', channel: 'py' });
     expect(message).toMatchObject({ type: 'message', channel: 'py', data: { lang: 'python' }, seq: 1 });
     expect(published).toMatchObject({ type: 'published', channel: 'py', delivered: 1 });

@@ -96,7 +96,8 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
       await pub.request({ action: 'publish', channel: 'seq-test', data: n }, 'published');
     }
     const seqs: unknown[] = [];
-    for (let i = 0; i < 3; i++) seqs.push(((await sub.next((j) => j.type === 'message')).json as { seq: number }).seq);
+    for (let i = 0; i < 3; i++)
+      seqs.push(((await sub.next((j) => j.type === 'message')).json as { seq: number }).seq);
     expect(seqs).toEqual([1, 2, 3]);
   });
 
@@ -122,7 +123,10 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
 
   it('answers ping with pong, echoing the id', async () => {
     const client = await connect();
-    expect(await client.request({ action: 'ping', id: 'hb-1' }, 'pong')).toEqual({ type: 'pong', id: 'hb-1' });
+    expect(await client.request({ action: 'ping', id: 'hb-1' }, 'pong')).toEqual({
+      type: 'pong',
+      id: 'hb-1',
+    });
   });
 
   it.each([
@@ -166,7 +170,9 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
     await client.request({ action: 'subscribe', channel: 'a' }, 'subscribed');
     await client.request({ action: 'subscribe', channel: 'b' }, 'subscribed');
     const before = await itemsOf(id);
-    expect(before.map((i) => i.pk).sort()).toEqual(expect.arrayContaining(['CHAN#a', 'CHAN#b', `CONN#${id}`]));
+    expect(before.map((i) => i.pk).sort()).toEqual(
+      expect.arrayContaining(['CHAN#a', 'CHAN#b', `CONN#${id}`]),
+    );
 
     await client.close();
     const after = await eventually(
@@ -181,10 +187,16 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
     const ghost = 'GhostConnId0=';
     const ttl = Math.floor(Date.now() / 1000) + 3600;
     await db.send(
-      new PutCommand({ TableName: tableName, Item: { pk: 'CHAN#haunted', sk: `CONN#${ghost}`, connectionId: ghost, ttl } }),
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'CHAN#haunted', sk: `CONN#${ghost}`, connectionId: ghost, ttl },
+      }),
     );
     await db.send(
-      new PutCommand({ TableName: tableName, Item: { pk: `CONN#${ghost}`, sk: 'META', connectionId: ghost, ttl } }),
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: `CONN#${ghost}`, sk: 'META', connectionId: ghost, ttl },
+      }),
     );
     const sender = await connectionIdOf(pub);
 

@@ -33,9 +33,13 @@ export class TestClient {
   }
 
   /** Opens a connection and resolves once it is open (rejects with the HTTP status on a refused handshake). */
-  static open(url: string, options: WebSocket.ClientOptions = {}): Promise<TestClient> {
+  static open(
+    url: string,
+    protocols: string[] = [],
+    options: WebSocket.ClientOptions = {},
+  ): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, options);
+      const socket = new WebSocket(url, protocols, options);
       const client = new TestClient(socket);
       socket.once('open', () => resolve(client));
       socket.once('unexpected-response', (_req, res) => {
@@ -52,7 +56,10 @@ export class TestClient {
   }
 
   /** Resolves with the first frame (not yet returned by an earlier call) that matches, or rejects after `ms`. */
-  next(match: (json: Record<string, unknown>, raw: string) => boolean = () => true, ms = 10_000): Promise<Frame> {
+  next(
+    match: (json: Record<string, unknown>, raw: string) => boolean = () => true,
+    ms = 10_000,
+  ): Promise<Frame> {
     const test = (f: Frame) =>
       match((typeof f.json === 'object' && f.json !== null ? f.json : {}) as Record<string, unknown>, f.raw);
     const found = this.frames.find((f) => !this.consumed.has(f) && test(f));
@@ -70,7 +77,11 @@ export class TestClient {
       };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`no matching frame within ${ms} ms; received: ${this.frames.map((f) => f.raw).join(' | ')}`));
+        reject(
+          new Error(
+            `no matching frame within ${ms} ms; received: ${this.frames.map((f) => f.raw).join(' | ')}`,
+          ),
+        );
       }, ms);
       this.waiters.push(waiter);
     });
