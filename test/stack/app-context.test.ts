@@ -1,9 +1,10 @@
-import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { readAppSettings } from '../../lib/app-context.js';
+import { testApp } from './synth.js';
 
 function settingsFor(context: Record<string, unknown>) {
-  return readAppSettings(new App({ context }).node);
+  return readAppSettings(testApp({ context }).node);
 }
 
 describe('readAppSettings', () => {

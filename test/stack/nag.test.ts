@@ -1,10 +1,10 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { realtimeApiNagAcknowledgements } from '../../lib/nag-acknowledgements.js';
 import { RealtimeApi } from '../../lib/realtime-api.js';
-import { synthRealtimeStack } from './synth.js';
+import { synthRealtimeStack, testApp } from './synth.js';
 
 /** One finding: the rule (with its finding suffix) and the resource it is on. */
 interface Finding {
@@ -44,7 +44,7 @@ function within(path: string, scopePath: string): boolean {
 // GIVEN the stack for two stages (the acknowledged ids depend on the stage name), and the bare construct in a
 // stack that applies no acknowledgements. Built at load time: the first construct loads most of aws-cdk-lib.
 const stacks = { prod: synthRealtimeStack().stack, dev: synthRealtimeStack({ stageName: 'dev' }).stack };
-const bareStack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bare');
+const bareStack = new Stack(testApp(), 'Bare');
 const bare = new RealtimeApi(bareStack, 'RealtimeApi');
 
 // cdk-nag loads its rule modules on first use, which can take seconds on a busy machine.

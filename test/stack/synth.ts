@@ -4,7 +4,10 @@
  *
  * @module
  */
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type AppProps, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { RealtimeStack, type RealtimeStackProps } from '../../lib/realtime-stack.js';
@@ -15,10 +18,20 @@ export interface Synthesized {
   readonly template: Template;
 }
 
+/**
+ * One output directory per test process, inside the run's temporary root (see temp-root-setup.ts, which removes
+ * it): an `App` without `outdir` would leave a fresh `cdk.outXXXX` folder in the system temp folder per test.
+ */
+const outdir = mkdtempSync(join(process.env.REALTIME_TEST_TMP ?? tmpdir(), 'app-'));
+
+/** An `App` that skips asset bundling and writes into this process's temporary output directory. */
+export function testApp(props: AppProps = {}): App {
+  return new App({ ...props, outdir, context: { 'aws:cdk:bundling-stacks': [], ...props.context } });
+}
+
 /** Synthesizes a {@link RealtimeStack} with the given props and no asset bundling. */
 export function synthRealtimeStack(props: RealtimeStackProps = {}): Synthesized {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new RealtimeStack(app, 'TestStack', props);
+  const stack = new RealtimeStack(testApp(), 'TestStack', props);
   return { stack, template: Template.fromStack(stack) };
 }
 
