@@ -1,0 +1,176 @@
+/**
+ * Options of `npm run bench`: defaults in one place, then environment variables, then command-line flags.
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+
+/** Which server a measurement ran against. */
+export type ServerKind = 'runtime' | 'baseline';
+
+/** Everything that shapes one benchmark run. Every count and wait is bounded. */
+export interface BenchOptions {
+  /** Fleet sizes to measure, in order. @default [100, 1000] */
+  readonly clients: readonly number[];
+  /** Messages the single sender or publisher sends per round. @default 20 */
+  readonly messages: number;
+  /** Rounds per scenario; their figures are pooled. @default 1 */
+  readonly rounds: number;
+  /** WebSocket handshakes in flight at once while the fleet opens. @default 50 */
+  readonly concurrency: number;
+  /** Hard deadline of each phase (open, subscribe, deliver, close), in ms. @default 60000 */
+  readonly phaseTimeoutMs: number;
+  /** A delivery phase ends early when nothing arrived for this long after the last send, in ms. @default 15000 */
+  readonly idleTimeoutMs: number;
+  /** Length of the padding string in every message's `data`, so both servers carry the same size. @default 64 */
+  readonly payloadBytes: number;
+  /**
+   * Size of the unmeasured warm-up fleet that runs both scenarios once per server before measuring, so the
+   * figures describe warm Lambda workers rather than cold starts (those are `npm run bench:lambdas`'s job).
+   * 0 disables the warm-up. @default 50
+   */
+  readonly warmupClients: number;
+  /** Servers to measure. @default ['runtime', 'baseline'] */
+  readonly servers: readonly ServerKind[];
+  /** An existing cloud assembly to serve instead of synthesizing one. @default undefined (synthesize) */
+  readonly cdkOut: string | undefined;
+}
+
+/** The defaults, before environment variables and flags are merged on top. */
+export const DEFAULT_OPTIONS: BenchOptions = {
+  clients: [100, 1000],
+  messages: 20,
+  rounds: 1,
+  concurrency: 50,
+  phaseTimeoutMs: 60_000,
+  idleTimeoutMs: 15_000,
+  payloadBytes: 64,
+  warmupClients: 50,
+  servers: ['runtime', 'baseline'],
+  cdkOut: undefined,
+};
+
+/** Upper bounds that keep a run finite on a small machine; larger values are rejected, not clamped. */
+export const LIMITS = {
+  clients: 5000,
+  messages: 1000,
+  rounds: 20,
+  concurrency: 500,
+  phaseTimeoutMs: 600_000,
+  payloadBytes: 30_000,
+} as const;
+
+/** Thrown for a flag or environment variable that is malformed or out of bounds. */
+export class BenchOptionsError extends Error {
+  override readonly name = 'BenchOptionsError';
+}
+
+const FLAGS = {
+  clients: { type: 'string', env: 'BENCH_CLIENTS' },
+  messages: { type: 'string', env: 'BENCH_MESSAGES' },
+  rounds: { type: 'string', env: 'BENCH_ROUNDS' },
+  concurrency: { type: 'string', env: 'BENCH_CONCURRENCY' },
+  'timeout-ms': { type: 'string', env: 'BENCH_TIMEOUT_MS' },
+  'idle-ms': { type: 'string', env: 'BENCH_IDLE_MS' },
+  'payload-bytes': { type: 'string', env: 'BENCH_PAYLOAD_BYTES' },
+  'warmup-clients': { type: 'string', env: 'BENCH_WARMUP_CLIENTS' },
+  servers: { type: 'string', env: 'BENCH_SERVERS' },
+  'cdk-out': { type: 'string', env: 'BENCH_CDK_OUT' },
+} as const;
+
+type FlagName = keyof typeof FLAGS;
+
+/** One line per flag, for `--help`. */
+export const USAGE = `Usage: npm run bench -- [flags]   (each flag also reads the environment variable shown)
+  --clients 100,1000      fleet sizes (BENCH_CLIENTS, max ${LIMITS.clients})
+  --messages 20           messages per round (BENCH_MESSAGES)
+  --rounds 1              rounds per scenario, pooled (BENCH_ROUNDS)
+  --concurrency 50        handshakes in flight (BENCH_CONCURRENCY)
+  --timeout-ms 60000      deadline per phase (BENCH_TIMEOUT_MS)
+  --idle-ms 15000         end a delivery phase after this long without a delivery (BENCH_IDLE_MS)
+  --payload-bytes 64      padding per message (BENCH_PAYLOAD_BYTES)
+  --warmup-clients 50      unmeasured warm-up fleet per server, 0 = none (BENCH_WARMUP_CLIENTS)
+  --servers runtime,baseline  servers to measure (BENCH_SERVERS)
+  --cdk-out DIR           serve this cloud assembly instead of synthesizing (BENCH_CDK_OUT)`;
+
+function boundedInt(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BenchOptionsError(
+      `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+function positiveInt(name: string, raw: string, max: number): number {
+  return boundedInt(name, raw, 1, max);
+}
+
+function parseServers(raw: string): ServerKind[] {
+  const servers = raw.split(',').map((s) => s.trim());
+  for (const server of servers) {
+    if (server !== 'runtime' && server !== 'baseline') {
+      throw new BenchOptionsError(`servers must be runtime and/or baseline, got ${JSON.stringify(raw)}`);
+    }
+  }
+  return [...new Set(servers as ServerKind[])];
+}
+
+/**
+ * Merges the defaults, then `BENCH_*` environment variables, then flags; throws {@link BenchOptionsError}
+ * with the offending value when one is malformed, and returns `'help'` for `--help`.
+ *
+ * @example
+ * parseBenchOptions(['--clients', '20,100', '--rounds', '2'], process.env);
+ */
+export function parseBenchOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): BenchOptions | 'help' {
+  const options = Object.fromEntries(
+    Object.entries(FLAGS).map(([name, flag]) => [name, { type: flag.type }]),
+  ) as Record<FlagName, { type: 'string' }>;
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new BenchOptionsError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  if (parsed.values.help === true) return 'help';
+  const raw = (name: FlagName): string | undefined => {
+    const fromFlag = parsed.values[name];
+    if (typeof fromFlag === 'string') return fromFlag;
+    const fromEnv = env[FLAGS[name].env];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+  const int = (name: FlagName, fallback: number, max: number): number => {
+    const value = raw(name);
+    return value === undefined ? fallback : positiveInt(name, value, max);
+  };
+  const clientsRaw = raw('clients');
+  const serversRaw = raw('servers');
+  return {
+    clients:
+      clientsRaw === undefined
+        ? DEFAULT_OPTIONS.clients
+        : clientsRaw.split(',').map((n) => positiveInt('clients', n, LIMITS.clients)),
+    messages: int('messages', DEFAULT_OPTIONS.messages, LIMITS.messages),
+    rounds: int('rounds', DEFAULT_OPTIONS.rounds, LIMITS.rounds),
+    concurrency: int('concurrency', DEFAULT_OPTIONS.concurrency, LIMITS.concurrency),
+    phaseTimeoutMs: int('timeout-ms', DEFAULT_OPTIONS.phaseTimeoutMs, LIMITS.phaseTimeoutMs),
+    idleTimeoutMs: int('idle-ms', DEFAULT_OPTIONS.idleTimeoutMs, LIMITS.phaseTimeoutMs),
+    payloadBytes: int('payload-bytes', DEFAULT_OPTIONS.payloadBytes, LIMITS.payloadBytes),
+    warmupClients: ((value) =>
+      value === undefined
+        ? DEFAULT_OPTIONS.warmupClients
+        : boundedInt('warmup-clients', value, 0, LIMITS.clients))(raw('warmup-clients')),
+    servers: serversRaw === undefined ? DEFAULT_OPTIONS.servers : parseServers(serversRaw),
+    cdkOut: raw('cdk-out') ?? DEFAULT_OPTIONS.cdkOut,
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The offline runtime as a benchmark target: synthesizes the product stack (unless an assembly is given),
+ * starts the runtime in this process on a random port with the dynalite engine, and counts `$connect` /
+ * `$disconnect` invocations so a scenario can wait until the runtime has processed every disconnect.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { InvocationLog } from '../../local/model.js';
+import { startRuntime } from '../../local/runtime.js';
+import { summarizeLatencies } from './stats.js';
+import type { BenchTarget } from './target.js';
+
+/** Synthesis of the product stack is bounded too; `cdk synth` normally takes ~10 s here. */
+const SYNTH_TIMEOUT_MS = 180_000;
+
+/** Invocation durations kept per route for the diagnostics (a bound on memory, not a sample). */
+const MAX_DURATIONS_PER_ROUTE = 100_000;
+
+/** The repository root, where `bin/app.ts` lives. */
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Options of {@link startRuntimeTarget}. */
+export interface RuntimeTargetOptions {
+  /** An existing cloud assembly; when undefined, the stack is synthesized into a temporary directory. */
+  readonly cdkOut: string | undefined;
+  readonly log: (line: string) => void;
+}
+
+function synthesize(outDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CDK_OUTDIR: outDir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), SYNTH_TIMEOUT_MS);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`synth failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
+}
+
+/** A route's outcome reduced to its first word, so counts stay few: `200`, `rejected`, `error`, `timeout`. */
+function outcomeClass(outcome: string): string {
+  return outcome.split(' ')[0] ?? outcome;
+}
+
+/** Starts the runtime on 127.0.0.1 with a random port and the in-memory dynalite engine. */
+export async function startRuntimeTarget(options: RuntimeTargetOptions): Promise<BenchTarget> {
+  const { log } = options;
+  // As `npm start` does: the SDK's Node 20 deprecation notice would otherwise interleave with the figures.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let tempDir: string | undefined;
+  let cdkOut = options.cdkOut;
+  if (cdkOut === undefined) {
+    tempDir = await mkdtemp(join(tmpdir(), 'realtime-bench-'));
+    cdkOut = tempDir;
+    log(`runtime: synthesizing the stack into ${cdkOut}`);
+    await synthesize(cdkOut);
+  }
+  const counts = new Map<string, number>();
+  const durations = new Map<string, number[]>();
+  const completed = new Map<string, number>();
+  let accepted = 0;
+  let disconnected = 0;
+  const onInvocation = (entry: InvocationLog): void => {
+    const key = `${entry.routeKey} ${outcomeClass(entry.outcome)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    completed.set(entry.routeKey, (completed.get(entry.routeKey) ?? 0) + 1);
+    const routeDurations = durations.get(entry.routeKey) ?? [];
+    if (routeDurations.length < MAX_DURATIONS_PER_ROUTE) routeDurations.push(entry.durationMs);
+    durations.set(entry.routeKey, routeDurations);
+    if (entry.routeKey === '$connect' && entry.outcome === '200') accepted += 1;
+    if (entry.routeKey === '$disconnect') disconnected += 1;
+  };
+  try {
+    const runtime = await startRuntime({
+      cdkOut,
+      port: 0,
+      host: '127.0.0.1',
+      dynamodb: { engine: 'dynalite' },
+      onInvocation,
+      onFunctionLog: () => {},
+    });
+    const api = runtime.apis[0];
+    if (api === undefined) throw new Error(`the assembly in ${cdkOut} has no WebSocket API`);
+    log(`runtime: ${api.url} (management ${api.managementUrl}, dynamodb ${runtime.dynamodb.endpoint})`);
+    return {
+      kind: 'runtime',
+      url: api.url,
+      openConnections: () => accepted - disconnected,
+      completedRequests: (routeKey) => completed.get(routeKey) ?? 0,
+      // Invocation counts by route and outcome class, e.g. `{ "$connect 200": 1100, "sendmessage error": 2 }`.
+      diagnostics: () => ({
+        invocations: Object.fromEntries(counts),
+        durationMs: Object.fromEntries(
+          [...durations].map(([route, samples]) => [route, summarizeLatencies(samples)]),
+        ),
+      }),
+      async close() {
+        try {
+          await runtime.close();
+        } finally {
+          if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+    throw error;
+  }
+}

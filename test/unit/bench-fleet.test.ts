@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { type BaselineServer, startBaselineServer } from '../../bench/realtime/baseline-server.js';
+import { runRound } from '../../bench/realtime/delivery.js';
+import { type Fleet, openFleet } from '../../bench/realtime/fleet.js';
+import { DEFAULT_OPTIONS } from '../../bench/realtime/options.js';
+import { runScenario } from '../../bench/realtime/scenarios.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function baseline(): Promise<BaselineServer> {
+  const server = await startBaselineServer();
+  cleanups.push(() => server.close());
+  return server;
+}
+
+async function fleetOf(url: string, count: number): Promise<Fleet> {
+  const fleet = await openFleet({ url, count, concurrency: 2, timeoutMs: 5000 });
+  cleanups.push(() => fleet.close(1000));
+  return fleet;
+}
+
+async function listening(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const options = { ...DEFAULT_OPTIONS, messages: 3, phaseTimeoutMs: 5000, idleTimeoutMs: 2000 };
+
+describe('runScenario against the plain ws baseline', () => {
+  it('delivers every broadcast message to every client, sender included', async () => {
+    const server = await baseline();
+
+    const result = await runScenario({ kind: 'baseline', ...server }, 'broadcast', 4, options, () => {});
+
+    expect(result.setup).toMatchObject({ opened: 4, failed: 0 });
+    expect(result.delivery).toMatchObject({
+      expected: 12,
+      delivered: 12,
+      duplicates: 0,
+      outcomes: ['complete'],
+    });
+    expect(result.delivery.latencyMs.p99).not.toBeNull();
+    expect(result.leftOpen).toBe(0);
+  });
+
+  it('subscribes every client before publishing, and counts channel messages only', async () => {
+    const server = await baseline();
+
+    const result = await runScenario({ kind: 'baseline', ...server }, 'publish', 3, options, () => {});
+
+    expect(result.subscribe).toMatchObject({ acked: 3, expected: 3, outcome: 'complete' });
+    expect(result.delivery).toMatchObject({ expected: 9, delivered: 9, duplicates: 0 });
+  });
+});
+
+describe('runRound', () => {
+  it('reports what arrived instead of hanging when the server never delivers', async () => {
+    const silent = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise((resolve) => silent.close(resolve)));
+    await new Promise((resolve) => silent.once('listening', resolve));
+    const fleet = await fleetOf(`ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, 2);
+    const sender = fleet.clients[0];
+
+    const result = await runRound({
+      fleet,
+      run: 'r',
+      messages: 2,
+      payloadBytes: 1,
+      send: (data) => sender?.send(JSON.stringify({ action: 'sendmessage', data })),
+      timeoutMs: 300,
+      idleMs: 10_000,
+    });
+
+    expect(result).toMatchObject({ expected: 4, delivered: 0, elapsedMs: 0, outcome: 'deadline' });
+  });
+});
+
+describe('openFleet', () => {
+  it('counts rejected handshakes as failures with their status instead of throwing', async () => {
+    const url = await listening(
+      createServer().on('upgrade', (_request, socket) => {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
+      }),
+    );
+
+    const fleet = await fleetOf(url, 3);
+
+    expect(fleet.setup).toMatchObject({ attempted: 3, opened: 0, failed: 3, errors: ['HTTP 401'] });
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { BenchOptionsError, DEFAULT_OPTIONS, parseBenchOptions } from '../../bench/realtime/options.js';
+
+describe('parseBenchOptions', () => {
+  it('returns the defaults when no flag and no environment variable is set', () => {
+    expect(parseBenchOptions([], {})).toEqual(DEFAULT_OPTIONS);
+  });
+
+  it('reads fleet sizes and counts from flags', () => {
+    const options = parseBenchOptions(
+      ['--clients', '20,100', '--messages', '5', '--rounds', '2', '--servers', 'baseline'],
+      {},
+    );
+
+    expect(options).toMatchObject({ clients: [20, 100], messages: 5, rounds: 2, servers: ['baseline'] });
+  });
+
+  it('reads BENCH_* environment variables, and lets a flag override them', () => {
+    const env = { BENCH_CLIENTS: '30', BENCH_MESSAGES: '7', BENCH_TIMEOUT_MS: '5000' };
+
+    const options = parseBenchOptions(['--messages', '9'], env);
+
+    expect(options).toMatchObject({ clients: [30], messages: 9, phaseTimeoutMs: 5000 });
+  });
+
+  it('accepts 0 warm-up clients to turn the warm-up off, but not a negative count', () => {
+    expect(parseBenchOptions(['--warmup-clients', '0'], {})).toMatchObject({ warmupClients: 0 });
+    expect(() => parseBenchOptions(['--warmup-clients=-1'], {})).toThrow('from 0 to 5000');
+  });
+
+  it('returns help for --help', () => {
+    expect(parseBenchOptions(['--help'], {})).toBe('help');
+  });
+
+  it('fails with the bad value when a count is not a positive integer', () => {
+    expect(() => parseBenchOptions(['--clients', '100,abc'], {})).toThrow('got "abc"');
+    expect(() => parseBenchOptions(['--rounds', '0'], {})).toThrow(BenchOptionsError);
+  });
+
+  it('fails when a fleet size exceeds the bound instead of clamping it', () => {
+    expect(() => parseBenchOptions(['--clients', '50000'], {})).toThrow('from 1 to 5000');
+  });
+
+  it('fails on an unknown server or an unknown flag', () => {
+    expect(() => parseBenchOptions(['--servers', 'runtime,nginx'], {})).toThrow('runtime,nginx');
+    expect(() => parseBenchOptions(['--fast'], {})).toThrow(BenchOptionsError);
+  });
+});
