@@ -50,6 +50,11 @@ export interface RuntimeOptions {
   readonly idleTimeoutMs?: number;
   /** @default 7 200 000 (API Gateway: 2 h) */
   readonly maxConnectionMs?: number;
+  /**
+   * Most concurrent workers per function (a lower reserved concurrency in the template lowers it further);
+   * invocations beyond it queue. @default max(2, number of cores)
+   */
+  readonly functionConcurrency?: number;
   /** `AWS_REGION` of the functions and the region in ARNs and URLs. @default 'us-east-1' */
   readonly region?: string;
   /** Called once per Lambda invocation (routes, `$connect`, authorizers, `$disconnect`). */
@@ -161,6 +166,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         host,
         apiPorts,
         dynamoDbEndpoint: dynamo.endpoint,
+        ...(options.functionConcurrency !== undefined && { defaultConcurrency: options.functionConcurrency }),
         ...(onFunctionLog !== undefined && {
           onLog: (functionId: string, line: string) =>
             onFunctionLog({

@@ -56,6 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(options.ttlSweepIntervalMs !== undefined && { ttlSweepIntervalMs: options.ttlSweepIntervalMs }),
       ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.maxConnectionMs !== undefined && { maxConnectionMs: options.maxConnectionMs }),
+      ...(options.functionConcurrency !== undefined && { functionConcurrency: options.functionConcurrency }),
       onInvocation: (log) => io.stdout(`${formatInvocation(log)}\n`),
       ...(options.verbose && {
         onFunctionLog: ({ functionId, line }) => io.stdout(`${formatFunctionLog(functionId, line)}\n`),

@@ -18,6 +18,7 @@ export interface CliOptions {
   readonly ttlSweepIntervalMs: number | undefined;
   readonly idleTimeoutMs: number | undefined;
   readonly maxConnectionMs: number | undefined;
+  readonly functionConcurrency: number | undefined;
 }
 
 /** `--help` text. */
@@ -36,6 +37,8 @@ Options:
   --ttl-sweep-interval SECONDS how often expired items (TTL) are deleted (default 30)
   --idle-timeout SECONDS       close connections idle this long (default 600, like API Gateway)
   --max-connection SECONDS     close connections this long after they opened (default 7200, like API Gateway)
+  --concurrency N              most concurrent workers per function; more invocations queue
+                               (default: the number of cores, at least 2)
   --verbose                    show function logs, prefixed by function
   -h, --help                   show this help
 `;
@@ -84,6 +87,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     ttlSweepIntervalMs: seconds('--ttl-sweep-interval', values['ttl-sweep-interval']),
     idleTimeoutMs: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionMs: seconds('--max-connection', values['max-connection']),
+    functionConcurrency: positiveInteger('--concurrency', values.concurrency),
   };
 }
 
@@ -101,6 +105,7 @@ function parse(argv: readonly string[]) {
       'ttl-sweep-interval': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
+      concurrency: { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -124,4 +129,13 @@ function seconds(flag: string, raw: string | undefined): number | undefined {
     throw new CliError(`${flag} must be a positive number of seconds (at most 2147483), got "${raw}"`);
   }
   return Math.round(value * 1000);
+}
+
+function positiveInteger(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < 1 || value > 1000) {
+    throw new CliError(`${flag} must be an integer from 1 to 1000, got "${raw}"`);
+  }
+  return value;
 }

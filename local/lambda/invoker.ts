@@ -5,6 +5,7 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolveEnvironment } from '../assembly/intrinsics.js';
 import type { ApiPorts } from '../assembly/local-urls.js';
 import type { FunctionModel, InvokeResult, LambdaInvoker, StackModel } from '../model.js';
@@ -29,7 +30,12 @@ export interface LambdaInvokerOptions {
   readonly host?: string;
   /** Extra variables for every function, set last (they win). @default none */
   readonly env?: Readonly<Record<string, string>>;
-  /** Concurrency bound of a function without `ReservedConcurrentExecutions`. @default 10 */
+  /**
+   * Most workers one function runs at once; a lower `ReservedConcurrentExecutions` lowers it further. Invocations
+   * beyond it queue. Workers share this machine's cores, so more of them than cores only adds contention (and,
+   * under load, Lambda timeouts): the default is the number of cores, at least 2.
+   * @default max(2, os.availableParallelism())
+   */
   readonly defaultConcurrency?: number;
   /** Receives each stdout/stderr line of a function's workers. @default discard */
   readonly onLog?: (functionId: string, line: string) => void;
@@ -47,7 +53,7 @@ export interface LocalLambdaInvoker extends LambdaInvoker {
 }
 
 const DEFAULT_REGION = 'us-east-1';
-const DEFAULT_CONCURRENCY = 10;
+const DEFAULT_CONCURRENCY = Math.max(2, availableParallelism());
 const ACCOUNT_ID = '000000000000';
 
 /** A log stream name like Lambda's: `2026/11/26/[$LATEST]<32 hex>`, one per execution environment. */
@@ -58,7 +64,7 @@ function logStreamName(): string {
 
 /**
  * Creates the Lambda invoker of `stack`. Workers start lazily: the first invocation of a function is its cold
- * start; later ones reuse a warm worker (module state survives), up to `reservedConcurrency ?? defaultConcurrency`
+ * start; later ones reuse a warm worker (module state survives), up to `min(reservedConcurrency, defaultConcurrency)`
  * concurrent workers per function. A timed-out or crashed worker is replaced by the next invocation.
  *
  * @example
@@ -110,7 +116,10 @@ export function createLambdaInvoker(stack: StackModel, opts: LambdaInvokerOption
       const onLog = opts.onLog;
       pool = new FunctionPool(
         () => specOf(fn),
-        fn.reservedConcurrency ?? opts.defaultConcurrency ?? DEFAULT_CONCURRENCY,
+        Math.min(
+          fn.reservedConcurrency ?? Number.POSITIVE_INFINITY,
+          opts.defaultConcurrency ?? DEFAULT_CONCURRENCY,
+        ),
         onLog === undefined ? () => {} : (line) => onLog(fn.logicalId, line),
       );
       pools.set(fn.logicalId, pool);

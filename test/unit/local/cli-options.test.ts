@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliOptions } from '../../../local/cli/options.js';
+
+describe('parseCliOptions', () => {
+  it('defaults to port 3001, dynalite in memory and no concurrency override', () => {
+    const options = parseCliOptions([], {});
+    expect(options.port).toBe(3001);
+    expect(options.dynamodb).toEqual({ engine: 'dynalite' });
+    expect(options.functionConcurrency).toBeUndefined();
+  });
+
+  it('takes the port from PORT when --port is absent, and --port over PORT', () => {
+    expect(parseCliOptions([], { PORT: '4100' }).port).toBe(4100);
+    expect(parseCliOptions(['--port', '0'], { PORT: '4100' }).port).toBe(0);
+  });
+
+  it('reads --concurrency as the per-function worker bound', () => {
+    expect(parseCliOptions(['--concurrency', '4'], {}).functionConcurrency).toBe(4);
+  });
+
+  it.each([['0'], ['-1'], ['2.5'], ['many']])('fails on --concurrency %s naming the flag and value', (raw) => {
+    expect(() => parseCliOptions([`--concurrency=${raw}`], {})).toThrow(`--concurrency must be an integer`);
+    expect(() => parseCliOptions([`--concurrency=${raw}`], {})).toThrow(raw);
+  });
+
+  it('converts second-valued options to milliseconds', () => {
+    const options = parseCliOptions(['--idle-timeout', '2', '--max-connection', '1.5'], {});
+    expect(options.idleTimeoutMs).toBe(2000);
+    expect(options.maxConnectionMs).toBe(1500);
+  });
+
+  it('rejects --dynamodb together with --dynamodb-endpoint', () => {
+    expect(() =>
+      parseCliOptions(['--dynamodb', 'local', '--dynamodb-endpoint', 'http://127.0.0.1:8000'], {}),
+    ).toThrow(/conflict/);
+  });
+});
