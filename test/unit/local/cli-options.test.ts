@@ -18,10 +18,13 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(['--concurrency', '4'], {}).functionConcurrency).toBe(4);
   });
 
-  it.each([['0'], ['-1'], ['2.5'], ['many']])('fails on --concurrency %s naming the flag and value', (raw) => {
-    expect(() => parseCliOptions([`--concurrency=${raw}`], {})).toThrow(`--concurrency must be an integer`);
-    expect(() => parseCliOptions([`--concurrency=${raw}`], {})).toThrow(raw);
-  });
+  it.each([['0'], ['-1'], ['2.5'], ['many']])(
+    'fails on --concurrency %s naming the flag and value',
+    (raw) => {
+      expect(() => parseCliOptions([`--concurrency=${raw}`], {})).toThrow(`--concurrency must be an integer`);
+      expect(() => parseCliOptions([`--concurrency=${raw}`], {})).toThrow(raw);
+    },
+  );
 
   it('converts second-valued options to milliseconds', () => {
     const options = parseCliOptions(['--idle-timeout', '2', '--max-connection', '1.5'], {});
