@@ -45,7 +45,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   phaseTimeoutMs: 60_000,
   idleTimeoutMs: 15_000,
   payloadBytes: 64,
-  warmupClients: 50,
+  warmupClients: 1000,
   servers: ['runtime', 'baseline'],
   cdkOut: undefined,
 };
@@ -89,7 +89,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (each flag also reads th
   --timeout-ms 60000      deadline per phase (BENCH_TIMEOUT_MS)
   --idle-ms 15000         end a delivery phase after this long without a delivery (BENCH_IDLE_MS)
   --payload-bytes 64      padding per message (BENCH_PAYLOAD_BYTES)
-  --warmup-clients 50      unmeasured warm-up fleet per server, 0 = none (BENCH_WARMUP_CLIENTS)
+  --warmup-clients 1000    unmeasured warm-up fleet per server, 0 = none (BENCH_WARMUP_CLIENTS)
   --servers runtime,baseline  servers to measure (BENCH_SERVERS)
   --cdk-out DIR           serve this cloud assembly instead of synthesizing (BENCH_CDK_OUT)`;
 
