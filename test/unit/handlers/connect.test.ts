@@ -1,8 +1,9 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { broadcastShard } from '../../../lambdas/adapters/table-keys.js';
 import { connectEvent, FIXTURE_CONNECTION_ID, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import { useHandlerTestHooks } from '../support/handler-hooks.js';
 
 const NOW = 1_764_150_000_250;
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -15,17 +16,7 @@ beforeAll(async () => {
   logging = await import('../../../lambdas/adapters/logger.js');
 });
 
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-});
-
-beforeEach(() => {
-  ddb.reset();
-  vi.restoreAllMocks();
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-});
+useHandlerTestHooks(NOW, ddb);
 
 const putItems = () =>
   ddb

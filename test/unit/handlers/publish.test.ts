@@ -12,7 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bodyOf,
   FIXTURE_CONNECTION_ID,
@@ -21,6 +21,7 @@ import {
   stubStackEnv,
   TEST_TABLE,
 } from '../support/handler-env.js';
+import { useHandlerTestHooks } from '../support/handler-hooks.js';
 
 const NOW = 1_764_150_060_000;
 const SENDER = FIXTURE_CONNECTION_ID;
@@ -35,18 +36,7 @@ beforeAll(async () => {
   logging = await import('../../../lambdas/adapters/logger.js');
 });
 
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-});
-
-beforeEach(() => {
-  ddb.reset();
-  api.reset();
-  vi.restoreAllMocks();
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-});
+useHandlerTestHooks(NOW, ddb, api);
 
 const subscriberQuery = { ExpressionAttributeValues: { ':pk': 'CHAN#lobby', ':member': 'CONN#' } };
 

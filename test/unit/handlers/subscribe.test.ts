@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bodyOf,
   FIXTURE_CONNECTION_ID,
@@ -8,6 +8,7 @@ import {
   stubStackEnv,
   TEST_TABLE,
 } from '../support/handler-env.js';
+import { useHandlerTestHooks } from '../support/handler-hooks.js';
 
 const NOW = 1_764_150_060_000;
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -20,17 +21,7 @@ beforeAll(async () => {
   logging = await import('../../../lambdas/adapters/logger.js');
 });
 
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-});
-
-beforeEach(() => {
-  ddb.reset();
-  vi.restoreAllMocks();
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-});
+useHandlerTestHooks(NOW, ddb);
 
 describe('subscribe handler', () => {
   it('stores the subscription, expiring with the connection, and acks with the id', async () => {
