@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings use ${…} on purpose
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaInvoker, type LocalLambdaInvoker } from '../../../local/lambda/index.js';
@@ -235,6 +235,27 @@ describe('createLambdaInvoker', () => {
       invokers.push(lambdas);
       const pending = Array.from({ length: 5 }, () => lambdas.invoke('Sleep', { ms: 20 }));
       expect(lambdas.stats().Sleep).toEqual({ workers: 3, busy: 3, queued: 2 });
+      expect((await Promise.all(pending)).every((result) => result.ok)).toBe(true);
+    });
+    it('caps a reserved concurrency above defaultConcurrency at defaultConcurrency', async () => {
+      const lambdas = createLambdaInvoker(
+        stackOf(fnModel('Sleep', 'sleep.handler', { reservedConcurrency: 50 })),
+        {
+          defaultConcurrency: 2,
+        },
+      );
+      invokers.push(lambdas);
+      const pending = Array.from({ length: 4 }, () => lambdas.invoke('Sleep', { ms: 20 }));
+      expect(lambdas.stats().Sleep).toEqual({ workers: 2, busy: 2, queued: 2 });
+      expect((await Promise.all(pending)).every((result) => result.ok)).toBe(true);
+    });
+
+    it('runs one worker per core (at least 2) by default', async () => {
+      const lambdas = createLambdaInvoker(stackOf(fnModel('Sleep', 'sleep.handler')), {});
+      invokers.push(lambdas);
+      const bound = Math.max(2, availableParallelism());
+      const pending = Array.from({ length: bound + 1 }, () => lambdas.invoke('Sleep', { ms: 20 }));
+      expect(lambdas.stats().Sleep).toEqual({ workers: bound, busy: bound, queued: 1 });
       expect((await Promise.all(pending)).every((result) => result.ok)).toBe(true);
     });
   });
