@@ -73,6 +73,16 @@ export interface KeyElement {
   readonly KeyType: 'HASH' | 'RANGE';
 }
 
+/** A global or local secondary index, in DynamoDB `CreateTable` terms. */
+export interface SecondaryIndex {
+  readonly IndexName: string;
+  readonly KeySchema: readonly KeyElement[];
+  readonly Projection: {
+    readonly ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+    readonly NonKeyAttributes?: readonly string[];
+  };
+}
+
 /** One `AWS::DynamoDB::Table` or `AWS::DynamoDB::GlobalTable`, in DynamoDB `CreateTable` terms. */
 export interface TableModel {
   readonly logicalId: string;
@@ -83,22 +93,8 @@ export interface TableModel {
     readonly AttributeName: string;
     readonly AttributeType: 'S' | 'N' | 'B';
   }[];
-  readonly globalSecondaryIndexes: readonly {
-    readonly IndexName: string;
-    readonly KeySchema: readonly KeyElement[];
-    readonly Projection: {
-      readonly ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
-      readonly NonKeyAttributes?: readonly string[];
-    };
-  }[];
-  readonly localSecondaryIndexes: readonly {
-    readonly IndexName: string;
-    readonly KeySchema: readonly KeyElement[];
-    readonly Projection: {
-      readonly ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
-      readonly NonKeyAttributes?: readonly string[];
-    };
-  }[];
+  readonly globalSecondaryIndexes: readonly SecondaryIndex[];
+  readonly localSecondaryIndexes: readonly SecondaryIndex[];
   /** The TTL attribute name when `TimeToLiveSpecification.Enabled` is true. */
   readonly ttlAttribute?: string;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { KeyElement, TableModel, TemplateValue } from '../model.js';
+import type { KeyElement, SecondaryIndex, TableModel, TemplateValue } from '../model.js';
 import {
   type CfnResource,
   isTemplateObject,
@@ -15,8 +15,7 @@ import {
 
 const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable']);
 
-type Index = TableModel['globalSecondaryIndexes'][number];
-type Projection = Index['Projection'];
+type Projection = SecondaryIndex['Projection'];
 
 /** The objects of a template list (anything else is skipped). */
 const objectsOf = (value: TemplateValue | undefined): TemplateObject[] =>
@@ -39,7 +38,7 @@ function projectionOf(value: TemplateValue | undefined): Projection {
   };
 }
 
-function indexesOf(value: TemplateValue | undefined): Index[] {
+function indexesOf(value: TemplateValue | undefined): SecondaryIndex[] {
   return objectsOf(value).map((index) => ({
     IndexName: String(index.IndexName),
     KeySchema: keySchemaOf(index.KeySchema),

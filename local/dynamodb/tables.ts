@@ -12,7 +12,7 @@ import {
   type Projection,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { TableModel } from '../model.js';
+import type { SecondaryIndex, TableModel } from '../model.js';
 import { createLocalDynamoClient } from './client.js';
 
 /** How long a created table may stay `CREATING` before we give up (both local engines are instant). */
@@ -68,7 +68,7 @@ export function toCreateTableInput(table: TableModel): CreateTableCommandInput {
 }
 
 /** CloudFormation lets `ProjectionType` be omitted; CDK's (and our) default is `ALL`. */
-function toProjection(projection: TableModel['globalSecondaryIndexes'][number]['Projection']): Projection {
+function toProjection(projection: SecondaryIndex['Projection']): Projection {
   return {
     ProjectionType: projection.ProjectionType ?? 'ALL',
     ...(projection.NonKeyAttributes !== undefined && { NonKeyAttributes: [...projection.NonKeyAttributes] }),

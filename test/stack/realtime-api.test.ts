@@ -7,6 +7,21 @@ const { stack, template } = synthRealtimeStack();
 const realtime = stack.realtime;
 const tableId = logicalIdOf(realtime.table);
 const apiId = logicalIdOf(realtime.api);
+/** What the stage's callback URL (`https://<api>.execute-api.<region>.<suffix>/prod`) synthesizes to. */
+const callbackUrl = {
+  'Fn::Join': [
+    '',
+    [
+      'https://',
+      { Ref: apiId },
+      '.execute-api.',
+      { Ref: 'AWS::Region' },
+      '.',
+      { Ref: 'AWS::URLSuffix' },
+      '/prod',
+    ],
+  ],
+};
 
 /** route key → handler name, as the README's protocol defines it. */
 const ROUTE_HANDLERS: ReadonlyArray<readonly [string, string]> = [
@@ -265,20 +280,7 @@ describe('RealtimeApi', () => {
         const variables = template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
         expect(variables).toEqual({
           TABLE_NAME: { Ref: tableId },
-          CALLBACK_URL: {
-            'Fn::Join': [
-              '',
-              [
-                'https://',
-                { Ref: apiId },
-                '.execute-api.',
-                { Ref: 'AWS::Region' },
-                '.',
-                { Ref: 'AWS::URLSuffix' },
-                '/prod',
-              ],
-            ],
-          },
+          CALLBACK_URL: callbackUrl,
           FANOUT_CONCURRENCY: '32',
           POWERTOOLS_SERVICE_NAME: 'realtime-websocket-api',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -345,20 +347,7 @@ describe('RealtimeApi', () => {
 
     it('outputs: ManagementUrl is the https:// callback URL of the stage', () => {
       template.hasOutput('ManagementUrl', {
-        Value: {
-          'Fn::Join': [
-            '',
-            [
-              'https://',
-              { Ref: apiId },
-              '.execute-api.',
-              { Ref: 'AWS::Region' },
-              '.',
-              { Ref: 'AWS::URLSuffix' },
-              '/prod',
-            ],
-          ],
-        },
+        Value: callbackUrl,
       });
     });
 
