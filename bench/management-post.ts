@@ -1,9 +1,9 @@
 /**
- * `npm run bench:post`: what one `@connections` POST costs the sender, in CPU, with the real AWS SDK
- * (`PostToConnectionCommand`, SigV4-signed, as the fan-out handlers send it) against a plain keep-alive HTTP POST
- * of the same bytes. Both go to the same no-op HTTP server on 127.0.0.1 in this process, so the server's share
- * is in both figures and the difference is the SDK's. This bounds local fan-out throughput: every delivery is
- * one such POST.
+ * `npm run bench:post`: what one `@connections` POST costs the sender, in CPU, three ways: the AWS SDK
+ * (`PostToConnectionCommand`), the fan-out handlers' own `ManagementApiClient` (SigV4 by `aws4` over a keep-alive
+ * agent), and an unsigned keep-alive HTTP POST of the same bytes (the floor). All go to the same no-op HTTP
+ * server on 127.0.0.1 in this process, so the server's share is in every figure and the differences are the
+ * clients'. This bounds fan-out throughput: every delivery is one such POST.
  *
  * @module
  */
@@ -13,11 +13,13 @@ import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ManagementApiClient } from '../lambdas/adapters/management-api-client.js';
 
 const WARMUP = 2_000;
 const MEASURED = 4_000;
 const IN_FLIGHT = 32;
-const FRAME = Buffer.from('{"type":"message","channel":"lobby","data":{"score":42},"from":"abc=","seq":1}');
+const FRAME_TEXT = '{"type":"message","channel":"lobby","data":{"score":42},"from":"abc=","seq":1}';
+const FRAME = Buffer.from(FRAME_TEXT);
 
 interface Figures {
   readonly requestsPerSecond: number;
@@ -56,6 +58,13 @@ const sdk = new ApiGatewayManagementApiClient({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   maxAttempts: 1,
 });
+const lean = new ManagementApiClient({
+  endpoint: `http://127.0.0.1:${port}/prod`,
+  region: 'us-east-1',
+  credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
+  maxSockets: IN_FLIGHT,
+  requestTimeoutMs: 5_000,
+});
 const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
 const plainPost = (): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -70,13 +79,16 @@ const plainPost = (): Promise<void> =>
 const sdkFigures = await measure(() =>
   sdk.send(new PostToConnectionCommand({ ConnectionId: 'abc=', Data: FRAME })),
 );
+const leanFigures = await measure(() => lean.postToConnection('abc=', FRAME_TEXT));
 const plainFigures = await measure(plainPost);
 sdk.destroy();
+lean.destroy();
 agent.destroy();
 server.close();
 
 const rows: [string, Figures][] = [
   ['AWS SDK PostToConnection', sdkFigures],
+  ['ManagementApiClient', leanFigures],
   ['plain keep-alive POST', plainFigures],
 ];
 console.log(`one @connections POST (${MEASURED} measured after ${WARMUP} warm-up, ${IN_FLIGHT} in flight)\n`);
@@ -87,5 +99,11 @@ for (const [name, figures] of rows) {
   );
 }
 console.log(
-  JSON.stringify({ bench: 'management-post', node: process.version, sdk: sdkFigures, plain: plainFigures }),
+  JSON.stringify({
+    bench: 'management-post',
+    node: process.version,
+    sdk: sdkFigures,
+    managementApiClient: leanFigures,
+    plain: plainFigures,
+  }),
 );

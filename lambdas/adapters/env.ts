@@ -5,6 +5,7 @@
  * @module
  */
 import { DEFAULT_FANOUT_CONCURRENCY } from '../core/constants.js';
+import type { AwsCredentials } from './management-api-client.js';
 
 /** The function's environment is missing a variable or holds a bad value. */
 export class ConfigurationError extends Error {
@@ -45,3 +46,15 @@ export const readFanOutConcurrency = (env: NodeJS.ProcessEnv = process.env): num
   }
   return value;
 };
+
+/**
+ * The credentials Lambda puts in the function's environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+ * `AWS_SESSION_TOKEN`), read on each call so a rotated set is picked up.
+ *
+ * @throws {ConfigurationError} when the key id or the secret is missing.
+ */
+export const credentialsFromEnv = (env: NodeJS.ProcessEnv = process.env): AwsCredentials => ({
+  accessKeyId: requireEnv('AWS_ACCESS_KEY_ID', env),
+  secretAccessKey: requireEnv('AWS_SECRET_ACCESS_KEY', env),
+  sessionToken: env.AWS_SESSION_TOKEN || undefined,
+});

@@ -1,15 +1,12 @@
 /**
- * `Messenger` on the API Gateway Management API (`POST @connections/{id}`), translating SDK errors into the
+ * `Messenger` on the API Gateway Management API (`POST @connections/{id}`), translating its errors into the
  * three outcomes the fan-out understands: gone, retry, or fail.
  *
  * @module
  */
-import {
-  type ApiGatewayManagementApiClient,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
 import { RetryableSendError } from '../core/errors.js';
 import type { Messenger } from '../core/ports.js';
+import type { ConnectionPoster } from './management-api-client.js';
 
 const THROTTLING_ERRORS = new Set([
   'LimitExceededException',
@@ -24,7 +21,7 @@ export type SendErrorKind = 'gone' | 'retryable' | 'fatal';
 interface ErrorShape {
   readonly name?: unknown;
   readonly code?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly statusCode?: unknown;
 }
 
 /**
@@ -38,7 +35,7 @@ interface ErrorShape {
  */
 export const classifySendError = (error: unknown): SendErrorKind => {
   const shape: ErrorShape = typeof error === 'object' && error !== null ? error : {};
-  const status = shape.$metadata?.httpStatusCode;
+  const status = typeof shape.statusCode === 'number' ? shape.statusCode : undefined;
   if (shape.name === 'GoneException' || status === 410) {
     return 'gone';
   }
@@ -55,7 +52,7 @@ export const classifySendError = (error: unknown): SendErrorKind => {
 };
 
 /**
- * Posts frames to connections. The client is injected: built once per container in production, mocked in
+ * Posts frames to connections. The client is injected: built once per container in production, faked in
  * tests.
  *
  * @example
@@ -63,16 +60,16 @@ export const classifySendError = (error: unknown): SendErrorKind => {
  * await messenger.send('L0SM9cOFvHcCIhw=', '{"type":"pong"}'); // → 'sent' | 'gone'
  */
 export class ManagementApiMessenger implements Messenger {
-  readonly #client: ApiGatewayManagementApiClient;
+  readonly #client: ConnectionPoster;
 
-  constructor(client: ApiGatewayManagementApiClient) {
+  constructor(client: ConnectionPoster) {
     this.#client = client;
   }
 
   /** @throws {RetryableSendError} on throttling, 5xx and network errors; anything fatal as it came. */
   async send(connectionId: string, frame: string): Promise<'sent' | 'gone'> {
     try {
-      await this.#client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }));
+      await this.#client.postToConnection(connectionId, frame);
       return 'sent';
     } catch (error) {
       const kind = classifySendError(error);

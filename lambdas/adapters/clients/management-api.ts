@@ -1,24 +1,31 @@
 /**
- * The API Gateway Management API client, created once per container at module load.
+ * The Management API client, created once per container at module load.
  *
- * Importing this module requires `CALLBACK_URL`; only handlers that fan out import it.
+ * Importing this module requires `CALLBACK_URL`, `AWS_REGION` and the function's credentials in
+ * `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (Lambda sets them; so does the offline runtime); only handlers
+ * that fan out import it.
  *
  * @module
  */
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { requireEnv } from '../env.js';
+import { credentialsFromEnv, readFanOutConcurrency, requireEnv } from '../env.js';
+import { ManagementApiClient } from '../management-api-client.js';
+
+/** A POST whose socket stays silent this long is abandoned as a retryable `TimeoutError`. */
+const REQUEST_TIMEOUT_MS = 5_000;
 
 /**
  * Posts to `CALLBACK_URL` (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`, locally
- * `http://127.0.0.1:{port}/{stage}`); the SDK appends `/@connections/{id}`.
- *
- * `maxAttempts: 1` turns the SDK's own retries off: the fan-out retries with a deadline taken from the
- * Lambda's remaining time, and counts what it gave up on. The request timeout keeps one stalled POST from
- * eating that deadline; it surfaces as a retryable `TimeoutError`.
+ * `http://127.0.0.1:{port}/{stage}`) with the function's own credentials. It keeps as many sockets open as
+ * one fan-out has POSTs in flight. It never retries by itself: the fan-out retries with a deadline taken from
+ * the Lambda's remaining time, and counts what it gave up on.
  */
-export const managementClient: ApiGatewayManagementApiClient = new ApiGatewayManagementApiClient({
+export const managementClient: ManagementApiClient = new ManagementApiClient({
   endpoint: requireEnv('CALLBACK_URL'),
-  maxAttempts: 1,
-  // Without throwOnRequestTimeout, smithy only logs a warning when requestTimeout passes.
-  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+  region: requireEnv('AWS_REGION'),
+  credentials: () => credentialsFromEnv(),
+  maxSockets: readFanOutConcurrency(),
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
 });
+
+// Fail at load, not on every recipient of the first fan-out, when the credentials are missing.
+credentialsFromEnv();

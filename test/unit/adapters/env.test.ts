@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, readFanOutConcurrency, requireEnv } from '../../../lambdas/adapters/env.js';
+import {
+  ConfigurationError,
+  credentialsFromEnv,
+  readFanOutConcurrency,
+  requireEnv,
+} from '../../../lambdas/adapters/env.js';
 
 describe('requireEnv', () => {
   it('returns the value when set', () => {
@@ -28,4 +33,31 @@ describe('readFanOutConcurrency', () => {
   it.each(['0', '-3', '2.5', 'many'])('rejects %j with a message showing the value', (value) => {
     expect(() => readFanOutConcurrency({ FANOUT_CONCURRENCY: value })).toThrow(JSON.stringify(value));
   });
+});
+
+describe('credentialsFromEnv', () => {
+  it('reads the key id, the secret and the session token Lambda sets', () => {
+    expect(
+      credentialsFromEnv({
+        AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_SESSION_TOKEN: 'token',
+      }),
+    ).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
+  });
+
+  it('leaves the session token out when it is unset or empty', () => {
+    const env = { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: '' };
+    expect(credentialsFromEnv(env).sessionToken).toBeUndefined();
+  });
+
+  it.each(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])(
+    'throws a ConfigurationError naming %s when it is missing',
+    (name) => {
+      const env: NodeJS.ProcessEnv = { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret' };
+      delete env[name];
+      expect(() => credentialsFromEnv(env)).toThrow(ConfigurationError);
+      expect(() => credentialsFromEnv(env)).toThrow(`environment variable ${name} is not set`);
+    },
+  );
 });

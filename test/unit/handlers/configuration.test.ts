@@ -23,8 +23,33 @@ describe('handler configuration', () => {
     async (name) => {
       vi.stubEnv('TABLE_NAME', 'realtime-test');
       vi.stubEnv('CALLBACK_URL', '');
+      vi.stubEnv('AWS_REGION', 'eu-west-1');
 
       await expect(importHandler(name)).rejects.toThrow('environment variable CALLBACK_URL is not set');
+    },
+  );
+
+  it.each(['publish', 'sendmessage'])(
+    '%s fails at load time, naming AWS_REGION, when it is not set',
+    async (name) => {
+      vi.stubEnv('TABLE_NAME', 'realtime-test');
+      vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
+      vi.stubEnv('AWS_REGION', '');
+
+      await expect(importHandler(name)).rejects.toThrow('environment variable AWS_REGION is not set');
+    },
+  );
+
+  it.each(['publish', 'sendmessage'])(
+    '%s fails at load time, naming AWS_ACCESS_KEY_ID, when the credentials are missing',
+    async (name) => {
+      vi.stubEnv('TABLE_NAME', 'realtime-test');
+      vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
+      vi.stubEnv('AWS_REGION', 'eu-west-1');
+      vi.stubEnv('AWS_ACCESS_KEY_ID', '');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+
+      await expect(importHandler(name)).rejects.toThrow('environment variable AWS_ACCESS_KEY_ID is not set');
     },
   );
 
@@ -48,6 +73,7 @@ describe('handler configuration', () => {
   it('rejects a FANOUT_CONCURRENCY that is not a positive integer', async () => {
     vi.stubEnv('TABLE_NAME', 'realtime-test');
     vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
     vi.stubEnv('FANOUT_CONCURRENCY', 'lots');
 
     await expect(importHandler('publish')).rejects.toThrow('FANOUT_CONCURRENCY must be a positive integer');

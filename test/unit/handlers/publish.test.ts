@@ -1,11 +1,4 @@
 import {
-  ApiGatewayManagementApiClient,
-  ForbiddenException,
-  GoneException,
-  LimitExceededException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
   QueryCommand,
@@ -13,6 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ManagementApiError } from '../../../lambdas/adapters/management-api-client.js';
 import {
   bodyOf,
   FIXTURE_CONNECTION_ID,
@@ -22,11 +16,11 @@ import {
   TEST_TABLE,
 } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
+import { useManagementApiSpy } from '../support/management-api-spy.js';
 
 const NOW = 1_764_150_060_000;
 const SENDER = FIXTURE_CONNECTION_ID;
 const ddb = mockClient(DynamoDBDocumentClient);
-const api = mockClient(ApiGatewayManagementApiClient);
 let publish: typeof import('../../../lambdas/handlers/publish.js');
 let logging: typeof import('../../../lambdas/adapters/logger.js');
 
@@ -36,7 +30,8 @@ beforeAll(async () => {
   logging = await import('../../../lambdas/adapters/logger.js');
 });
 
-useHandlerTestHooks(NOW, ddb, api);
+useHandlerTestHooks(NOW, ddb);
+const managementApi = useManagementApiSpy();
 
 const subscriberQuery = { ExpressionAttributeValues: { ':pk': 'CHAN#lobby', ':member': 'CONN#' } };
 
@@ -52,14 +47,12 @@ const givenChannel = (...pages: string[][]) => {
     });
   });
   ddb.on(BatchWriteCommand).resolves({});
-  api.on(PostToConnectionCommand).resolves({});
 };
 
 const publishEvent = (fields: Record<string, unknown> = {}) =>
   messageEvent('publish', { action: 'publish', channel: 'lobby', data: { score: 42 }, id: 7, ...fields });
 
-const postedTo = () =>
-  api.commandCalls(PostToConnectionCommand).map((call) => call.args[0].input.ConnectionId);
+const postedTo = () => managementApi.postedTo();
 
 describe('publish handler', () => {
   it('sends the envelope to every subscriber across pages and acks with seq and delivered', async () => {
@@ -69,7 +62,7 @@ describe('publish handler', () => {
 
     expect(bodyOf(response)).toEqual({ type: 'published', channel: 'lobby', seq: 7, delivered: 3, id: 7 });
     expect(postedTo().sort()).toEqual([SENDER, 'sub-a', 'sub-b'].sort());
-    const frames = api.commandCalls(PostToConnectionCommand).map((call) => call.args[0].input.Data);
+    const frames = managementApi.calls().map((call) => call.data);
     expect(new Set(frames)).toEqual(
       new Set([
         JSON.stringify({
@@ -106,9 +99,7 @@ describe('publish handler', () => {
 
   it('removes the subscriber that is gone (not the sender) and does not count it as delivered', async () => {
     givenChannel([SENDER, 'ghost', 'sub-a']);
-    api
-      .on(PostToConnectionCommand, { ConnectionId: 'ghost' })
-      .rejects(new GoneException({ message: 'Gone', $metadata: { httpStatusCode: 410 } }));
+    managementApi.failFor('ghost', new ManagementApiError('GoneException', 410, 'Gone'));
     ddb
       .on(QueryCommand, { IndexName: 'byConnection' })
       .resolves({ Items: [{ pk: 'CHAN#lobby', sk: 'CONN#ghost', connectionId: 'ghost' }] });
@@ -129,12 +120,11 @@ describe('publish handler', () => {
 
   it('retries a throttled post and delivers it', async () => {
     givenChannel(['busy', 'calm']);
-    api
-      .on(PostToConnectionCommand, { ConnectionId: 'busy' })
-      .rejectsOnce(
-        new LimitExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }),
-      )
-      .resolves({});
+    managementApi.failFor(
+      'busy',
+      new ManagementApiError('LimitExceededException', 429, 'Rate exceeded'),
+      'once',
+    );
 
     const response = await publish.handler(publishEvent(), fakeContext());
 
@@ -144,9 +134,7 @@ describe('publish handler', () => {
 
   it('does not retry when the Lambda has no time left before its safety margin', async () => {
     givenChannel(['busy']);
-    api
-      .on(PostToConnectionCommand, { ConnectionId: 'busy' })
-      .rejects(new LimitExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }));
+    managementApi.failFor('busy', new ManagementApiError('LimitExceededException', 429, 'Rate exceeded'));
 
     const response = await publish.handler(publishEvent(), fakeContext(500));
 
@@ -156,9 +144,7 @@ describe('publish handler', () => {
 
   it('delivers to the others when one subscriber fails, and logs the failure', async () => {
     givenChannel(['denied', 'sub-a', 'sub-b']);
-    api
-      .on(PostToConnectionCommand, { ConnectionId: 'denied' })
-      .rejects(new ForbiddenException({ message: 'Forbidden', $metadata: { httpStatusCode: 403 } }));
+    managementApi.failFor('denied', new ManagementApiError('ForbiddenException', 403, 'Forbidden'));
     const info = vi.spyOn(logging.logger, 'info');
 
     const response = await publish.handler(publishEvent(), fakeContext());
@@ -181,7 +167,7 @@ describe('publish handler', () => {
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'PAYLOAD_TOO_LARGE', id: 7 });
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(api.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+    expect(managementApi.calls()).toHaveLength(0);
   });
 
   it.each([
@@ -194,7 +180,7 @@ describe('publish handler', () => {
     const response = await publish.handler(publishEvent(fields), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code, id: 7 });
-    expect(api.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+    expect(managementApi.calls()).toHaveLength(0);
   });
 
   it('answers INTERNAL_ERROR, without throwing, when the counter update fails', async () => {
@@ -205,7 +191,7 @@ describe('publish handler', () => {
 
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 7 });
-    expect(api.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+    expect(managementApi.calls()).toHaveLength(0);
   });
 
   it('answers INTERNAL_ERROR when reading subscribers fails', async () => {
@@ -215,5 +201,6 @@ describe('publish handler', () => {
     const response = await publish.handler(publishEvent(), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 7 });
+    expect(managementApi.calls()).toHaveLength(0);
   });
 });

@@ -1,15 +1,11 @@
-import {
-  ApiGatewayManagementApiClient,
-  GoneException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManagementApiError } from '../../../lambdas/adapters/management-api-client.js';
 import { bodyOf, fakeContext, messageEvent, stubStackEnv } from '../support/handler-env.js';
+import { useManagementApiSpy } from '../support/management-api-spy.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const api = mockClient(ApiGatewayManagementApiClient);
 let sendmessage: typeof import('../../../lambdas/handlers/sendmessage.js');
 let logging: typeof import('../../../lambdas/adapters/logger.js');
 
@@ -25,9 +21,11 @@ afterAll(() => {
 
 beforeEach(() => {
   ddb.reset();
-  api.reset();
   vi.restoreAllMocks();
 });
+
+// Registered after the restoreAllMocks hook above, so the spy is reinstalled after it in every test.
+const managementApi = useManagementApiSpy();
 
 const shard = (n: number) => ({ ExpressionAttributeValues: { ':pk': `ALL#${n}`, ':member': 'CONN#' } });
 const items = (...ids: string[]) => ids.map((connectionId) => ({ connectionId }));
@@ -41,13 +39,9 @@ const givenConnections = () => {
     .resolvesOnce({ Items: items('c') });
   ddb.on(QueryCommand, shard(3)).resolves({ Items: items('d') });
   ddb.on(BatchWriteCommand).resolves({});
-  api.on(PostToConnectionCommand).resolves({});
 };
 
-const posts = () =>
-  api
-    .commandCalls(PostToConnectionCommand)
-    .map((call) => [call.args[0].input.ConnectionId, call.args[0].input.Data]);
+const posts = () => managementApi.calls().map((call) => [call.connectionId, call.data]);
 
 describe('sendmessage handler', () => {
   it('sends a string as the raw frame to every connection of every shard and replies with no body', async () => {
@@ -84,9 +78,7 @@ describe('sendmessage handler', () => {
 
   it('removes a connection that is gone and logs the counts', async () => {
     givenConnections();
-    api
-      .on(PostToConnectionCommand, { ConnectionId: 'c' })
-      .rejects(new GoneException({ message: 'Gone', $metadata: { httpStatusCode: 410 } }));
+    managementApi.failFor('c', new ManagementApiError('GoneException', 410, 'Gone'));
     const info = vi.spyOn(logging.logger, 'info');
 
     await sendmessage.handler(
@@ -127,5 +119,6 @@ describe('sendmessage handler', () => {
     );
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 'm' });
+    expect(posts()).toEqual([]);
   });
 });
