@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the offline runtime's connection, broadcast and channel-publish throughput and latency,
- * side by side with a plain `ws` server in the same process, for each fleet size. Prints a table, the
- * verdicts on the targets and one JSON line; exits 0 even when a target is missed, non-zero only on a crash.
+ * side by side with a plain `ws` server in the same process and with the floor (plain `ws` plus one HTTP POST
+ * per delivery through a relay thread, the least any emulator of the Management API must do), for each fleet
+ * size. Prints a table, the floor's ceiling, the verdicts on the targets (against plain ws) and one JSON line;
+ * exits 0 even when a target is missed, non-zero only on a crash.
  *
  * @example
  * npm run bench -- --clients 20,100 --messages 10 --servers baseline
@@ -11,6 +13,7 @@
 import { availableParallelism } from 'node:os';
 import { startBaselineServer } from './realtime/baseline-server.js';
 import { compare } from './realtime/comparison.js';
+import { FLOOR_RELAY, startFloorServer } from './realtime/floor-server.js';
 import {
   type BenchOptions,
   BenchOptionsError,
@@ -18,7 +21,7 @@ import {
   type ServerKind,
   USAGE,
 } from './realtime/options.js';
-import { formatJsonLine, formatTable, formatTargets } from './realtime/report.js';
+import { formatFloorCeiling, formatJsonLine, formatTable, formatTargets } from './realtime/report.js';
 import { runScenario, SCENARIOS, type ScenarioResult } from './realtime/scenarios.js';
 import type { BenchTarget } from './realtime/target.js';
 import { evaluateTargets } from './realtime/targets.js';
@@ -34,6 +37,13 @@ async function startTarget(kind: ServerKind, options: BenchOptions): Promise<Ben
   if (kind === 'baseline') {
     const server = await startBaselineServer();
     log(`baseline: plain ws on ${server.url}`);
+    return { kind, ...server };
+  }
+  if (kind === 'floor') {
+    const server = await startFloorServer();
+    log(
+      `floor: plain ws on ${server.url}, ${FLOOR_RELAY.workers} relay threads POSTing to ${server.managementUrl}/@connections/{id}`,
+    );
     return { kind, ...server };
   }
   // Loaded on demand: a baseline-only run never loads the runtime (nor the SDK and dynalite behind it).
@@ -87,7 +97,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let warmup: ScenarioResult[];
   let results: ScenarioResult[];
   try {
-    // The baseline first, so a runtime that fails to start still leaves the order of rows stable.
+    // Sorted (baseline, floor, runtime), so a runtime that fails to start still leaves the order stable.
     for (const kind of [...options.servers].sort()) targets.push(await startTarget(kind, options));
     warmup = await warmUp(options, targets);
     results = await measure(options, targets);
@@ -101,6 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`${kind} diagnostics: ${JSON.stringify(figures)}`);
   const rows = compare(results);
   const verdicts = evaluateTargets(rows);
+  const ceiling = formatFloorCeiling(rows);
   const settings = `messages=${options.messages} rounds=${options.rounds} payload=${options.payloadBytes}B concurrency=${options.concurrency} warmup=${options.warmupClients} timeout=${options.phaseTimeoutMs}ms`;
   process.stdout.write(
     [
@@ -108,6 +119,7 @@ async function main(argv: readonly string[]): Promise<number> {
       '',
       formatTable(rows),
       '',
+      ...(ceiling === '' ? [] : [ceiling, '']),
       'targets (runtime vs plain ws):',
       formatTargets(verdicts),
       '',

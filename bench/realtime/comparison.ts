@@ -1,6 +1,6 @@
 /**
- * Pairs each runtime result with the baseline result of the same scenario and fleet size, and derives the
- * runtime/baseline ratios the report and the targets read.
+ * Pairs each runtime result with the baseline (and floor) result of the same scenario and fleet size, and
+ * derives the runtime/baseline ratios the report and the targets read, plus the ratios against the floor.
  *
  * @module
  */
@@ -30,13 +30,26 @@ export interface RatioFigures {
   readonly p99Ms: number | null;
 }
 
+/** A ratio of two servers on the figures the floor is compared on; `null` where a side is missing. */
+export interface FloorRatioFigures {
+  readonly deliveriesPerSecond: number | null;
+  readonly p99Ms: number | null;
+}
+
 /** One row of the report: one scenario at one fleet size. */
 export interface ComparisonRow {
   readonly scenario: Scenario;
   readonly clients: number;
   readonly runtime?: SideFigures;
   readonly baseline?: SideFigures;
+  /** Plain `ws` plus one HTTP POST per delivery: the least any faithful emulator must do. */
+  readonly floor?: SideFigures;
+  /** runtime ÷ baseline, what the targets are defined on. */
   readonly ratio: RatioFigures;
+  /** runtime ÷ floor: how far the runtime is from the best an emulator could do. */
+  readonly floorRatio: FloorRatioFigures;
+  /** floor ÷ baseline: the ceiling of any runtime ÷ baseline ratio. */
+  readonly floorBaselineRatio: FloorRatioFigures;
 }
 
 /** Reduces one scenario result to the figures the report shows. */
@@ -58,11 +71,24 @@ function fraction(side: SideFigures | undefined): number | null {
   return side.delivered / side.expected;
 }
 
+function pairRatios(a: SideFigures | undefined, b: SideFigures | undefined): FloorRatioFigures {
+  return {
+    deliveriesPerSecond: ratio(a?.deliveriesPerSecond ?? null, b?.deliveriesPerSecond ?? null),
+    p99Ms: ratio(a?.p99Ms ?? null, b?.p99Ms ?? null),
+  };
+}
+
 /** Groups results by scenario × fleet size, in the order they were produced. */
 export function compare(results: readonly ScenarioResult[]): ComparisonRow[] {
   const rows = new Map<
     string,
-    { scenario: Scenario; clients: number; runtime?: SideFigures; baseline?: SideFigures }
+    {
+      scenario: Scenario;
+      clients: number;
+      runtime?: SideFigures;
+      baseline?: SideFigures;
+      floor?: SideFigures;
+    }
   >();
   for (const result of results) {
     const key = `${result.scenario}:${result.clients}`;
@@ -71,7 +97,7 @@ export function compare(results: readonly ScenarioResult[]): ComparisonRow[] {
     rows.set(key, row);
   }
   return [...rows.values()].map((row) => {
-    const { runtime, baseline } = row;
+    const { runtime, baseline, floor } = row;
     return {
       ...row,
       ratio: {
@@ -84,6 +110,8 @@ export function compare(results: readonly ScenarioResult[]): ComparisonRow[] {
         p50Ms: ratio(runtime?.p50Ms ?? null, baseline?.p50Ms ?? null),
         p99Ms: ratio(runtime?.p99Ms ?? null, baseline?.p99Ms ?? null),
       },
+      floorRatio: pairRatios(runtime, floor),
+      floorBaselineRatio: pairRatios(floor, baseline),
     };
   });
 }

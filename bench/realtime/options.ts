@@ -5,8 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 
-/** Which server a measurement ran against. */
-export type ServerKind = 'runtime' | 'baseline';
+/**
+ * Which server a measurement ran against: the offline runtime, the plain `ws` baseline, or the floor (plain
+ * `ws` plus one HTTP POST per delivery, the least any emulator of the Management API must do).
+ */
+export type ServerKind = 'runtime' | 'baseline' | 'floor';
+
+/** Every server kind, in the order `--servers` lists them. */
+export const SERVER_KINDS: readonly ServerKind[] = ['runtime', 'baseline', 'floor'];
 
 /** Everything that shapes one benchmark run. Every count and wait is bounded. */
 export interface BenchOptions {
@@ -27,10 +33,10 @@ export interface BenchOptions {
   /**
    * Size of the unmeasured warm-up fleet that runs both scenarios once per server before measuring, so the
    * figures describe warm Lambda workers rather than cold starts (those are `npm run bench:lambdas`'s job).
-   * 0 disables the warm-up. @default 50
+   * 0 disables the warm-up. @default 1000
    */
   readonly warmupClients: number;
-  /** Servers to measure. @default ['runtime', 'baseline'] */
+  /** Servers to measure. @default ['runtime', 'baseline', 'floor'] */
   readonly servers: readonly ServerKind[];
   /** An existing cloud assembly to serve instead of synthesizing one. @default undefined (synthesize) */
   readonly cdkOut: string | undefined;
@@ -46,7 +52,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   idleTimeoutMs: 15_000,
   payloadBytes: 64,
   warmupClients: 1000,
-  servers: ['runtime', 'baseline'],
+  servers: ['runtime', 'baseline', 'floor'],
   cdkOut: undefined,
 };
 
@@ -90,7 +96,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (each flag also reads th
   --idle-ms 15000         end a delivery phase after this long without a delivery (BENCH_IDLE_MS)
   --payload-bytes 64      padding per message (BENCH_PAYLOAD_BYTES)
   --warmup-clients 1000    unmeasured warm-up fleet per server, 0 = none (BENCH_WARMUP_CLIENTS)
-  --servers runtime,baseline  servers to measure (BENCH_SERVERS)
+  --servers runtime,baseline,floor  servers to measure (BENCH_SERVERS)
   --cdk-out DIR           serve this cloud assembly instead of synthesizing (BENCH_CDK_OUT)`;
 
 function boundedInt(name: string, raw: string, min: number, max: number): number {
@@ -110,8 +116,10 @@ function positiveInt(name: string, raw: string, max: number): number {
 function parseServers(raw: string): ServerKind[] {
   const servers = raw.split(',').map((s) => s.trim());
   for (const server of servers) {
-    if (server !== 'runtime' && server !== 'baseline') {
-      throw new BenchOptionsError(`servers must be runtime and/or baseline, got ${JSON.stringify(raw)}`);
+    if (!(SERVER_KINDS as readonly string[]).includes(server)) {
+      throw new BenchOptionsError(
+        `servers must be a comma-separated subset of ${SERVER_KINDS.join(',')}, got ${JSON.stringify(raw)}`,
+      );
     }
   }
   return [...new Set(servers as ServerKind[])];

@@ -1,11 +1,11 @@
 /**
  * Turns comparison rows and target verdicts into the printed report: a fixed-width table for humans, the
- * target verdicts, and one JSON line for machines.
+ * floor's ceiling lines, the target verdicts, and one JSON line for machines.
  *
  * @module
  */
 import type { ComparisonRow, SideFigures } from './comparison.js';
-import type { TargetVerdict } from './targets.js';
+import { TARGETS, type TargetVerdict } from './targets.js';
 
 const MISSING = '-';
 
@@ -20,9 +20,11 @@ export function formatMs(value: number | null): string {
   return value < 100 ? value.toFixed(1) : Math.round(value).toString();
 }
 
-/** A runtime/baseline ratio with two decimals and an `x`. */
+/** A ratio of two servers' figures with an `x`: two decimals below 10, one below 100, none above. */
 export function formatRatio(value: number | null): string {
-  return value === null ? MISSING : `${value.toFixed(2)}x`;
+  if (value === null) return MISSING;
+  const abs = Math.abs(value);
+  return `${value.toFixed(abs < 10 ? 2 : abs < 100 ? 1 : 0)}x`;
 }
 
 /** Marks a delivered count that is only what arrived before the phase's deadline or idle cut-off. */
@@ -40,47 +42,62 @@ interface Column {
   readonly cell: (row: ComparisonRow) => string;
 }
 
-function metric(
-  group: string,
-  pick: (side: SideFigures) => string,
-  pickRatio: (row: ComparisonRow) => string,
-): Column[] {
-  return [
-    { group, label: 'runtime', align: 'right', cell: (r) => (r.runtime ? pick(r.runtime) : MISSING) },
-    { group, label: 'ws', align: 'right', cell: (r) => (r.baseline ? pick(r.baseline) : MISSING) },
-    { group, label: 'ratio', align: 'right', cell: pickRatio },
-  ];
+type Side = 'runtime' | 'baseline' | 'floor';
+
+const SIDE_LABELS: Readonly<Record<Side, string>> = { runtime: 'runtime', baseline: 'ws', floor: 'floor' };
+
+function sideColumn(group: string, side: Side, pick: (figures: SideFigures) => string): Column {
+  return {
+    group,
+    label: SIDE_LABELS[side],
+    align: 'right',
+    cell: (row) => {
+      const figures = row[side];
+      return figures === undefined ? MISSING : pick(figures);
+    },
+  };
 }
 
-const COLUMNS: readonly Column[] = [
-  { group: '', label: 'scenario', align: 'left', cell: (r) => r.scenario },
-  { group: '', label: 'N', align: 'right', cell: (r) => r.clients.toString() },
-  ...metric(
-    'setup/s',
-    (s) => formatRate(s.setupPerSecond),
-    (r) => formatRatio(r.ratio.setupPerSecond),
-  ),
-  ...metric(
-    'delivered/expected',
-    (s) => formatDelivered(s),
-    (r) => formatRatio(r.ratio.deliveredFraction),
-  ),
-  ...metric(
-    'deliveries/s',
-    (s) => formatRate(s.deliveriesPerSecond),
-    (r) => formatRatio(r.ratio.deliveriesPerSecond),
-  ),
-  ...metric(
-    'p50 ms',
-    (s) => formatMs(s.p50Ms),
-    (r) => formatRatio(r.ratio.p50Ms),
-  ),
-  ...metric(
-    'p99 ms',
-    (s) => formatMs(s.p99Ms),
-    (r) => formatRatio(r.ratio.p99Ms),
-  ),
-];
+function ratioColumn(group: string, label: string, pick: (row: ComparisonRow) => number | null): Column {
+  return { group, label, align: 'right', cell: (row) => formatRatio(pick(row)) };
+}
+
+/**
+ * The table's columns. The runtime and plain ws figures of every metric are always there; runtime ÷ plain ws
+ * only where a target reads it (deliveries/s and p99; the others are in the JSON line); the floor and
+ * runtime ÷ floor only under deliveries/s and p99, and only when a row measured the floor — so the table stays
+ * within ~160 columns.
+ */
+function columnsFor(withFloor: boolean): Column[] {
+  const floorColumns = (group: string, pick: (figures: SideFigures) => string): Column[] =>
+    withFloor ? [sideColumn(group, 'floor', pick)] : [];
+  const floorRatio = (group: string, pick: (row: ComparisonRow) => number | null): Column[] =>
+    withFloor ? [ratioColumn(group, 'rt/floor', pick)] : [];
+  const rate = (s: SideFigures): string => formatRate(s.deliveriesPerSecond);
+  // The floor has no delivered column of its own: a cut-short floor round marks its rate instead.
+  const floorRate = (s: SideFigures): string => `${rate(s)}${s.complete ? '' : CUT_MARK}`;
+  const p99 = (s: SideFigures): string => formatMs(s.p99Ms);
+  return [
+    { group: '', label: 'scenario', align: 'left', cell: (r) => r.scenario },
+    { group: '', label: 'N', align: 'right', cell: (r) => r.clients.toString() },
+    sideColumn('setup/s', 'runtime', (s) => formatRate(s.setupPerSecond)),
+    sideColumn('setup/s', 'baseline', (s) => formatRate(s.setupPerSecond)),
+    sideColumn('delivered/expected', 'runtime', formatDelivered),
+    sideColumn('delivered/expected', 'baseline', formatDelivered),
+    sideColumn('deliveries/s', 'runtime', rate),
+    sideColumn('deliveries/s', 'baseline', rate),
+    ...floorColumns('deliveries/s', floorRate),
+    ratioColumn('deliveries/s', 'rt/ws', (r) => r.ratio.deliveriesPerSecond),
+    ...floorRatio('deliveries/s', (r) => r.floorRatio.deliveriesPerSecond),
+    sideColumn('p50 ms', 'runtime', (s) => formatMs(s.p50Ms)),
+    sideColumn('p50 ms', 'baseline', (s) => formatMs(s.p50Ms)),
+    sideColumn('p99 ms', 'runtime', p99),
+    sideColumn('p99 ms', 'baseline', p99),
+    ...floorColumns('p99 ms', p99),
+    ratioColumn('p99 ms', 'rt/ws', (r) => r.ratio.p99Ms),
+    ...floorRatio('p99 ms', (r) => r.floorRatio.p99Ms),
+  ];
+}
 
 const CELL_GAP = '  ';
 const GROUP_GAP = ' | ';
@@ -90,17 +107,19 @@ function pad(text: string, width: number, align: 'left' | 'right'): string {
 }
 
 /**
- * Renders one line per scenario × fleet size, with runtime, plain-ws and ratio side by side under each
- * metric. Columns widen to their longest cell, and a group widens its last column to fit its title. A
- * delivered count cut short by a deadline is marked, with a legend line under the table.
+ * Renders one line per scenario × fleet size, with runtime and plain ws side by side under each metric and
+ * their ratio (`rt/ws`) under deliveries/s and p99; when the floor was measured, its deliveries/s and p99 and
+ * the runtime ÷ floor ratio (`rt/floor`) too. Columns widen to their longest cell, and a group widens its last column to fit its title.
+ * A delivered count (or a floor rate) cut short by a deadline is marked, with a legend line under the table.
  */
 export function formatTable(rows: readonly ComparisonRow[]): string {
-  const cells = rows.map((row) => COLUMNS.map((column) => column.cell(row)));
-  const widths = COLUMNS.map((column, i) =>
+  const columns = columnsFor(rows.some((row) => row.floor !== undefined));
+  const cells = rows.map((row) => columns.map((column) => column.cell(row)));
+  const widths = columns.map((column, i) =>
     Math.max(column.label.length, ...cells.map((c) => (c[i] ?? '').length)),
   );
   const groups: { title: string; from: number; to: number }[] = [];
-  COLUMNS.forEach((column, i) => {
+  columns.forEach((column, i) => {
     const last = groups.at(-1);
     if (last !== undefined && last.title === column.group) last.to = i;
     else groups.push({ title: column.group, from: i, to: i });
@@ -113,7 +132,8 @@ export function formatTable(rows: readonly ComparisonRow[]): string {
   const line = (texts: readonly string[]): string =>
     groups
       .map((group) =>
-        COLUMNS.slice(group.from, group.to + 1)
+        columns
+          .slice(group.from, group.to + 1)
           .map((column, k) => pad(texts[group.from + k] ?? '', widths[group.from + k] ?? 0, column.align))
           .join(CELL_GAP),
       )
@@ -126,9 +146,37 @@ export function formatTable(rows: readonly ComparisonRow[]): string {
     })
     .join(GROUP_GAP)
     .trimEnd();
-  const cut = rows.some((row) => row.runtime?.complete === false || row.baseline?.complete === false);
+  const cut = rows.some((row) =>
+    [row.runtime, row.baseline, row.floor].some((side) => side?.complete === false),
+  );
   const legend = cut ? [`${CUT_MARK} the wait ended (deadline or idle) before every delivery arrived`] : [];
-  return [groupLine, line(COLUMNS.map((c) => c.label)), ...cells.map(line), ...legend].join('\n');
+  return [groupLine, line(columns.map((c) => c.label)), ...cells.map(line), ...legend].join('\n');
+}
+
+/** What the floor's figures mean, printed with {@link formatFloorCeiling}'s lines. */
+export const FLOOR_LABEL = 'floor (HTTP POST per delivery) vs plain ws';
+
+/**
+ * One line per row that measured both the floor and plain ws: the floor's deliveries/s and p99 as multiples
+ * of plain ws, i.e. the best runtime ÷ plain ws ratio any emulator doing one HTTP POST per delivery can reach.
+ * Rows where even the floor is under the delivery-rate target say so. Empty when no row has both.
+ *
+ * @example
+ * // floor (HTTP POST per delivery) vs plain ws: deliveries/s 0.30x, p99 2.41x (broadcast N=1000; below the 0.33x target)
+ */
+export function formatFloorCeiling(rows: readonly ComparisonRow[]): string {
+  return rows
+    .filter((row) => row.floor !== undefined && row.baseline !== undefined)
+    .map((row) => {
+      const rate = row.floorBaselineRatio.deliveriesPerSecond;
+      const below =
+        rate !== null && rate < TARGETS.minDeliveryRateRatio
+          ? `; below the ${TARGETS.minDeliveryRateRatio.toFixed(2)}x target`
+          : '';
+      const p99 = formatRatio(row.floorBaselineRatio.p99Ms);
+      return `${FLOOR_LABEL}: deliveries/s ${formatRatio(rate)}, p99 ${p99} (${row.scenario} N=${row.clients}${below})`;
+    })
+    .join('\n');
 }
 
 /** One line per target (`PASS`, `FAIL` or `N/A`), then one indented line per row it judged. */

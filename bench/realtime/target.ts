@@ -5,7 +5,7 @@
  */
 import type { ServerKind } from './options.js';
 
-/** A server under test: the offline runtime or the plain `ws` baseline. */
+/** A server under test: the offline runtime, the plain `ws` baseline or the floor. */
 export interface BenchTarget {
   readonly kind: ServerKind;
   /** The WebSocket URL clients connect to. */
@@ -16,9 +16,10 @@ export interface BenchTarget {
    */
   openConnections(): number;
   /**
-   * How many requests of a route the server has finished so far (for the runtime: Lambda invocations logged),
-   * so a scenario can wait until the work its requests started is over before the next one begins. Absent
-   * when the server answers synchronously, as the baseline does.
+   * How many requests of a route the server has finished so far (for the runtime: Lambda invocations logged;
+   * for the floor: fan-outs its relay threads finished), so a scenario can wait until the work its requests
+   * started is over before the next one begins. Absent when the server answers synchronously, as the baseline
+   * does.
    */
   completedRequests?(routeKey: string): number;
   /** Server-side counters worth printing with the figures (e.g. Lambda invocations by route and outcome). */

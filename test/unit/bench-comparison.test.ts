@@ -61,6 +61,32 @@ describe('compare', () => {
     });
   });
 
+  it('adds the floor beside them, with runtime ÷ floor and floor ÷ baseline, leaving runtime ÷ baseline as is', () => {
+    const rate = { setup: 1000, delivered: 100, expected: 100, p50: 1 };
+    const results = [
+      result('baseline', 'broadcast', { ...rate, rate: 10_000, p99: 4 }),
+      result('floor', 'broadcast', { ...rate, rate: 3000, p99: 8 }),
+      result('runtime', 'broadcast', { ...rate, rate: 1500, p99: 40 }),
+    ];
+
+    const [row] = compare(results);
+
+    expect(row?.floor).toMatchObject({ deliveriesPerSecond: 3000, p99Ms: 8 });
+    expect(row?.ratio).toMatchObject({ deliveriesPerSecond: 0.15, p99Ms: 10 });
+    expect(row?.floorRatio).toEqual({ deliveriesPerSecond: 0.5, p99Ms: 5 });
+    expect(row?.floorBaselineRatio).toEqual({ deliveriesPerSecond: 0.3, p99Ms: 2 });
+  });
+
+  it('leaves the floor ratios null when the floor was not measured', () => {
+    const figures = { setup: 1, delivered: 1, expected: 1, rate: 1, p50: 1, p99: 1 };
+
+    const [row] = compare([result('baseline', 'publish', figures), result('runtime', 'publish', figures)]);
+
+    expect(row?.floor).toBeUndefined();
+    expect(row?.floorRatio).toEqual({ deliveriesPerSecond: null, p99Ms: null });
+    expect(row?.floorBaselineRatio).toEqual({ deliveriesPerSecond: null, p99Ms: null });
+  });
+
   it('keeps one row per scenario in the order results were produced', () => {
     const figures = { setup: 1, delivered: 1, expected: 1, rate: 1, p50: 1, p99: 1 };
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BenchOptionsError, DEFAULT_OPTIONS, parseBenchOptions } from '../../bench/realtime/options.js';
+import {
+  BenchOptionsError,
+  DEFAULT_OPTIONS,
+  parseBenchOptions,
+  USAGE,
+} from '../../bench/realtime/options.js';
 
 describe('parseBenchOptions', () => {
   it('returns the defaults when no flag and no environment variable is set', () => {
@@ -41,8 +46,24 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--clients', '50000'], {})).toThrow('from 1 to 5000');
   });
 
+  it('measures the runtime, plain ws and the floor by default', () => {
+    expect(DEFAULT_OPTIONS.servers).toEqual(['runtime', 'baseline', 'floor']);
+  });
+
+  it('accepts the floor as a server, alone or with others, once each', () => {
+    expect(parseBenchOptions(['--servers', 'floor'], {})).toMatchObject({ servers: ['floor'] });
+    expect(parseBenchOptions([], { BENCH_SERVERS: 'baseline, floor,floor' })).toMatchObject({
+      servers: ['baseline', 'floor'],
+    });
+  });
+
+  it('lists the floor in the usage text', () => {
+    expect(USAGE).toContain('--servers runtime,baseline,floor');
+  });
+
   it('fails on an unknown server or an unknown flag', () => {
     expect(() => parseBenchOptions(['--servers', 'runtime,nginx'], {})).toThrow('runtime,nginx');
+    expect(() => parseBenchOptions(['--servers', 'floors'], {})).toThrow('runtime,baseline,floor');
     expect(() => parseBenchOptions(['--fast'], {})).toThrow(BenchOptionsError);
   });
 });

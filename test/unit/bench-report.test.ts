@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ComparisonRow } from '../../bench/realtime/comparison.js';
 import {
+  FLOOR_LABEL,
+  formatFloorCeiling,
   formatJsonLine,
   formatMs,
   formatRate,
@@ -39,6 +41,25 @@ const row: ComparisonRow = {
     p50Ms: 3.44,
     p99Ms: 9.02,
   },
+  floorRatio: { deliveriesPerSecond: null, p99Ms: null },
+  floorBaselineRatio: { deliveriesPerSecond: null, p99Ms: null },
+};
+
+/** The same row with the floor measured too. */
+const withFloor: ComparisonRow = {
+  ...row,
+  floor: {
+    setupPerSecond: 2400,
+    opened: 1000,
+    delivered: 20_000,
+    expected: 20_000,
+    complete: true,
+    deliveriesPerSecond: 9000,
+    p50Ms: 30,
+    p99Ms: 60,
+  },
+  floorRatio: { deliveriesPerSecond: 0.9026, p99Ms: 3.0067 },
+  floorBaselineRatio: { deliveriesPerSecond: 0.3, p99Ms: 3 },
 };
 
 describe('number formatting', () => {
@@ -52,8 +73,11 @@ describe('number formatting', () => {
     expect(formatMs(180.4)).toBe('180');
   });
 
-  it('shows ratios with two decimals and an x', () => {
+  it('shows ratios with two decimals and an x, fewer from 10x up so the columns stay narrow', () => {
     expect(formatRatio(0.245)).toBe('0.24x');
+    expect(formatRatio(9.024)).toBe('9.02x');
+    expect(formatRatio(34.44)).toBe('34.4x');
+    expect(formatRatio(617.2)).toBe('617x');
     expect(formatRatio(null)).toBe('-');
   });
 });
@@ -64,21 +88,76 @@ describe('formatTable', () => {
 
     expect(lines).toHaveLength(4);
     expect(lines[0]).toContain('delivered/expected');
-    expect(lines[1]).toMatch(/^scenario\s+N \|\s+runtime\s+ws\s+ratio \|/);
+    expect(lines[1]).toMatch(/^scenario\s+N \|\s+runtime\s+ws \|/);
     expect(lines[3]).toMatch(/^broadcast/);
   });
 
-  it('puts runtime, plain ws and ratio side by side under each metric', () => {
+  it('puts runtime and plain ws side by side under each metric, and their ratio under deliveries/s and p99', () => {
     const line = formatTable([row]).split('\n')[2] ?? '';
 
     expect(line.split('|').map((cell) => cell.trim().split(/\s+/))).toEqual([
       ['publish', '1000'],
-      ['612', '2500', '0.24x'],
-      ['19990/20000', '20000/20000', '1.00x'],
+      ['612', '2500'],
+      ['19990/20000', '20000/20000'],
       ['8124', '30000', '0.27x'],
-      ['41.3', '12.0', '3.44x'],
+      ['41.3', '12.0'],
       ['180', '20.0', '9.02x'],
     ]);
+  });
+
+  it('adds the floor and runtime ÷ floor under deliveries/s and p99 when a row measured the floor', () => {
+    const [, labels, line] = formatTable([withFloor, row]).split('\n');
+
+    expect(labels?.split('|').map((cell) => cell.trim().split(/\s+/))).toEqual([
+      ['scenario', 'N'],
+      ['runtime', 'ws'],
+      ['runtime', 'ws'],
+      ['runtime', 'ws', 'floor', 'rt/ws', 'rt/floor'],
+      ['runtime', 'ws'],
+      ['runtime', 'ws', 'floor', 'rt/ws', 'rt/floor'],
+    ]);
+    expect(line?.split('|').map((cell) => cell.trim().split(/\s+/))).toEqual([
+      ['publish', '1000'],
+      ['612', '2500'],
+      ['19990/20000', '20000/20000'],
+      ['8124', '30000', '9000', '0.27x', '0.90x'],
+      ['41.3', '12.0'],
+      ['180', '20.0', '60.0', '9.02x', '3.01x'],
+    ]);
+  });
+
+  it('stays within 160 columns at 1000 clients with every server measured, even at large figures', () => {
+    const wide: ComparisonRow = {
+      ...withFloor,
+      scenario: 'broadcast',
+      runtime: row.runtime && {
+        ...row.runtime,
+        setupPerSecond: 12_345,
+        complete: false,
+        deliveriesPerSecond: 123_456,
+        p50Ms: 1234,
+        p99Ms: 12_345,
+      },
+      baseline: row.baseline && { ...row.baseline, deliveriesPerSecond: 987_654, p99Ms: 12_345 },
+      floor: withFloor.floor && {
+        ...withFloor.floor,
+        deliveriesPerSecond: 123_456,
+        p99Ms: 12_345,
+        complete: false,
+      },
+      ratio: {
+        setupPerSecond: 4.9,
+        deliveredFraction: 0.99,
+        deliveriesPerSecond: 0.12,
+        p50Ms: 102.8,
+        p99Ms: 617.2,
+      },
+      floorRatio: { deliveriesPerSecond: 1, p99Ms: 205.7 },
+    };
+
+    const lines = formatTable([wide]).split('\n');
+
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(160);
   });
 
   it('aligns every line on the same column separators', () => {
@@ -96,8 +175,44 @@ describe('formatTable', () => {
     expect(lines[3]).toMatch(/^\* the wait ended/);
   });
 
+  it('marks the rate of a floor cut short, as the floor has no delivered column', () => {
+    const floor = withFloor.floor && { ...withFloor.floor, delivered: 19_000, complete: false };
+
+    const lines = formatTable([{ ...withFloor, floor }]).split('\n');
+
+    expect(lines[2]?.split('|')[3]?.trim().split(/\s+/)).toEqual([
+      '8124',
+      '30000',
+      '9000*',
+      '0.27x',
+      '0.90x',
+    ]);
+    expect(lines[3]).toMatch(/^\* the wait ended/);
+  });
+
   it('adds no legend when every wait completed', () => {
     expect(formatTable([row]).split('\n')).toHaveLength(3);
+    expect(formatTable([withFloor]).split('\n')).toHaveLength(3);
+  });
+});
+
+describe('formatFloorCeiling', () => {
+  it('prints the floor as a multiple of plain ws for every row that measured both', () => {
+    const text = formatFloorCeiling([
+      { ...withFloor, scenario: 'broadcast', floorBaselineRatio: { deliveriesPerSecond: 0.41, p99Ms: 2.5 } },
+      withFloor,
+      row,
+    ]);
+
+    expect(text.split('\n')).toEqual([
+      `${FLOOR_LABEL}: deliveries/s 0.41x, p99 2.50x (broadcast N=1000)`,
+      `${FLOOR_LABEL}: deliveries/s 0.30x, p99 3.00x (publish N=1000; below the 0.33x target)`,
+    ]);
+    expect(FLOOR_LABEL).toBe('floor (HTTP POST per delivery) vs plain ws');
+  });
+
+  it('is empty when no row measured the floor and plain ws', () => {
+    expect(formatFloorCeiling([row, { ...withFloor, baseline: undefined }])).toBe('');
   });
 });
 

@@ -27,6 +27,8 @@ function row(runtime: Partial<SideFigures>, ratio: Partial<ComparisonRow['ratio'
       p99Ms: 5,
       ...ratio,
     },
+    floorRatio: { deliveriesPerSecond: null, p99Ms: null },
+    floorBaselineRatio: { deliveriesPerSecond: null, p99Ms: null },
   };
 }
 
@@ -70,6 +72,19 @@ describe('evaluateTargets', () => {
     const publish: ComparisonRow = { ...row({}, { p99Ms: 50 }), scenario: 'publish' };
 
     expect(status([publish])['broadcast-p99']).toBe('n/a');
+  });
+
+  it('judges against plain ws only: a floor, even one under the target, changes no verdict', () => {
+    const plain = row({}, { deliveriesPerSecond: 0.3 });
+    const withFloor: ComparisonRow = {
+      ...plain,
+      floor: { ...baseline, deliveriesPerSecond: 9000, p99Ms: 300 },
+      floorRatio: { deliveriesPerSecond: 1, p99Ms: 500 / 300 },
+      floorBaselineRatio: { deliveriesPerSecond: 0.3, p99Ms: 3 },
+    };
+
+    expect(evaluateTargets([withFloor])).toEqual(evaluateTargets([plain]));
+    expect(status([withFloor])['delivery-rate']).toBe('fail');
   });
 
   it('lists the measured value of every row it judged', () => {
