@@ -14,6 +14,13 @@ import { ManagementApiClient } from '../management-api-client.js';
 const REQUEST_TIMEOUT_MS = 5_000;
 
 /**
+ * Read once, at load: Lambda's environment credentials last as long as the execution environment (the SDK's
+ * `fromEnv` provider is memoized the same way), and a missing one fails the load rather than every recipient of
+ * the first fan-out.
+ */
+const credentials = credentialsFromEnv();
+
+/**
  * Posts to `CALLBACK_URL` (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`, locally
  * `http://127.0.0.1:{port}/{stage}`) with the function's own credentials. It keeps as many sockets open as
  * one fan-out has POSTs in flight. It never retries by itself: the fan-out retries with a deadline taken from
@@ -22,10 +29,7 @@ const REQUEST_TIMEOUT_MS = 5_000;
 export const managementClient: ManagementApiClient = new ManagementApiClient({
   endpoint: requireEnv('CALLBACK_URL'),
   region: requireEnv('AWS_REGION'),
-  credentials: () => credentialsFromEnv(),
+  credentials: () => credentials,
   maxSockets: readFanOutConcurrency(),
   requestTimeoutMs: REQUEST_TIMEOUT_MS,
 });
-
-// Fail at load, not on every recipient of the first fan-out, when the credentials are missing.
-credentialsFromEnv();

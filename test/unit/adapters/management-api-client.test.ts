@@ -322,3 +322,32 @@ describe('ManagementApiClient.postToConnection', () => {
     ).toThrow('Management API endpoint must be an http(s) URL, got wss://abc.execute-api');
   });
 });
+
+describe('ManagementApiClient signing date', () => {
+  it('dates each signature by its clock, to the second', async () => {
+    const api = await fakeApi();
+    let now = Date.UTC(2026, 10, 26, 10, 15, 0, 250);
+    const client = new ManagementApiClient({
+      endpoint: api.endpoint,
+      region: 'eu-west-1',
+      credentials: () => CREDENTIALS,
+      maxSockets: 1,
+      requestTimeoutMs: 2_000,
+      now: () => now,
+    });
+    clients.push(client);
+
+    await client.postToConnection('a', 'x');
+    now += 500;
+    await client.postToConnection('b', 'x');
+    now += 1_000;
+    await client.postToConnection('c', 'x');
+
+    expect(api.received.map((r) => r.headers['x-amz-date'])).toEqual([
+      '20261126T101500Z',
+      '20261126T101500Z',
+      '20261126T101501Z',
+    ]);
+    expect(api.received[2]?.headers.authorization).toContain('Credential=AKIDEXAMPLE/20261126/eu-west-1/');
+  });
+});

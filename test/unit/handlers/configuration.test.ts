@@ -1,6 +1,12 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const importHandler = (name: string): Promise<unknown> => import(`../../../lambdas/handlers/${name}.ts`);
+
+// Lambda always sets credentials; the cases below vary the stack's own variables (one case removes a key).
+beforeEach(() => {
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+});
 
 afterEach(() => {
   vi.unstubAllEnvs();
