@@ -17,6 +17,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { mergePages } from '../core/async-pages.js';
 import { backoffDelayMs } from '../core/backoff.js';
 import { BATCH_WRITE_RETRY_POLICY, BROADCAST_SHARDS, type RetryPolicy } from '../core/constants.js';
 import { expiresAtFor } from '../core/expiry.js';
@@ -173,11 +174,11 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return this.#queryIds(channelPartition(channel));
   }
 
-  /** The 4 broadcast shards, one after the other. */
-  async *everyone(): AsyncIterable<string[]> {
-    for (let shard = 0; shard < BROADCAST_SHARDS; shard += 1) {
-      yield* this.#queryIds(broadcastPartition(shard));
-    }
+  /** The 4 broadcast shards, queried at once; pages come in the order they arrive. */
+  everyone(): AsyncIterable<string[]> {
+    return mergePages(
+      Array.from({ length: BROADCAST_SHARDS }, (_, shard) => this.#queryIds(broadcastPartition(shard))),
+    );
   }
 
   /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { readAhead } from './async-pages.js';
 import { backoffDelayMs } from './backoff.js';
 import type { RetryPolicy } from './constants.js';
 import { RetryableSendError } from './errors.js';
@@ -49,7 +50,8 @@ export interface FanOutResult {
 type Outcome = 'delivered' | 'gone' | 'failed';
 
 async function* eachRecipient(pages: AsyncIterable<readonly string[]>): AsyncGenerator<string> {
-  for await (const page of pages) {
+  // The next page is read while this one is being posted to.
+  for await (const page of readAhead(pages)) {
     yield* page;
   }
 }
@@ -98,7 +100,7 @@ const deliver = async (
  * Sends `frame` to every connection id yielded by `recipients`.
  *
  * A fixed pool of `concurrency` workers pulls ids from one shared iterator, so at most `concurrency` sends
- * are in flight and the next page is only read when a worker needs it. A `'gone'` answer removes **that
+ * are in flight; the next page is read as soon as the current one arrives, so its round trip overlaps the sends. A `'gone'` answer removes **that
  * recipient** from the store. A `RetryableSendError` is retried with full-jitter backoff until
  * `retry.maxAttempts` or the deadline; any other error counts as `failed` at once. Errors from reading
  * `recipients` (the store) are rethrown after in-flight sends have settled.
