@@ -104,6 +104,10 @@ export const DUMMY_LAMBDA_ENV: Readonly<Record<string, string>> = Object.freeze(
   TABLE_NAME: 'bench-table',
   CALLBACK_URL: 'https://bench.execute-api.us-east-1.amazonaws.com/prod',
   AWS_REGION: 'us-east-1',
+  // Lambda puts the execution role's credentials here; the fan-out handlers read them at load.
+  AWS_ACCESS_KEY_ID: 'ASIABENCHEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'bench-secret',
+  AWS_SESSION_TOKEN: 'bench-session-token',
   FANOUT_CONCURRENCY: '32',
   POWERTOOLS_SERVICE_NAME: 'bench',
   POWERTOOLS_LOG_LEVEL: 'INFO',
