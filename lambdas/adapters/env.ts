@@ -49,7 +49,7 @@ export const readFanOutConcurrency = (env: NodeJS.ProcessEnv = process.env): num
 
 /**
  * The credentials Lambda puts in the function's environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
- * `AWS_SESSION_TOKEN`), read on each call so a rotated set is picked up.
+ * `AWS_SESSION_TOKEN`). The fan-out handlers read them once per container, as the SDK's `fromEnv` does.
  *
  * @throws {ConfigurationError} when the key id or the secret is missing.
  */
