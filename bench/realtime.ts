@@ -48,18 +48,22 @@ async function startTarget(kind: ServerKind, options: BenchOptions): Promise<Ben
   }
   // Loaded on demand: a baseline-only run never loads the runtime (nor the SDK and dynalite behind it).
   const { startRuntimeTarget } = await import('./realtime/runtime-target.js');
-  return startRuntimeTarget({ cdkOut: options.cdkOut, log });
+  return startRuntimeTarget({
+    cdkOut: options.cdkOut,
+    functionConcurrency: options.functionConcurrency,
+    log,
+  });
 }
 
-/** Runs both scenarios once per server on a small fleet, unmeasured, so every Lambda pool is warm. */
+/** Runs both scenarios `warmupRounds` times per server on the warm-up fleet, unmeasured, so every Lambda pool is warm. */
 async function warmUp(options: BenchOptions, targets: readonly BenchTarget[]): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   if (options.warmupClients === 0) return results;
-  const once = { ...options, rounds: 1 };
+  const warm = { ...options, rounds: options.warmupRounds };
   for (const target of targets) {
     for (const scenario of SCENARIOS) {
       results.push(
-        await runScenario(target, scenario, options.warmupClients, once, (l) => log(`warm-up ${l}`)),
+        await runScenario(target, scenario, options.warmupClients, warm, (l) => log(`warm-up ${l}`)),
       );
     }
   }
@@ -112,7 +116,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const rows = compare(results);
   const verdicts = evaluateTargets(rows);
   const ceiling = formatFloorCeiling(rows);
-  const settings = `messages=${options.messages} rounds=${options.rounds} payload=${options.payloadBytes}B concurrency=${options.concurrency} warmup=${options.warmupClients} timeout=${options.phaseTimeoutMs}ms`;
+  const settings = `messages=${options.messages} rounds=${options.rounds} payload=${options.payloadBytes}B concurrency=${options.concurrency} warmup=${options.warmupClients}x${options.warmupRounds} timeout=${options.phaseTimeoutMs}ms${options.functionConcurrency === undefined ? '' : ` function-concurrency=${options.functionConcurrency}`}`;
   process.stdout.write(
     [
       `realtime bench (${settings}; node ${process.version}, ${availableParallelism()} cpus)`,

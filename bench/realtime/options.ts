@@ -40,6 +40,13 @@ export interface BenchOptions {
   readonly servers: readonly ServerKind[];
   /** An existing cloud assembly to serve instead of synthesizing one. @default undefined (synthesize) */
   readonly cdkOut: string | undefined;
+  /** Rounds of the warm-up per scenario. @default 1 */
+  readonly warmupRounds: number;
+  /**
+   * Warm workers per Lambda function in the runtime (its `--concurrency`). @default undefined (the runtime's
+   * own default: one per core, at least 2)
+   */
+  readonly functionConcurrency: number | undefined;
 }
 
 /** The defaults, before environment variables and flags are merged on top. */
@@ -54,6 +61,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   warmupClients: 1000,
   servers: ['runtime', 'baseline', 'floor'],
   cdkOut: undefined,
+  warmupRounds: 1,
+  functionConcurrency: undefined,
 };
 
 /** Upper bounds that keep a run finite on a small machine; larger values are rejected, not clamped. */
@@ -64,6 +73,7 @@ export const LIMITS = {
   concurrency: 500,
   phaseTimeoutMs: 600_000,
   payloadBytes: 30_000,
+  functionConcurrency: 64,
 } as const;
 
 /** Thrown for a flag or environment variable that is malformed or out of bounds. */
@@ -82,6 +92,8 @@ const FLAGS = {
   'warmup-clients': { type: 'string', env: 'BENCH_WARMUP_CLIENTS' },
   servers: { type: 'string', env: 'BENCH_SERVERS' },
   'cdk-out': { type: 'string', env: 'BENCH_CDK_OUT' },
+  'warmup-rounds': { type: 'string', env: 'BENCH_WARMUP_ROUNDS' },
+  'function-concurrency': { type: 'string', env: 'BENCH_FUNCTION_CONCURRENCY' },
 } as const;
 
 type FlagName = keyof typeof FLAGS;
@@ -97,7 +109,9 @@ export const USAGE = `Usage: npm run bench -- [flags]   (each flag also reads th
   --payload-bytes 64      padding per message (BENCH_PAYLOAD_BYTES)
   --warmup-clients 1000    unmeasured warm-up fleet per server, 0 = none (BENCH_WARMUP_CLIENTS)
   --servers runtime,baseline,floor  servers to measure (BENCH_SERVERS)
-  --cdk-out DIR           serve this cloud assembly instead of synthesizing (BENCH_CDK_OUT)`;
+  --cdk-out DIR           serve this cloud assembly instead of synthesizing (BENCH_CDK_OUT)
+  --warmup-rounds 1       warm-up rounds per scenario (BENCH_WARMUP_ROUNDS)
+  --function-concurrency N  warm workers per Lambda function in the runtime (BENCH_FUNCTION_CONCURRENCY, max ${LIMITS.functionConcurrency})`;
 
 function boundedInt(name: string, raw: string, min: number, max: number): number {
   const value = Number(raw.trim());
@@ -180,5 +194,12 @@ export function parseBenchOptions(
         : boundedInt('warmup-clients', value, 0, LIMITS.clients))(raw('warmup-clients')),
     servers: serversRaw === undefined ? DEFAULT_OPTIONS.servers : parseServers(serversRaw),
     cdkOut: raw('cdk-out') ?? DEFAULT_OPTIONS.cdkOut,
+    warmupRounds: int('warmup-rounds', DEFAULT_OPTIONS.warmupRounds, LIMITS.rounds),
+    functionConcurrency: ((value) =>
+      value === undefined
+        ? DEFAULT_OPTIONS.functionConcurrency
+        : positiveInt('function-concurrency', value, LIMITS.functionConcurrency))(
+      raw('function-concurrency'),
+    ),
   };
 }

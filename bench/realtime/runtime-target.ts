@@ -28,6 +28,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface RuntimeTargetOptions {
   /** An existing cloud assembly; when undefined, the stack is synthesized into a temporary directory. */
   readonly cdkOut: string | undefined;
+  /** Warm workers per function; undefined keeps the runtime's default. */
+  readonly functionConcurrency?: number | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -93,6 +95,7 @@ export async function startRuntimeTarget(options: RuntimeTargetOptions): Promise
       dynamodb: { engine: 'dynalite' },
       onInvocation,
       onFunctionLog: () => {},
+      ...(options.functionConcurrency !== undefined && { functionConcurrency: options.functionConcurrency }),
     });
     const api = runtime.apis[0];
     if (api === undefined) throw new Error(`the assembly in ${cdkOut} has no WebSocket API`);

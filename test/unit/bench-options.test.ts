@@ -33,6 +33,20 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--warmup-clients=-1'], {})).toThrow('from 0 to 5000');
   });
 
+  it('reads the warm-up rounds and the runtime function concurrency, from flags or the environment', () => {
+    const options = parseBenchOptions(['--warmup-rounds', '3'], { BENCH_FUNCTION_CONCURRENCY: '4' });
+
+    expect(options).toMatchObject({ warmupRounds: 3, functionConcurrency: 4 });
+    expect(parseBenchOptions([], {})).toMatchObject({ warmupRounds: 1, functionConcurrency: undefined });
+  });
+
+  it('rejects a function concurrency of 0 or over the bound', () => {
+    expect(() => parseBenchOptions(['--function-concurrency', '0'], {})).toThrow(BenchOptionsError);
+    expect(() => parseBenchOptions(['--function-concurrency', '65'], {})).toThrow(
+      'function-concurrency must be an integer from 1 to 64, got "65"',
+    );
+  });
+
   it('returns help for --help', () => {
     expect(parseBenchOptions(['--help'], {})).toBe('help');
   });
