@@ -9,8 +9,8 @@
  * exactly one `done` message with its counts; failures are counted, never thrown.
  *
  * Messages:
- * - in:  `{ type: 'relay', job: number, route: string, ids: string[], frame: string }`
- * - out: `{ type: 'ready' }` once, then `{ type: 'done', job, route, ok, gone, failed, error? }` per job
+ * - in:  `{ type: 'relay', route: string, ids: string[], frame: string }`
+ * - out: `{ type: 'ready' }` once, then `{ type: 'done', route, ok, gone, failed, error? }` per job
  *   (`ok` = 200, `gone` = 410, `failed` = anything else or a network error; `error` = the job's first failure).
  *
  * @module
@@ -32,7 +32,6 @@ import { parentPort, workerData } from 'node:worker_threads';
  * One fan-out in progress.
  *
  * @typedef {object} Job
- * @property {number} job
  * @property {string} route
  * @property {string[]} ids
  * @property {string} frame
@@ -100,7 +99,7 @@ function reportIfDone(job) {
   if (job.reported || job.pending > 0 || job.next < job.ids.length) return;
   job.reported = true;
   const { ok, gone, failed, error } = job;
-  port.postMessage({ type: 'done', job: job.job, route: job.route, ok, gone, failed, error });
+  port.postMessage({ type: 'done', route: job.route, ok, gone, failed, error });
 }
 
 /** Starts POSTs until `inFlight` are in flight or every job is handed out. Each pass either starts one or drops a job. */
@@ -131,7 +130,6 @@ function pump() {
 port.on('message', (message) => {
   if (message?.type !== 'relay') return;
   queue.push({
-    job: message.job,
     route: message.route,
     ids: message.ids,
     frame: message.frame,

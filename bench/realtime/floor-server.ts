@@ -15,6 +15,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { MESSAGE_LIMIT_BYTES } from '../../local/gateway/constants.js';
+import { managementConnectionId } from '../../local/gateway/management-api.js';
 import { BaselineProtocol, type FanOutRoute } from './baseline-protocol.js';
 import { hostProtocol, type ProtocolHost } from './protocol-host.js';
 
@@ -35,11 +37,8 @@ export const FLOOR_RELAY = {
   startTimeoutMs: 10_000,
 } as const;
 
-/** API Gateway's limit on a `@connections` POST body; a larger one is refused by dropping the socket. */
-const MAX_BODY_BYTES = 128 * 1024;
-
-/** `/@connections/{id}`, optionally under a stage prefix as the SDK sends it. */
-const CONNECTION_PATH = /^(?:\/[^/]+)?\/@connections\/([^/?]+)$/;
+/** The stage prefix the floor also answers under; the relays post to `/@connections/{id}` without one. */
+const FLOOR_STAGE = 'prod';
 
 /** What the relay threads reported so far. */
 export interface RelayCounts {
@@ -78,7 +77,6 @@ interface RelayDone {
 
 interface RelayJob {
   readonly type: 'relay';
-  readonly job: number;
   readonly route: FanOutRoute;
   readonly ids: string[];
   readonly frame: string;
@@ -87,7 +85,6 @@ interface RelayJob {
 /** The main thread's side of the relay threads: round-robin dispatch, and the counts they report back. */
 class RelayPool {
   private next = 0;
-  private lastJob = 0;
   private closing = false;
   private readonly counts = {
     jobs: { sendmessage: 0, publish: 0 },
@@ -141,8 +138,7 @@ class RelayPool {
   relay(route: FanOutRoute, ids: string[], frame: string): void {
     const worker = this.workers[this.next % this.workers.length];
     this.next += 1;
-    this.lastJob += 1;
-    const job: RelayJob = { type: 'relay', job: this.lastJob, route, ids, frame };
+    const job: RelayJob = { type: 'relay', route, ids, frame };
     worker?.postMessage(job);
   }
 
@@ -201,24 +197,21 @@ function ready(worker: Worker): Promise<void> {
 /** Answers `POST /@connections/{id}`: 200 after `ws.send`, 410 for an unknown or closed connection. */
 function managementHandler(protocol: BaselineProtocol) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const match = CONNECTION_PATH.exec(req.url ?? '');
-    if (match === null || req.method !== 'POST') {
+    const id = managementConnectionId((req.url ?? '').split('?')[0] ?? '', FLOOR_STAGE);
+    if (id === undefined || req.method !== 'POST') {
       req.resume();
-      res.writeHead(match === null ? 404 : 405).end();
+      res.writeHead(id === undefined ? 404 : 405).end();
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) req.socket.destroy();
+      if (size > MESSAGE_LIMIT_BYTES) req.socket.destroy();
       else chunks.push(chunk);
     });
     req.on('end', () => {
-      let id: string;
-      try {
-        id = decodeURIComponent(match[1] ?? '');
-      } catch {
+      if (id === '') {
         res.writeHead(400).end();
         return;
       }

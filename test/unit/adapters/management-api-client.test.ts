@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AwsCredentials,
   ManagementApiClient,
+  type ManagementApiClientOptions,
   ManagementApiError,
   RequestTimeoutError,
 } from '../../../lambdas/adapters/management-api-client.js';
@@ -72,13 +73,17 @@ async function fakeApi(reply: Reply = (res) => res.writeHead(200).end()): Promis
   return api;
 }
 
-function clientFor(endpoint: string, overrides: { requestTimeoutMs?: number } = {}): ManagementApiClient {
+function clientFor(
+  endpoint: string,
+  overrides: Partial<Omit<ManagementApiClientOptions, 'endpoint'>> = {},
+): ManagementApiClient {
   const client = new ManagementApiClient({
     endpoint,
     region: 'eu-west-1',
     credentials: () => CREDENTIALS,
     maxSockets: 4,
-    requestTimeoutMs: overrides.requestTimeoutMs ?? 2_000,
+    requestTimeoutMs: 2_000,
+    ...overrides,
   });
   clients.push(client);
   return client;
@@ -178,14 +183,9 @@ describe('ManagementApiClient.postToConnection', () => {
 
   it('omits the security token header when the credentials have none', async () => {
     const api = await fakeApi();
-    const client = new ManagementApiClient({
-      endpoint: api.endpoint,
-      region: 'eu-west-1',
+    const client = clientFor(api.endpoint, {
       credentials: () => ({ accessKeyId: 'AKID', secretAccessKey: 'secret' }),
-      maxSockets: 1,
-      requestTimeoutMs: 2_000,
     });
-    clients.push(client);
 
     await client.postToConnection('abc=', 'x');
 
@@ -196,14 +196,9 @@ describe('ManagementApiClient.postToConnection', () => {
   it('reads the credentials on every request, so rotated ones are used', async () => {
     const api = await fakeApi();
     let keyId = 'FIRST';
-    const client = new ManagementApiClient({
-      endpoint: api.endpoint,
-      region: 'eu-west-1',
+    const client = clientFor(api.endpoint, {
       credentials: () => ({ accessKeyId: keyId, secretAccessKey: 'secret' }),
-      maxSockets: 1,
-      requestTimeoutMs: 2_000,
     });
-    clients.push(client);
 
     await client.postToConnection('a', 'x');
     keyId = 'SECOND';
@@ -327,15 +322,7 @@ describe('ManagementApiClient signing date', () => {
   it('dates each signature by its clock, to the second', async () => {
     const api = await fakeApi();
     let now = Date.UTC(2026, 10, 26, 10, 15, 0, 250);
-    const client = new ManagementApiClient({
-      endpoint: api.endpoint,
-      region: 'eu-west-1',
-      credentials: () => CREDENTIALS,
-      maxSockets: 1,
-      requestTimeoutMs: 2_000,
-      now: () => now,
-    });
-    clients.push(client);
+    const client = clientFor(api.endpoint, { now: () => now });
 
     await client.postToConnection('a', 'x');
     now += 500;
