@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * The body of dynalite's worker thread: starts dynalite on 127.0.0.1 with the options it is given, reports
  * `{ type: 'listening', port }` or `{ type: 'failed', message, code }`, and on `{ type: 'close' }` stops it and
