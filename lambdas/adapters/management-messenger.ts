@@ -1,12 +1,15 @@
 /**
- * `Messenger` on the API Gateway Management API (`POST @connections/{id}`), translating its errors into the
- * three outcomes the fan-out understands: gone, retry, or fail.
+ * `Messenger` on the API Gateway Management API (`PostToConnection`, i.e. `POST @connections/{id}`), translating
+ * the SDK's errors into the three outcomes the fan-out understands: gone, retry, or fail.
  *
  * @module
  */
+import {
+  type ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { RetryableSendError } from '../core/errors.js';
 import type { Messenger } from '../core/ports.js';
-import type { ConnectionPoster } from './management-api-client.js';
 
 const THROTTLING_ERRORS = new Set([
   'LimitExceededException',
@@ -18,14 +21,21 @@ const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOU
 /** What a failed `PostToConnection` means for the fan-out. */
 export type SendErrorKind = 'gone' | 'retryable' | 'fatal';
 
+/** What an SDK service error, a smithy `TimeoutError` or a socket error may carry. */
 interface ErrorShape {
   readonly name?: unknown;
   readonly code?: unknown;
-  readonly statusCode?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: unknown };
 }
 
+const httpStatusOf = (shape: ErrorShape): number | undefined => {
+  const status = typeof shape.$metadata === 'object' ? shape.$metadata?.httpStatusCode : undefined;
+  return typeof status === 'number' ? status : undefined;
+};
+
 /**
- * Classifies an error thrown by `PostToConnection`.
+ * Classifies an error thrown by `PostToConnection`, by the SDK's error `name`, the answer's status
+ * (`$metadata.httpStatusCode`) and, for socket errors, their `code`.
  *
  * - `410 GoneException`: the client disconnected without `$disconnect` reaching us yet.
  * - 429 / `LimitExceededException` (the account's `@connections` rate) and other throttling, any 5xx, a
@@ -35,7 +45,7 @@ interface ErrorShape {
  */
 export const classifySendError = (error: unknown): SendErrorKind => {
   const shape: ErrorShape = typeof error === 'object' && error !== null ? error : {};
-  const status = typeof shape.statusCode === 'number' ? shape.statusCode : undefined;
+  const status = httpStatusOf(shape);
   if (shape.name === 'GoneException' || status === 410) {
     return 'gone';
   }
@@ -52,24 +62,25 @@ export const classifySendError = (error: unknown): SendErrorKind => {
 };
 
 /**
- * Posts frames to connections. The client is injected: built once per container in production, faked in
- * tests.
+ * Posts frames to connections. The client is injected: built once per container in production, mocked with
+ * `aws-sdk-client-mock` in tests.
  *
  * @example
  * const messenger = new ManagementApiMessenger(managementClient);
  * await messenger.send('L0SM9cOFvHcCIhw=', '{"type":"pong"}'); // → 'sent' | 'gone'
  */
 export class ManagementApiMessenger implements Messenger {
-  readonly #client: ConnectionPoster;
+  readonly #client: ApiGatewayManagementApiClient;
 
-  constructor(client: ConnectionPoster) {
+  constructor(client: ApiGatewayManagementApiClient) {
     this.#client = client;
   }
 
   /** @throws {RetryableSendError} on throttling, 5xx and network errors; anything fatal as it came. */
   async send(connectionId: string, frame: string): Promise<'sent' | 'gone'> {
     try {
-      await this.#client.postToConnection(connectionId, frame);
+      // The SDK takes the frame as a string (sent as its UTF-8 bytes) as readily as a Uint8Array.
+      await this.#client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }));
       return 'sent';
     } catch (error) {
       const kind = classifySendError(error);

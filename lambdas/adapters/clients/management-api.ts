@@ -1,35 +1,28 @@
 /**
- * The Management API client, created once per container at module load.
+ * The API Gateway Management API client, created once per container at module load and reused by every
+ * invocation (its kept-alive sockets survive between invocations).
  *
- * Importing this module requires `CALLBACK_URL`, `AWS_REGION` and the function's credentials in
- * `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (Lambda sets them; so does the offline runtime); only handlers
- * that fan out import it.
+ * Importing this module requires `CALLBACK_URL` and `AWS_REGION` (the stack sets the first, Lambda the second;
+ * so does the offline runtime); only handlers that fan out import it.
  *
  * @module
  */
-import { credentialsFromEnv, readFanOutConcurrency, requireEnv } from '../env.js';
-import { ManagementApiClient } from '../management-api-client.js';
-
-/** A POST whose socket stays silent this long is abandoned as a retryable `TimeoutError`. */
-const REQUEST_TIMEOUT_MS = 5_000;
-
-/**
- * Read once, at load: Lambda's environment credentials last as long as the execution environment (the SDK's
- * `fromEnv` provider is memoized the same way), and a missing one fails the load rather than every recipient of
- * the first fan-out.
- */
-const credentials = credentialsFromEnv();
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { readFanOutConcurrency, requireEnv } from '../env.js';
+import { managementRequestHandler } from '../management-request-handler.js';
 
 /**
  * Posts to `CALLBACK_URL` (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`, locally
- * `http://127.0.0.1:{port}/{stage}`) with the function's own credentials. It keeps as many sockets open as
- * one fan-out has POSTs in flight. It never retries by itself: the fan-out retries with a deadline taken from
- * the Lambda's remaining time, and counts what it gave up on.
+ * `http://127.0.0.1:{port}/{stage}`); the SDK appends `/@connections/{id}` and signs with the function's own
+ * credentials, which it reads from the environment Lambda sets.
+ *
+ * `maxAttempts: 1` turns the SDK's own retries off: the fan-out retries with its own backoff and a deadline
+ * taken from the Lambda's remaining time, and counts what it gave up on. SDK retries underneath would multiply
+ * its attempts and eat that deadline.
  */
-export const managementClient: ManagementApiClient = new ManagementApiClient({
+export const managementClient: ApiGatewayManagementApiClient = new ApiGatewayManagementApiClient({
   endpoint: requireEnv('CALLBACK_URL'),
   region: requireEnv('AWS_REGION'),
-  credentials: () => credentials,
-  maxSockets: readFanOutConcurrency(),
-  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  maxAttempts: 1,
+  requestHandler: managementRequestHandler(readFanOutConcurrency()),
 });

@@ -1,53 +1,69 @@
-import { describe, expect, it, vi } from 'vitest';
 import {
-  type ConnectionPoster,
-  ManagementApiError,
-  RequestTimeoutError,
-} from '../../../lambdas/adapters/management-api-client.js';
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { classifySendError, ManagementApiMessenger } from '../../../lambdas/adapters/management-messenger.js';
 import { RetryableSendError } from '../../../lambdas/core/errors.js';
+import {
+  forbiddenError,
+  goneError,
+  networkError,
+  payloadTooLargeError,
+  serviceError,
+  throttledError,
+  timeoutError,
+} from '../support/management-api-mock.js';
 
-type PostToConnection = ConnectionPoster['postToConnection'];
+const api = mockClient(ApiGatewayManagementApiClient);
 
-const acceptingPoster = () => ({ postToConnection: vi.fn<PostToConnection>().mockResolvedValue(undefined) });
+const messenger = () =>
+  new ManagementApiMessenger(
+    new ApiGatewayManagementApiClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9/prod' }),
+  );
 
-const rejectingPoster = (error: unknown) => ({
-  postToConnection: vi.fn<PostToConnection>().mockRejectedValue(error),
+const failureOf = (error: Error) => {
+  api.on(PostToConnectionCommand).rejects(error);
+  return messenger()
+    .send('abc=', 'x')
+    .catch((e: unknown) => e);
+};
+
+beforeEach(() => {
+  api.reset();
 });
-
-const messengerFailingWith = (error: unknown) => new ManagementApiMessenger(rejectingPoster(error));
-
-const networkError = (code: string) => Object.assign(new Error('socket hang up'), { code });
 
 describe('ManagementApiMessenger', () => {
   it('posts the frame to that connection and reports it sent', async () => {
-    const poster = acceptingPoster();
+    api.on(PostToConnectionCommand).resolves({});
 
-    await expect(new ManagementApiMessenger(poster).send('abc=', '{"type":"pong"}')).resolves.toBe('sent');
+    await expect(messenger().send('abc=', '{"type":"pong"}')).resolves.toBe('sent');
 
-    expect(poster.postToConnection).toHaveBeenCalledExactlyOnceWith('abc=', '{"type":"pong"}');
+    expect(api).toHaveReceivedCommandExactlyOnceWith(PostToConnectionCommand, {
+      ConnectionId: 'abc=',
+      Data: '{"type":"pong"}',
+    });
   });
 
   it("reports 'gone' for a GoneException (410)", async () => {
-    const poster = rejectingPoster(new ManagementApiError('GoneException', 410, 'Gone'));
+    api.on(PostToConnectionCommand).rejects(goneError());
 
-    await expect(new ManagementApiMessenger(poster).send('abc=', 'x')).resolves.toBe('gone');
+    await expect(messenger().send('abc=', 'x')).resolves.toBe('gone');
 
-    expect(poster.postToConnection).toHaveBeenCalledExactlyOnceWith('abc=', 'x');
+    expect(api).toHaveReceivedCommandTimes(PostToConnectionCommand, 1);
   });
 
   it.each([
-    ['429 LimitExceededException', new ManagementApiError('LimitExceededException', 429, 'slow down')],
-    ['ThrottlingException', new ManagementApiError('ThrottlingException', 400, 'Rate exceeded')],
-    ['TooManyRequestsException', new ManagementApiError('TooManyRequestsException', 429, 'Too many')],
-    ['500', new ManagementApiError('InternalServerErrorException', 500, 'Internal server error')],
-    ['503', new ManagementApiError('ServiceUnavailable', 503, 'Service unavailable')],
+    ['429 LimitExceededException', throttledError()],
+    ['ThrottlingException', serviceError('ThrottlingException', 400)],
+    ['TooManyRequestsException', serviceError('TooManyRequestsException', 429)],
+    ['500', serviceError('InternalServerErrorException', 500)],
+    ['503', serviceError('ServiceUnavailable', 503)],
     ['ECONNRESET', networkError('ECONNRESET')],
-    ['TimeoutError', new RequestTimeoutError('POST @connections/abc= got no answer within 5000 ms')],
+    ['TimeoutError', timeoutError()],
   ])('throws RetryableSendError, keeping the cause, on %s', async (_, error) => {
-    const failure = await messengerFailingWith(error)
-      .send('abc=', 'x')
-      .catch((e: unknown) => e);
+    const failure = await failureOf(error);
 
     expect(failure).toBeInstanceOf(RetryableSendError);
     expect((failure as RetryableSendError).cause).toBe(error);
@@ -55,35 +71,76 @@ describe('ManagementApiMessenger', () => {
   });
 
   it.each([
-    ['403 ForbiddenException', new ManagementApiError('ForbiddenException', 403, 'Forbidden')],
-    ['413 PayloadTooLargeException', new ManagementApiError('PayloadTooLargeException', 413, 'too big')],
+    ['403 ForbiddenException', forbiddenError()],
+    ['413 PayloadTooLargeException', payloadTooLargeError()],
     ['an unknown error', new Error('surprise')],
   ])('rethrows %s unchanged', async (_, error) => {
-    await expect(messengerFailingWith(error).send('abc=', 'x')).rejects.toBe(error);
+    await expect(failureOf(error)).resolves.toBe(error);
   });
 });
 
 describe('classifySendError', () => {
-  // Without an `x-amzn-ErrorType` header the client names the error after the status: `Http410Error`.
-  it('treats a bare 410 without the error type header as gone', () => {
-    expect(classifySendError(new ManagementApiError('Http410Error', 410, 'Http410Error'))).toBe('gone');
+  describe("'gone'", () => {
+    it('is a GoneException', () => {
+      expect(classifySendError(goneError())).toBe('gone');
+    });
+
+    it('is a bare 410, whatever the error name', () => {
+      expect(classifySendError(serviceError('UnknownError', 410))).toBe('gone');
+    });
   });
 
-  it('treats a bare 429 or 5xx status, whatever the error name, as retryable', () => {
-    expect(classifySendError(new ManagementApiError('Http429Error', 429, 'Http429Error'))).toBe('retryable');
-    expect(classifySendError(new ManagementApiError('Http502Error', 502, 'Http502Error'))).toBe('retryable');
-    expect(classifySendError(new ManagementApiError('Http400Error', 400, 'Http400Error'))).toBe('fatal');
+  describe("'retryable'", () => {
+    it.each(['LimitExceededException', 'ThrottlingException', 'TooManyRequestsException'])(
+      'is a %s, whatever its status',
+      (name) => {
+        expect(classifySendError(serviceError(name, 400))).toBe('retryable');
+      },
+    );
+
+    it('is a bare 429 or any 5xx, whatever the error name', () => {
+      expect(classifySendError(serviceError('UnknownError', 429))).toBe('retryable');
+      expect(classifySendError(serviceError('UnknownError', 500))).toBe('retryable');
+      expect(classifySendError(serviceError('UnknownError', 502))).toBe('retryable');
+      expect(classifySendError(serviceError('UnknownError', 599))).toBe('retryable');
+    });
+
+    it("is smithy's TimeoutError (request or connection timeout), which has no status", () => {
+      expect(classifySendError(timeoutError())).toBe('retryable');
+      expect(classifySendError(Object.assign(new Error('slow'), { name: 'TimeoutError' }))).toBe('retryable');
+    });
+
+    it.each(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'])(
+      'is a socket error with code %s',
+      (code) => {
+        expect(classifySendError(networkError(code))).toBe('retryable');
+      },
+    );
   });
 
-  it('does not trust a statusCode that is not a number', () => {
-    expect(classifySendError({ name: 'Http410Error', statusCode: '410' })).toBe('fatal');
-    expect(classifySendError({ name: 'Http429Error', statusCode: '429' })).toBe('fatal');
-    expect(classifySendError({ name: 'Http503Error', statusCode: '503' })).toBe('fatal');
-  });
+  describe("'fatal'", () => {
+    it.each([
+      ['403 ForbiddenException', forbiddenError()],
+      ['413 PayloadTooLargeException', payloadTooLargeError()],
+      ['a bare 400', serviceError('UnknownError', 400)],
+      ['a socket error nobody retries', networkError('ENOTFOUND')],
+      ['an error without status or code', new Error('surprise')],
+    ])('is %s', (_, error) => {
+      expect(classifySendError(error)).toBe('fatal');
+    });
 
-  it('treats non-objects as fatal', () => {
-    expect(classifySendError('boom')).toBe('fatal');
-    expect(classifySendError(undefined)).toBe('fatal');
-    expect(classifySendError(null)).toBe('fatal');
+    it('is a status that is not a number', () => {
+      const withStatus = (httpStatusCode: unknown) =>
+        Object.assign(serviceError('UnknownError', 400), { $metadata: { httpStatusCode } });
+      expect(classifySendError(withStatus('410'))).toBe('fatal');
+      expect(classifySendError(withStatus('429'))).toBe('fatal');
+      expect(classifySendError(withStatus('503'))).toBe('fatal');
+    });
+
+    it('is anything that is not an object', () => {
+      expect(classifySendError('boom')).toBe('fatal');
+      expect(classifySendError(undefined)).toBe('fatal');
+      expect(classifySendError(null)).toBe('fatal');
+    });
   });
 });

@@ -1,12 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const importHandler = (name: string): Promise<unknown> => import(`../../../lambdas/handlers/${name}.ts`);
-
-// Lambda always sets credentials; the cases below vary the stack's own variables (one case removes a key).
-beforeEach(() => {
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
-});
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -47,15 +41,15 @@ describe('handler configuration', () => {
   );
 
   it.each(['publish', 'sendmessage'])(
-    '%s fails at load time, naming AWS_ACCESS_KEY_ID, when the credentials are missing',
+    '%s loads without credentials in the environment (the SDK resolves them at its first call)',
     async (name) => {
       vi.stubEnv('TABLE_NAME', 'realtime-test');
       vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
       vi.stubEnv('AWS_REGION', 'eu-west-1');
-      vi.stubEnv('AWS_ACCESS_KEY_ID', '');
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+      vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
 
-      await expect(importHandler(name)).rejects.toThrow('environment variable AWS_ACCESS_KEY_ID is not set');
+      await expect(importHandler(name)).resolves.toHaveProperty('handler');
     },
   );
 

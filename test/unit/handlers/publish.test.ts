@@ -1,4 +1,8 @@
 import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
   QueryCommand,
@@ -6,7 +10,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { ManagementApiError } from '../../../lambdas/adapters/management-api-client.js';
 import {
   bodyOf,
   FIXTURE_CONNECTION_ID,
@@ -16,11 +19,19 @@ import {
   TEST_TABLE,
 } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
-import { useManagementApiSpy } from '../support/management-api-spy.js';
+import {
+  forbiddenError,
+  goneError,
+  postedFrames,
+  postedTo as postedToOf,
+  serviceError,
+  throttledError,
+} from '../support/management-api-mock.js';
 
 const NOW = 1_764_150_060_000;
 const SENDER = FIXTURE_CONNECTION_ID;
 const ddb = mockClient(DynamoDBDocumentClient);
+const api = mockClient(ApiGatewayManagementApiClient);
 let publish: typeof import('../../../lambdas/handlers/publish.js');
 let logging: typeof import('../../../lambdas/adapters/logger.js');
 
@@ -30,8 +41,7 @@ beforeAll(async () => {
   logging = await import('../../../lambdas/adapters/logger.js');
 });
 
-useHandlerTestHooks(NOW, ddb);
-const managementApi = useManagementApiSpy();
+useHandlerTestHooks(NOW, ddb, api);
 
 const subscriberQuery = { ExpressionAttributeValues: { ':pk': 'CHAN#lobby', ':member': 'CONN#' } };
 
@@ -47,12 +57,13 @@ const givenChannel = (...pages: string[][]) => {
     });
   });
   ddb.on(BatchWriteCommand).resolves({});
+  api.on(PostToConnectionCommand).resolves({});
 };
 
 const publishEvent = (fields: Record<string, unknown> = {}) =>
   messageEvent('publish', { action: 'publish', channel: 'lobby', data: { score: 42 }, id: 7, ...fields });
 
-const postedTo = () => managementApi.postedTo();
+const postedTo = () => postedToOf(api);
 
 describe('publish handler', () => {
   it('sends the envelope to every subscriber across pages and acks with seq and delivered', async () => {
@@ -62,19 +73,16 @@ describe('publish handler', () => {
 
     expect(bodyOf(response)).toEqual({ type: 'published', channel: 'lobby', seq: 7, delivered: 3, id: 7 });
     expect(postedTo().sort()).toEqual([SENDER, 'sub-a', 'sub-b'].sort());
-    const frames = managementApi.calls().map((call) => call.data);
-    expect(new Set(frames)).toEqual(
-      new Set([
-        JSON.stringify({
-          type: 'message',
-          channel: 'lobby',
-          data: { score: 42 },
-          from: SENDER,
-          seq: 7,
-          sentAt: NOW,
-        }),
-      ]),
-    );
+    const frame = JSON.stringify({
+      type: 'message',
+      channel: 'lobby',
+      data: { score: 42 },
+      from: SENDER,
+      seq: 7,
+      sentAt: NOW,
+    });
+    expect(new Set(postedFrames(api))).toEqual(new Set([frame]));
+    expect(api).toHaveReceivedCommandWith(PostToConnectionCommand, { ConnectionId: 'sub-b', Data: frame });
     expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
       TableName: TEST_TABLE,
       Key: { pk: 'CHAN#lobby', sk: '#SEQ' },
@@ -99,7 +107,7 @@ describe('publish handler', () => {
 
   it('removes the subscriber that is gone (not the sender) and does not count it as delivered', async () => {
     givenChannel([SENDER, 'ghost', 'sub-a']);
-    managementApi.failFor('ghost', new ManagementApiError('GoneException', 410, 'Gone'));
+    api.on(PostToConnectionCommand, { ConnectionId: 'ghost' }).rejects(goneError());
     ddb
       .on(QueryCommand, { IndexName: 'byConnection' })
       .resolves({ Items: [{ pk: 'CHAN#lobby', sk: 'CONN#ghost', connectionId: 'ghost' }] });
@@ -111,6 +119,10 @@ describe('publish handler', () => {
       .commandCalls(QueryCommand)
       .filter((call) => call.args[0].input.IndexName === 'byConnection');
     expect(cleanups.map((call) => call.args[0].input.ExpressionAttributeValues?.[':cid'])).toEqual(['ghost']);
+    expect(ddb).not.toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'byConnection',
+      ExpressionAttributeValues: { ':cid': SENDER },
+    });
     const deleted = ddb
       .commandCalls(BatchWriteCommand)
       .flatMap((call) => call.args[0].input.RequestItems?.[TEST_TABLE] ?? [])
@@ -118,23 +130,23 @@ describe('publish handler', () => {
     expect(new Set(deleted)).toEqual(new Set(['META', 'CONN#ghost']));
   });
 
-  it('retries a throttled post and delivers it', async () => {
+  it.each([
+    ['a throttled post (429 LimitExceededException)', throttledError()],
+    ['a post that failed on the server (500)', serviceError('InternalServerErrorException', 500)],
+  ])('retries %s and delivers it', async (_, error) => {
     givenChannel(['busy', 'calm']);
-    managementApi.failFor(
-      'busy',
-      new ManagementApiError('LimitExceededException', 429, 'Rate exceeded'),
-      'once',
-    );
+    api.on(PostToConnectionCommand, { ConnectionId: 'busy' }).rejectsOnce(error).resolves({});
 
     const response = await publish.handler(publishEvent(), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ delivered: 2 });
     expect(postedTo().filter((id) => id === 'busy')).toHaveLength(2);
+    expect(api).toHaveReceivedCommandTimes(PostToConnectionCommand, 3);
   });
 
   it('does not retry when the Lambda has no time left before its safety margin', async () => {
     givenChannel(['busy']);
-    managementApi.failFor('busy', new ManagementApiError('LimitExceededException', 429, 'Rate exceeded'));
+    api.on(PostToConnectionCommand, { ConnectionId: 'busy' }).rejects(throttledError());
 
     const response = await publish.handler(publishEvent(), fakeContext(500));
 
@@ -144,7 +156,7 @@ describe('publish handler', () => {
 
   it('delivers to the others when one subscriber fails, and logs the failure', async () => {
     givenChannel(['denied', 'sub-a', 'sub-b']);
-    managementApi.failFor('denied', new ManagementApiError('ForbiddenException', 403, 'Forbidden'));
+    api.on(PostToConnectionCommand, { ConnectionId: 'denied' }).rejects(forbiddenError());
     const info = vi.spyOn(logging.logger, 'info');
 
     const response = await publish.handler(publishEvent(), fakeContext());
@@ -158,6 +170,8 @@ describe('publish handler', () => {
         firstProblem: expect.objectContaining({ connectionId: 'denied', stage: 'send' }),
       }),
     );
+    // A fatal error is not retried.
+    expect(postedTo().filter((id) => id === 'denied')).toHaveLength(1);
   });
 
   it('answers PAYLOAD_TOO_LARGE with the id before touching the counter or anyone', async () => {
@@ -167,7 +181,7 @@ describe('publish handler', () => {
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'PAYLOAD_TOO_LARGE', id: 7 });
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(managementApi.calls()).toHaveLength(0);
+    expect(api).not.toHaveReceivedCommand(PostToConnectionCommand);
   });
 
   it.each([
@@ -180,7 +194,7 @@ describe('publish handler', () => {
     const response = await publish.handler(publishEvent(fields), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code, id: 7 });
-    expect(managementApi.calls()).toHaveLength(0);
+    expect(api).not.toHaveReceivedCommand(PostToConnectionCommand);
   });
 
   it('answers INTERNAL_ERROR, without throwing, when the counter update fails', async () => {
@@ -191,7 +205,7 @@ describe('publish handler', () => {
 
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 7 });
-    expect(managementApi.calls()).toHaveLength(0);
+    expect(api).not.toHaveReceivedCommand(PostToConnectionCommand);
   });
 
   it('answers INTERNAL_ERROR when reading subscribers fails', async () => {
@@ -201,6 +215,6 @@ describe('publish handler', () => {
     const response = await publish.handler(publishEvent(), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 7 });
-    expect(managementApi.calls()).toHaveLength(0);
+    expect(api).not.toHaveReceivedCommand(PostToConnectionCommand);
   });
 });

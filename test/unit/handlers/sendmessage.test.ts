@@ -1,11 +1,22 @@
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ManagementApiError } from '../../../lambdas/adapters/management-api-client.js';
 import { bodyOf, fakeContext, messageEvent, stubStackEnv } from '../support/handler-env.js';
-import { useManagementApiSpy } from '../support/management-api-spy.js';
+import {
+  forbiddenError,
+  goneError,
+  postedFrames,
+  postedTo,
+  serviceError,
+  throttledError,
+} from '../support/management-api-mock.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const api = mockClient(ApiGatewayManagementApiClient);
 let sendmessage: typeof import('../../../lambdas/handlers/sendmessage.js');
 let logging: typeof import('../../../lambdas/adapters/logger.js');
 
@@ -21,11 +32,9 @@ afterAll(() => {
 
 beforeEach(() => {
   ddb.reset();
+  api.reset();
   vi.restoreAllMocks();
 });
-
-// Registered after the restoreAllMocks hook above, so the spy is reinstalled after it in every test.
-const managementApi = useManagementApiSpy();
 
 const shard = (n: number) => ({ ExpressionAttributeValues: { ':pk': `ALL#${n}`, ':member': 'CONN#' } });
 const items = (...ids: string[]) => ids.map((connectionId) => ({ connectionId }));
@@ -39,9 +48,13 @@ const givenConnections = () => {
     .resolvesOnce({ Items: items('c') });
   ddb.on(QueryCommand, shard(3)).resolves({ Items: items('d') });
   ddb.on(BatchWriteCommand).resolves({});
+  api.on(PostToConnectionCommand).resolves({});
 };
 
-const posts = () => managementApi.calls().map((call) => [call.connectionId, call.data]);
+const posts = () => {
+  const frames = postedFrames(api);
+  return postedTo(api).map((connectionId, i) => [connectionId, frames[i]]);
+};
 
 describe('sendmessage handler', () => {
   it('sends a string as the raw frame to every connection of every shard and replies with no body', async () => {
@@ -78,7 +91,7 @@ describe('sendmessage handler', () => {
 
   it('removes a connection that is gone and logs the counts', async () => {
     givenConnections();
-    managementApi.failFor('c', new ManagementApiError('GoneException', 410, 'Gone'));
+    api.on(PostToConnectionCommand, { ConnectionId: 'c' }).rejects(goneError());
     const info = vi.spyOn(logging.logger, 'info');
 
     await sendmessage.handler(
@@ -91,6 +104,53 @@ describe('sendmessage handler', () => {
       .filter((call) => call.args[0].input.IndexName === 'byConnection');
     expect(cleanups.map((call) => call.args[0].input.ExpressionAttributeValues?.[':cid'])).toEqual(['c']);
     expect(info).toHaveBeenCalledWith('fan-out', { route: 'sendmessage', delivered: 3, gone: 1, failed: 0 });
+  });
+
+  it('does not remove the sender when another connection is gone', async () => {
+    givenConnections();
+    api.on(PostToConnectionCommand, { ConnectionId: 'c' }).rejects(goneError());
+    const event = messageEvent('sendmessage', { action: 'sendmessage', data: 'x' });
+
+    await sendmessage.handler(event, fakeContext());
+
+    expect(ddb).not.toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'byConnection',
+      ExpressionAttributeValues: { ':cid': event.requestContext.connectionId },
+    });
+  });
+
+  it.each([
+    ['throttled (429 LimitExceededException)', throttledError()],
+    ['failed on the server (503)', serviceError('ServiceUnavailable', 503)],
+  ])('retries a post that was %s and delivers it', async (_, error) => {
+    givenConnections();
+    api.on(PostToConnectionCommand, { ConnectionId: 'b' }).rejectsOnce(error).resolves({});
+    const info = vi.spyOn(logging.logger, 'info');
+
+    await sendmessage.handler(
+      messageEvent('sendmessage', { action: 'sendmessage', data: 'x' }),
+      fakeContext(),
+    );
+
+    expect(postedTo(api).filter((id) => id === 'b')).toHaveLength(2);
+    expect(info).toHaveBeenCalledWith('fan-out', { route: 'sendmessage', delivered: 4, gone: 0, failed: 0 });
+  });
+
+  it('counts a post that failed for good (403) as failed, without retrying it, and delivers the rest', async () => {
+    givenConnections();
+    api.on(PostToConnectionCommand, { ConnectionId: 'a' }).rejects(forbiddenError());
+    const info = vi.spyOn(logging.logger, 'info');
+
+    await sendmessage.handler(
+      messageEvent('sendmessage', { action: 'sendmessage', data: 'x' }),
+      fakeContext(),
+    );
+
+    expect(postedTo(api).filter((id) => id === 'a')).toHaveLength(1);
+    expect(info).toHaveBeenCalledWith(
+      'fan-out',
+      expect.objectContaining({ delivered: 3, gone: 0, failed: 1 }),
+    );
   });
 
   it('answers missing data with INVALID_REQUEST and the id, sending nothing', async () => {

@@ -58,7 +58,7 @@ export const stubStackEnv = (): void => {
   vi.stubEnv('TABLE_NAME', TEST_TABLE);
   vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
   vi.stubEnv('AWS_REGION', 'eu-west-1');
-  // Dummy credentials: the Management API client signs with them at call time (tests spy on the call).
+  // Dummy credentials, so an SDK call that slipped past `aws-sdk-client-mock` never looks for real ones.
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTESTTESTTESTTEST');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret-access-key');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');

@@ -8,9 +8,6 @@ interface Resettable {
 /**
  * Registers the hooks every handler test file shares: before each test the SDK mocks are reset, spies restored
  * and `Date` frozen at `now`; after the file the stubbed environment and real timers come back.
- *
- * Spies a test relies on (`useManagementApiSpy`) must be registered after this call, so their `beforeEach`
- * installs them after `vi.restoreAllMocks()` has run.
  */
 export function useHandlerTestHooks(now: number, ...mocks: Resettable[]): void {
   afterAll(() => {
