@@ -13,7 +13,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -237,14 +237,15 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     }
   }
 
+  /**
+   * The items of every page of `query`, one page at a time, following `LastEvaluatedKey` with the SDK's
+   * paginator. The paginator writes each page's `ExclusiveStartKey` into the input it is given, so it gets a
+   * copy.
+   */
   async *#pages(query: QueryCommandInput): AsyncGenerator<Record<string, unknown>[]> {
-    let startKey: QueryCommandInput['ExclusiveStartKey'];
-    do {
-      const input = startKey === undefined ? query : { ...query, ExclusiveStartKey: startKey };
-      const page = await this.#client.send(new QueryCommand(input));
+    for await (const page of paginateQuery({ client: this.#client }, { ...query })) {
       yield page.Items ?? [];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
   }
 
   /** One `BatchWriteItem` (≤ 25 requests), resending `UnprocessedItems` with full-jitter backoff. */
