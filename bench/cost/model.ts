@@ -1,0 +1,450 @@
+/**
+ * The cost model of `npm run cost`, as pure functions: a workload and its assumptions → monthly usage of each
+ * metered thing → a bill by line.
+ *
+ * What each route costs follows what the code does (lambdas/adapters/dynamodb-store.ts, lambdas/core/*.ts):
+ *
+ * - `$connect` — one `BatchWriteItem` of 2 puts (`META` and the broadcast membership). Both items carry
+ *   `connectionId`, so each is also written to the keys-only `byConnection` GSI: 4 write units.
+ * - `subscribe` — one `PutItem` of the subscription item (it carries `connectionId`): 1 + 1 GSI write unit.
+ *   Every subscribe of a session is taken to be to a different channel, so each creates an item.
+ * - `publish` — one `UpdateItem` of the channel's `#SEQ` counter (no `connectionId`, so not in the sparse GSI):
+ *   1 write unit; then the subscribers `Query` (`begins_with(sk, 'CONN#')`, `ConsistentRead: true`), page by
+ *   page; then one `@connections` POST per subscriber, and the `published` ack to the sender. The code keeps no
+ *   message history, so no history write and no trim delete is modelled.
+ * - `$disconnect` — one `Query` on the `byConnection` GSI (always eventually consistent) listing `META`, the
+ *   broadcast membership and every subscription, then one `BatchWriteItem` delete per item (deduplicated with
+ *   the two known keys): (2 + subscribes) deletes, each also deleting the GSI entry.
+ * - `ping` — no table access; a `pong` reply.
+ *
+ * Fan-out above `fanoutThreshold` subscribers takes the planned SQS path: the publish function pages the
+ * subscribers as today, sends them in slices of `fanoutSliceSize` ids (with the frame) to a standard queue, and
+ * one worker invocation per slice posts to them. Each slice is sent, received and deleted on its own (an upper
+ * bound: batching lowers receives and deletes); the event source mapping's empty polls are not counted.
+ *
+ * @module
+ */
+import { GB, PRICES, type PriceKey, type PriceTable, tieredCost, type UnitPrice } from './prices.js';
+
+/** How the subscribers query reads: the code reads strongly consistent, so a fresh subscribe is seen. */
+export type ReadConsistency = 'strong' | 'eventual';
+
+/** What the clients do. Rates apply during the active hours of each day. */
+export interface Workload {
+  /** Connections open at once during the active hours. */
+  readonly connections: number;
+  /** Hours per day the connections are open (0 to 24). */
+  readonly hoursPerDay: number;
+  /** Active days in the billed month (a calendar month is taken as 30 days). */
+  readonly daysPerMonth: number;
+  /** Average session length in minutes (at most 120: API Gateway closes every connection after 2 h). */
+  readonly sessionMinutes: number;
+  /** `subscribe` requests per session, each to a different channel. */
+  readonly subscribesPerConnection: number;
+  /** `publish` requests per connection per hour (may be fractional: one publisher among many listeners). */
+  readonly messagesPerConnectionPerHour: number;
+  /** Subscribers each published message is posted to. */
+  readonly subscribersPerMessage: number;
+  /** Size of a published message on the wire, in bytes, both in (the request) and out (each post). */
+  readonly messageBytes: number;
+  /** `ping` requests per connection per hour, for clients that would otherwise idle out after 10 minutes. */
+  readonly pingsPerConnectionPerHour: number;
+}
+
+/** What the model assumes about the stack and the code. */
+export interface Assumptions {
+  /** Memory of every route function, in MB. */
+  readonly memoryMb: number;
+  /** Billed duration of an invocation before any `@connections` post, in ms (its DynamoDB round trips). */
+  readonly baseMs: number;
+  /** Billed duration added by each `@connections` POST (and each SQS send), in µs. */
+  readonly postUs: number;
+  /** Consistency of the subscribers query. */
+  readonly readConsistency: ReadConsistency;
+  /** Size of one subscription item as DynamoDB counts it, in bytes. */
+  readonly subscriptionItemBytes: number;
+  /** Size of one keys-only `byConnection` index entry, in bytes. */
+  readonly indexItemBytes: number;
+  /** Channels with more subscribers than this fan out through SQS; `Infinity` = never (today's code). */
+  readonly fanoutThreshold: number;
+  /** Recipients per SQS slice (one worker invocation each). */
+  readonly fanoutSliceSize: number;
+  /** Log bytes every invocation writes (Lambda's START, END and REPORT lines, 26 bytes of metadata each). */
+  readonly logBytesPerInvocation: number;
+  /** Extra log bytes of the one `fan-out` line a publish (and an SQS worker) writes. */
+  readonly fanoutLogBytes: number;
+  /** Bytes of one API Gateway access log line (one per connect, disconnect and inbound message). */
+  readonly accessLogBytes: number;
+  /** Custom metrics published through EMF. */
+  readonly customMetrics: number;
+  /** CloudWatch alarms (standard resolution, one metric each). */
+  readonly alarms: number;
+  /** Retention of every log group, in days. */
+  readonly logRetentionDays: number;
+  /** The stage's default route throttle, requests per second. */
+  readonly stageRateLimit: number;
+  /** Timeout of the fan-out routes, in ms. */
+  readonly fanOutTimeoutMs: number;
+}
+
+/** One full input of the model. */
+export interface CostInputs {
+  readonly workload: Workload;
+  readonly assumptions: Assumptions;
+}
+
+/** API Gateway meters WebSocket messages in increments of this many bytes. */
+export const API_GATEWAY_MESSAGE_INCREMENT_BYTES = 32 * 1024;
+/** SQS bills each 64 KB chunk of a request's payload as one request. */
+export const SQS_CHUNK_BYTES = 64 * 1024;
+/** One strongly consistent read unit reads up to 4 KB; an eventually consistent read costs half. */
+export const READ_UNIT_BYTES = 4 * 1024;
+/** One write unit writes up to 1 KB. Every item this table writes is smaller. */
+export const WRITE_UNIT_BYTES = 1024;
+/** A `Query` stops at 1 MB of items read and returns a page. */
+export const QUERY_PAGE_BYTES = 1024 * 1024;
+/** DynamoDB's storage overhead per item, in the table and in each index. */
+export const ITEM_OVERHEAD_BYTES = 100;
+/** Lambda bills duration in whole milliseconds. */
+export const LAMBDA_BILLING_MS = 1;
+
+/** `META` with a typical user agent and IP (well under 1 KB, so 1 write unit). */
+export const META_ITEM_BYTES = 220;
+/** A broadcast membership item. */
+export const BROADCAST_ITEM_BYTES = 70;
+/** An ack, error or pong frame (`{"type":"published","channel":…,"seq":…,"delivered":…,"id":…}`). */
+export const ACK_FRAME_BYTES = 64;
+/** An API Gateway connection id (`L0SM9cOFvHcCIhw=`). */
+export const CONNECTION_ID_BYTES = 16;
+/** JSON around an SQS slice: `{"frame":…,"ids":[…]}` plus each id's quotes and comma. */
+export const SLICE_ENVELOPE_BYTES = 64;
+const SLICE_BYTES_PER_ID = CONNECTION_ID_BYTES + 3;
+
+/** Default regional Lambda concurrency quota; an average above it would be throttled. */
+export const LAMBDA_CONCURRENCY_QUOTA = 1000;
+
+/** Days of a calendar month, for what is stored around the clock (table items, logs). */
+export const CALENDAR_MONTH_DAYS = 30;
+
+const SECONDS_PER_HOUR = 3600;
+const MINUTES_PER_HOUR = 60;
+const MS_PER_S = 1000;
+const US_PER_MS = 1000;
+const MB_PER_GB = 1024;
+/** Below this a product of floats counts as a whole number (so 10 + 100 × 0.3 bills 40 ms, not 41). */
+const EPSILON = 1e-9;
+
+/** API Gateway message units of one frame: 32 KB increments, at least 1 (32768 bytes → 1, 32769 → 2). */
+export function messageUnits(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / API_GATEWAY_MESSAGE_INCREMENT_BYTES));
+}
+
+/** Write units of one put or delete of an item of `bytes`: 1 KB increments, at least 1. */
+export function writeUnits(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / WRITE_UNIT_BYTES));
+}
+
+/** SQS requests billed for one request carrying `bytes`: 64 KB chunks, at least 1. */
+export function sqsRequestUnits(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / SQS_CHUNK_BYTES));
+}
+
+/** Billed ms of one invocation that runs `ms`: rounded up to the whole ms, at least 1. */
+export function billedMs(ms: number): number {
+  return Math.max(LAMBDA_BILLING_MS, Math.ceil(ms - EPSILON));
+}
+
+/**
+ * Read units of a `Query` returning `items` items of `itemBytes` each, read through to the last page: each
+ * page (≤ 1 MB) is summed and rounded up to 4 KB, and costs at least one unit even when empty; eventually
+ * consistent pages cost half. A page cut at exactly 1 MB returns a `LastEvaluatedKey`, so the code asks once
+ * more and gets an empty page.
+ */
+export function queryReadUnits(items: number, itemBytes: number, consistency: ReadConsistency): number {
+  const perPage = Math.max(1, Math.floor(QUERY_PAGE_BYTES / itemBytes));
+  const fullPages = Math.floor(items / perPage);
+  const rest = items - fullPages * perPage;
+  const pageUnits = (count: number): number => Math.max(1, Math.ceil((count * itemBytes) / READ_UNIT_BYTES));
+  const units = fullPages * pageUnits(perPage) + pageUnits(rest);
+  return consistency === 'strong' ? units : units / 2;
+}
+
+/** What one publish costs, whichever path its fan-out takes. */
+export interface PublishProfile {
+  /** `inline`: the publish function posts; `queued`: SQS slices, one worker invocation each. */
+  readonly path: 'inline' | 'queued';
+  readonly posts: number;
+  readonly readUnits: number;
+  readonly writeUnits: number;
+  /** Worker invocations (0 inline). */
+  readonly workerInvocations: number;
+  /** Billed ms of the publish invocation, then of all its workers together. */
+  readonly publishBilledMs: number;
+  readonly workerBilledMs: number;
+  /** Unrounded duration of the publish invocation, to compare with the fan-out timeout. */
+  readonly publishMs: number;
+  readonly sqsRequests: number;
+  readonly sliceBytes: number;
+}
+
+/** What one publish to the workload's `subscribersPerMessage` recipients costs. */
+export function publishProfile(workload: Workload, assumptions: Assumptions): PublishProfile {
+  const subscribers = workload.subscribersPerMessage;
+  const postMs = assumptions.postUs / US_PER_MS;
+  const readUnits = queryReadUnits(
+    subscribers,
+    assumptions.subscriptionItemBytes,
+    assumptions.readConsistency,
+  );
+  if (subscribers <= assumptions.fanoutThreshold) {
+    const publishMs = assumptions.baseMs + subscribers * postMs;
+    return {
+      path: 'inline',
+      posts: subscribers,
+      readUnits,
+      writeUnits: 1,
+      workerInvocations: 0,
+      publishBilledMs: billedMs(publishMs),
+      workerBilledMs: 0,
+      publishMs,
+      sqsRequests: 0,
+      sliceBytes: 0,
+    };
+  }
+  const size = assumptions.fanoutSliceSize;
+  const fullSlices = Math.floor(subscribers / size);
+  const rest = subscribers - fullSlices * size;
+  const slices = fullSlices + (rest > 0 ? 1 : 0);
+  const sliceBytes = (ids: number): number =>
+    workload.messageBytes + SLICE_ENVELOPE_BYTES + ids * SLICE_BYTES_PER_ID;
+  // Send and receive carry the payload (64 KB chunks); delete carries a receipt handle only.
+  const sliceRequests = (ids: number): number => 2 * sqsRequestUnits(sliceBytes(ids)) + 1;
+  const workerMs = (ids: number): number => billedMs(assumptions.baseMs + ids * postMs);
+  const publishMs = assumptions.baseMs + slices * postMs;
+  return {
+    path: 'queued',
+    posts: subscribers,
+    readUnits,
+    writeUnits: 1,
+    workerInvocations: slices,
+    publishBilledMs: billedMs(publishMs),
+    workerBilledMs: fullSlices * workerMs(size) + (rest > 0 ? workerMs(rest) : 0),
+    publishMs,
+    sqsRequests: fullSlices * sliceRequests(size) + (rest > 0 ? sliceRequests(rest) : 0),
+    sliceBytes: sliceBytes(fullSlices > 0 ? size : rest),
+  };
+}
+
+/** Invocations per month, by function. */
+export interface Invocations {
+  readonly connect: number;
+  readonly disconnect: number;
+  readonly subscribe: number;
+  readonly publish: number;
+  readonly ping: number;
+  readonly fanoutWorker: number;
+}
+
+/** Everything metered in one month. */
+export interface Usage {
+  readonly sessions: number;
+  readonly connectionMinutes: number;
+  readonly invocations: Invocations;
+  /** API Gateway message units (32 KB increments) received from clients. */
+  readonly messagesIn: number;
+  /** API Gateway message units sent to clients: every `@connections` post and every route reply. */
+  readonly messagesOut: number;
+  readonly bytesOut: number;
+  readonly lambdaRequests: number;
+  readonly lambdaGbSeconds: number;
+  readonly writeUnits: number;
+  readonly readUnits: number;
+  /** Average table + index size over the month, GB. */
+  readonly storageGb: number;
+  /** Average table size (what point-in-time recovery bills), GB. */
+  readonly backupGb: number;
+  readonly sqsRequests: number;
+  readonly logsIngestedGb: number;
+  readonly logsStoredGb: number;
+  readonly customMetrics: number;
+  readonly alarms: number;
+  readonly publish: PublishProfile;
+  /** Route requests per second during the active hours (connects and inbound messages). */
+  readonly requestsPerSecond: number;
+  /** Lambda executions in flight on average during the active hours. */
+  readonly averageConcurrency: number;
+}
+
+/** Monthly usage of a workload. */
+export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage {
+  const activeHours = w.hoursPerDay * w.daysPerMonth;
+  const connectionMinutes = w.connections * activeHours * MINUTES_PER_HOUR;
+  const sessions = connectionMinutes / w.sessionMinutes;
+  const subscribes = sessions * w.subscribesPerConnection;
+  const publishes = w.connections * activeHours * w.messagesPerConnectionPerHour;
+  const pings = w.connections * activeHours * w.pingsPerConnectionPerHour;
+  const profile = publishProfile(w, a);
+  const invocations: Invocations = {
+    connect: sessions,
+    disconnect: sessions,
+    subscribe: subscribes,
+    publish: publishes,
+    ping: pings,
+    fanoutWorker: publishes * profile.workerInvocations,
+  };
+  const lambdaRequests = Object.values(invocations).reduce((sum, n) => sum + n, 0);
+
+  const units = messageUnits(w.messageBytes);
+  const replies = subscribes + publishes + pings;
+  const posts = publishes * profile.posts;
+  const messagesIn = subscribes + pings + publishes * units;
+  const messagesOut = replies + posts * units;
+  const bytesOut = replies * ACK_FRAME_BYTES + posts * w.messageBytes;
+
+  const baseBilled = billedMs(a.baseMs);
+  const totalBilledMs =
+    (sessions * 2 + subscribes + pings) * baseBilled +
+    publishes * (profile.publishBilledMs + profile.workerBilledMs);
+  const lambdaGbSeconds = (totalBilledMs / MS_PER_S) * (a.memoryMb / MB_PER_GB);
+
+  // Items per session: META, broadcast membership and one per subscription; each is put once and deleted
+  // once, and each put and delete is also written to the keys-only GSI.
+  const itemsPerSession = 2 + w.subscribesPerConnection;
+  const index = writeUnits(a.indexItemBytes);
+  const connectUnits = writeUnits(META_ITEM_BYTES) + writeUnits(BROADCAST_ITEM_BYTES) + 2 * index;
+  const subscribeUnits = writeUnits(a.subscriptionItemBytes) + index;
+  const disconnectUnits = connectUnits + w.subscribesPerConnection * subscribeUnits;
+  const totalWriteUnits =
+    sessions * (connectUnits + disconnectUnits) +
+    subscribes * subscribeUnits +
+    publishes * profile.writeUnits;
+  const readUnits =
+    sessions * queryReadUnits(itemsPerSession, a.indexItemBytes, 'eventual') + publishes * profile.readUnits;
+
+  const tableBytesPerConnection =
+    META_ITEM_BYTES +
+    BROADCAST_ITEM_BYTES +
+    w.subscribesPerConnection * a.subscriptionItemBytes +
+    itemsPerSession * ITEM_OVERHEAD_BYTES;
+  const indexBytesPerConnection = itemsPerSession * (a.indexItemBytes + ITEM_OVERHEAD_BYTES);
+  const averageConnections = (w.connections * w.hoursPerDay * w.daysPerMonth) / (24 * CALENDAR_MONTH_DAYS);
+  const backupGb = (averageConnections * tableBytesPerConnection) / GB;
+  const storageGb = (averageConnections * (tableBytesPerConnection + indexBytesPerConnection)) / GB;
+
+  const accessLogEvents = sessions * 2 + subscribes + publishes + pings;
+  const logBytes =
+    lambdaRequests * a.logBytesPerInvocation +
+    (invocations.publish + invocations.fanoutWorker) * a.fanoutLogBytes +
+    accessLogEvents * a.accessLogBytes;
+  const logsIngestedGb = logBytes / GB;
+
+  const activeSeconds = activeHours * SECONDS_PER_HOUR;
+  return {
+    sessions,
+    connectionMinutes,
+    invocations,
+    messagesIn,
+    messagesOut,
+    bytesOut,
+    lambdaRequests,
+    lambdaGbSeconds,
+    writeUnits: totalWriteUnits,
+    readUnits,
+    storageGb,
+    backupGb,
+    sqsRequests: publishes * profile.sqsRequests,
+    logsIngestedGb,
+    // Steady state: each log group holds `logRetentionDays` of ingestion (stored uncompressed: an upper bound).
+    logsStoredGb: (logsIngestedGb * a.logRetentionDays) / CALENDAR_MONTH_DAYS,
+    customMetrics: a.customMetrics,
+    alarms: a.alarms,
+    publish: profile,
+    requestsPerSecond: activeSeconds === 0 ? 0 : (sessions + subscribes + publishes + pings) / activeSeconds,
+    averageConcurrency: activeSeconds === 0 ? 0 : totalBilledMs / MS_PER_S / activeSeconds,
+  };
+}
+
+/** The AWS service a bill line belongs to. */
+export type Service = 'API Gateway' | 'Lambda' | 'DynamoDB' | 'SQS' | 'CloudWatch' | 'Data transfer';
+
+/** One line of the bill. */
+export interface BillLine {
+  readonly service: Service;
+  readonly item: string;
+  readonly quantity: number;
+  readonly price: UnitPrice;
+  readonly usd: number;
+}
+
+/** A monthly bill. */
+export interface Bill {
+  readonly lines: readonly BillLine[];
+  readonly totalUsd: number;
+}
+
+/** Prices `usage` line by line, in a fixed order (lines that cost nothing are kept, so tables line up). */
+export function priceUsage(usage: Usage, prices: PriceTable = PRICES): Bill {
+  const line = (service: Service, item: string, quantity: number, key: PriceKey): BillLine => ({
+    service,
+    item,
+    quantity,
+    price: prices[key],
+    usd: tieredCost(quantity, prices[key]),
+  });
+  const lines = [
+    line('API Gateway', 'connection-minutes', usage.connectionMinutes, 'apiGatewayConnectionMinute'),
+    line(
+      'API Gateway',
+      'messages (in + out, 32 KB units)',
+      usage.messagesIn + usage.messagesOut,
+      'apiGatewayMessage',
+    ),
+    line('Data transfer', 'out to the internet', usage.bytesOut / GB, 'dataTransferOut'),
+    line('Lambda', 'requests', usage.lambdaRequests, 'lambdaRequest'),
+    line('Lambda', 'duration (arm64)', usage.lambdaGbSeconds, 'lambdaArmGbSecond'),
+    line('DynamoDB', 'write request units', usage.writeUnits, 'dynamoDbWriteRequestUnit'),
+    line('DynamoDB', 'read request units', usage.readUnits, 'dynamoDbReadRequestUnit'),
+    line('DynamoDB', 'storage (table + GSI)', usage.storageGb, 'dynamoDbStorageGbMonth'),
+    line('DynamoDB', 'point-in-time recovery', usage.backupGb, 'dynamoDbPitrGbMonth'),
+    line('SQS', 'requests (64 KB chunks)', usage.sqsRequests, 'sqsStandardRequest'),
+    line('CloudWatch', 'logs ingested', usage.logsIngestedGb, 'cloudWatchLogsIngestedGb'),
+    line('CloudWatch', 'logs stored', usage.logsStoredGb, 'cloudWatchLogsStoredGbMonth'),
+    line('CloudWatch', 'custom metrics (EMF)', usage.customMetrics, 'cloudWatchCustomMetricMonth'),
+    line('CloudWatch', 'alarms', usage.alarms, 'cloudWatchAlarmMonth'),
+  ];
+  return { lines, totalUsd: lines.reduce((sum, l) => sum + l.usd, 0) };
+}
+
+/** Things the workload would run into, in plain words (empty when none). */
+export function warnings(inputs: CostInputs, usage: Usage): string[] {
+  const { assumptions: a } = inputs;
+  const found: string[] = [];
+  if (usage.requestsPerSecond > a.stageRateLimit) {
+    found.push(
+      `${Math.round(usage.requestsPerSecond)} route requests/s on average exceed the stage's default throttle ` +
+        `of ${a.stageRateLimit}/s: raise RealtimeApiProps.throttle, or clients get 429s`,
+    );
+  }
+  if (usage.publish.publishMs > a.fanOutTimeoutMs) {
+    found.push(
+      `one publish takes ~${Math.round(usage.publish.publishMs)} ms, over the fan-out timeout of ` +
+        `${a.fanOutTimeoutMs} ms: lower --fanout-threshold so large channels go through SQS`,
+    );
+  }
+  if (usage.averageConcurrency > LAMBDA_CONCURRENCY_QUOTA) {
+    found.push(
+      `~${Math.round(usage.averageConcurrency)} Lambda executions in flight on average, over the default ` +
+        `regional quota of ${LAMBDA_CONCURRENCY_QUOTA}`,
+    );
+  }
+  return found;
+}
+
+/** The whole model: usage, bill and warnings. */
+export function estimate(
+  inputs: CostInputs,
+  prices: PriceTable = PRICES,
+): { readonly usage: Usage; readonly bill: Bill; readonly warnings: readonly string[] } {
+  const usage = computeUsage(inputs);
+  return { usage, bill: priceUsage(usage, prices), warnings: warnings(inputs, usage) };
+}
