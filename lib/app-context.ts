@@ -1,6 +1,7 @@
 /**
- * Reads the CDK context keys the app understands (`-c stage=dev -c removalPolicy=destroy`) and turns them
- * into stack settings, rejecting values it cannot honour with a message that shows them.
+ * Reads the CDK context keys the app understands (`-c stage=dev -c removalPolicy=destroy
+ * -c cloudWatchRole=true`) and turns them into stack settings, rejecting values it cannot honour with a message
+ * that shows them.
  *
  * @module
  */
@@ -21,12 +22,16 @@ const REMOVAL_POLICIES: Readonly<Record<string, RemovalPolicy>> = {
   destroy: RemovalPolicy.DESTROY,
 };
 
+const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, false: false };
+
 /** What the app builds, decided from context. */
 export interface AppSettings {
   /** Stack id: `RealtimeWebSocketApi` for `prod`, `RealtimeWebSocketApi-<stage>` otherwise. */
   readonly stackId: string;
   readonly stageName: string;
   readonly removalPolicy: RemovalPolicy;
+  /** Whether to register API Gateway's account-wide logging role (`RealtimeApiProps.cloudWatchRole`). */
+  readonly cloudWatchRole: boolean;
 }
 
 /** Thrown when a context value is not one the app accepts. */
@@ -35,10 +40,11 @@ export class AppContextError extends Error {
 }
 
 /**
- * Reads `stage` (default `prod`) and `removalPolicy` (`retain` | `destroy`; default `retain` for `prod` and
- * `destroy` for any other stage, so throwaway stages clean up after themselves).
+ * Reads `stage` (default `prod`), `removalPolicy` (`retain` | `destroy`; default `retain` for `prod` and
+ * `destroy` for any other stage, so throwaway stages clean up after themselves) and `cloudWatchRole`
+ * (`true` | `false`, default `false`: leave the account's API Gateway logging role as it is).
  *
- * @throws AppContextError on an invalid stage or removal policy
+ * @throws AppContextError on an invalid stage, removal policy or cloudWatchRole
  */
 export function readAppSettings(node: Node): AppSettings {
   const stageName = readString(node, 'stage') ?? DEFAULT_STAGE;
@@ -56,8 +62,15 @@ export function readAppSettings(node: Node): AppSettings {
       `Invalid context removalPolicy=${JSON.stringify(policyName)}: expected "retain" or "destroy"`,
     );
   }
+  const roleFlag = readString(node, 'cloudWatchRole') ?? 'false';
+  const cloudWatchRole = BOOLEANS[roleFlag];
+  if (cloudWatchRole === undefined) {
+    throw new AppContextError(
+      `Invalid context cloudWatchRole=${JSON.stringify(roleFlag)}: expected "true" or "false"`,
+    );
+  }
   const stackId = stageName === DEFAULT_STAGE ? STACK_BASE_ID : `${STACK_BASE_ID}-${stageName}`;
-  return { stackId, stageName, removalPolicy };
+  return { stackId, stageName, removalPolicy, cloudWatchRole };
 }
 
 /** A context value as a string; numbers and booleans (e.g. from cdk.json) are stringified. */

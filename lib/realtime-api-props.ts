@@ -1,10 +1,12 @@
 /**
  * The knobs of {@link RealtimeApi}: the public Props interface, its defaults (kept in one object) and the
- * validation that turns a bad value into an error naming it, before any resource is created.
+ * validation that turns a bad value into an error naming it, before any resource is created. A value that
+ * is still a token at synth time (a `CfnParameter`, an import) cannot be checked then; CloudFormation checks
+ * it at deploy time.
  *
  * @module
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
@@ -77,12 +79,17 @@ export interface RealtimeApiProps {
 
   /**
    * Whether to create the role API Gateway uses to write access logs, and register it in the region's API
-   * Gateway account settings. WebSocket stages cannot log without that account-wide setting (stage creation
-   * fails with "CloudWatch Logs role ARN must be set in account settings"). The role and the setting are
-   * retained on `cdk destroy` because other APIs in the account may rely on them. Turn it off when your
-   * organisation already manages that setting.
+   * Gateway account settings (`AWS::ApiGateway::Account`). That setting is one per account and region,
+   * shared by every REST and WebSocket API there, so creating it overwrites whatever role is registered
+   * already; it is off by default, as CDK's `RestApi` turned its own `cloudWatchRole` off by default.
    *
-   * @default true
+   * The stage still writes access logs, which API Gateway only allows once the account has a logging role:
+   * without one, stage creation fails with "CloudWatch Logs role ARN must be set in account settings".
+   * Register a role once per account and region (console: API Gateway → Settings; CLI:
+   * `aws apigateway update-account`), or turn this on. When on, the role and the setting are retained on
+   * `cdk destroy` because other APIs in the account may rely on them.
+   *
+   * @default false
    */
   readonly cloudWatchRole?: boolean;
 }
@@ -103,7 +110,7 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   timeout: Duration.seconds(5),
   fanOutTimeout: Duration.seconds(10),
   serviceName: 'realtime-websocket-api',
-  cloudWatchRole: true,
+  cloudWatchRole: false,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -129,34 +136,44 @@ export function resolveRealtimeApiProps(props: RealtimeApiProps = {}): ResolvedR
   return resolved;
 }
 
+/**
+ * Whether a value can be checked at synth time: `false` for a token (`CfnParameter.valueAsString`,
+ * `valueAsNumber`, …), whose value only CloudFormation knows.
+ */
+const known = (value: unknown): boolean => !Token.isUnresolved(value);
+
 function validate(props: ResolvedRealtimeApiProps): void {
-  if (!STAGE_NAME.test(props.stageName)) {
+  if (known(props.stageName) && !STAGE_NAME.test(props.stageName)) {
     fail(
       `stageName must match ${STAGE_NAME} (1-128 letters, digits, '_' or '-'), got ${show(props.stageName)}`,
     );
   }
   const { rateLimit, burstLimit } = props.throttle;
-  if (rateLimit !== undefined && !(Number.isFinite(rateLimit) && rateLimit > 0)) {
+  if (rateLimit !== undefined && known(rateLimit) && !(Number.isFinite(rateLimit) && rateLimit > 0)) {
     fail(`throttle.rateLimit must be a positive number of requests per second, got ${show(rateLimit)}`);
   }
-  if (burstLimit !== undefined && !(Number.isInteger(burstLimit) && burstLimit > 0)) {
+  if (burstLimit !== undefined && known(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit > 0)) {
     fail(`throttle.burstLimit must be a positive integer, got ${show(burstLimit)}`);
   }
-  if (!(Number.isInteger(props.fanOutConcurrency) && props.fanOutConcurrency > 0)) {
-    fail(`fanOutConcurrency must be a positive integer, got ${show(props.fanOutConcurrency)}`);
+  const concurrency = props.fanOutConcurrency;
+  if (known(concurrency) && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    fail(`fanOutConcurrency must be a positive integer, got ${show(concurrency)}`);
   }
   const memory = props.memorySize;
-  if (!(Number.isInteger(memory) && memory >= MIN_MEMORY_MB && memory <= MAX_MEMORY_MB)) {
+  if (known(memory) && !(Number.isInteger(memory) && memory >= MIN_MEMORY_MB && memory <= MAX_MEMORY_MB)) {
     fail(`memorySize must be an integer from ${MIN_MEMORY_MB} to ${MAX_MEMORY_MB} MB, got ${show(memory)}`);
   }
   checkTimeout('timeout', props.timeout);
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
-  if (props.serviceName.trim() === '') {
+  if (known(props.serviceName) && props.serviceName.trim() === '') {
     fail(`serviceName must not be empty, got ${show(props.serviceName)}`);
   }
 }
 
 function checkTimeout(name: string, timeout: Duration): void {
+  if (timeout.isUnresolved()) {
+    return;
+  }
   const ms = timeout.toMilliseconds();
   if (!(ms >= 1000 && ms <= MAX_INTEGRATION_SECONDS * 1000 && ms % 1000 === 0)) {
     fail(

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tokenization } from 'aws-cdk-lib';
 import {
   LogGroupLogDestination,
   WebSocketApi,
@@ -55,7 +55,7 @@ export class RealtimeApi extends Construct {
   public readonly url: string;
   /** `https://…/<stage>`: the `@connections` endpoint the functions post replies and fan-out to. */
   public readonly callbackUrl: string;
-  /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on. */
+  /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on (default off). */
   public readonly apiGatewayAccount?: ApiGatewayAccount;
 
   constructor(scope: Construct, id: string, props: RealtimeApiProps = {}) {
@@ -121,7 +121,8 @@ export class RealtimeApi extends Construct {
       environment: {
         TABLE_NAME: this.table.tableName,
         CALLBACK_URL: this.callbackUrl,
-        FANOUT_CONCURRENCY: String(settings.fanOutConcurrency),
+        // A plain number as its digits; a token (e.g. a CfnParameter's valueAsNumber) as its reference.
+        FANOUT_CONCURRENCY: Tokenization.stringifyNumber(settings.fanOutConcurrency),
         POWERTOOLS_SERVICE_NAME: settings.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',

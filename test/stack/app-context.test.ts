@@ -13,6 +13,7 @@ describe('readAppSettings', () => {
       stackId: 'RealtimeWebSocketApi',
       stageName: 'prod',
       removalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRole: false,
     });
   });
 
@@ -21,6 +22,7 @@ describe('readAppSettings', () => {
       stackId: 'RealtimeWebSocketApi-dev',
       stageName: 'dev',
       removalPolicy: RemovalPolicy.DESTROY,
+      cloudWatchRole: false,
     });
   });
 
@@ -51,6 +53,19 @@ describe('readAppSettings', () => {
 
   it('fails with the value shown when the stage is not a string', () => {
     expect(() => settingsFor({ stage: { name: 'x' } })).toThrow(/stage="\{\\"name\\":\\"x\\"\}"/);
+  });
+
+  it('cloudWatchRole: registers the account-wide logging role only when asked for', () => {
+    expect(settingsFor({}).cloudWatchRole).toBe(false);
+    expect(settingsFor({ cloudWatchRole: 'true' }).cloudWatchRole).toBe(true);
+    expect(settingsFor({ cloudWatchRole: true }).cloudWatchRole).toBe(true);
+    expect(settingsFor({ cloudWatchRole: 'false' }).cloudWatchRole).toBe(false);
+  });
+
+  it('fails when cloudWatchRole is neither true nor false', () => {
+    expect(() => settingsFor({ cloudWatchRole: 'yes' })).toThrow(
+      'Invalid context cloudWatchRole="yes": expected "true" or "false"',
+    );
   });
 
   it('stage: accepts a number from cdk.json as its string form', () => {

@@ -1,13 +1,14 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
+import { RealtimeApi } from '../../lib/realtime-api.js';
 import {
   REALTIME_API_DEFAULTS,
   type RealtimeApiProps,
   resolveRealtimeApiProps,
 } from '../../lib/realtime-api-props.js';
-import { logicalIdOf, synthRealtimeStack } from './synth.js';
+import { logicalIdOf, synthRealtimeStack, testApp } from './synth.js';
 
 describe('RealtimeApi props', () => {
   describe('overrides', () => {
@@ -22,7 +23,7 @@ describe('RealtimeApi props', () => {
       timeout: Duration.seconds(3),
       fanOutTimeout: Duration.seconds(20),
       serviceName: 'scores',
-      cloudWatchRole: false,
+      cloudWatchRole: true,
     });
     const realtime = stack.realtime;
     const functionProperties = Object.values(realtime.functions).map(
@@ -89,10 +90,30 @@ describe('RealtimeApi props', () => {
       for (const properties of functionProperties) expect(properties.MemorySize).toBe(512);
     });
 
-    it('cloudWatchRole: false leaves the account setting alone', () => {
-      template.resourceCountIs('AWS::ApiGateway::Account', 0);
-      template.resourceCountIs('AWS::IAM::Role', 8);
-      expect(realtime.apiGatewayAccount).toBeUndefined();
+    it('cloudWatchRole: true registers a logging role for API Gateway before the stage is created', () => {
+      template.resourceCountIs('AWS::ApiGateway::Account', 1);
+      template.resourceCountIs('AWS::IAM::Role', 9);
+      expect(realtime.apiGatewayAccount).toBeDefined();
+      const accountId = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
+      template.hasResource('AWS::ApiGatewayV2::Stage', { DependsOn: Match.arrayWith([accountId]) });
+      template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        },
+        ManagedPolicyArns: [
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+              ],
+            ],
+          },
+        ],
+      });
     });
   });
 
@@ -106,7 +127,7 @@ describe('RealtimeApi props', () => {
         logRetention: RetentionDays.ONE_MONTH,
         fanOutConcurrency: 32,
         memorySize: 256,
-        cloudWatchRole: true,
+        cloudWatchRole: false,
       });
     });
 
@@ -168,6 +189,15 @@ describe('RealtimeApi props', () => {
       expect(() => synthRealtimeStack(props)).toThrow(message);
     });
 
+    it('still checks the literal props when others are tokens', () => {
+      const stack = new Stack(testApp(), 'MixedTokens');
+      const stage = new CfnParameter(stack, 'Stage', { type: 'String' });
+
+      expect(() => resolveRealtimeApiProps({ stageName: stage.valueAsString, fanOutConcurrency: 0 })).toThrow(
+        /fanOutConcurrency must be a positive integer, got 0$/,
+      );
+    });
+
     it('fails with a RealtimeApiPropsError that names the construct', () => {
       expect(() => resolveRealtimeApiProps({ fanOutConcurrency: 0 })).toThrow(
         expect.objectContaining({
@@ -175,6 +205,50 @@ describe('RealtimeApi props', () => {
           message: expect.stringMatching(/^RealtimeApi: /),
         }),
       );
+    });
+  });
+});
+
+describe('RealtimeApi props given as tokens', () => {
+  // GIVEN every checked prop as a CloudFormation parameter, whose value is only known at deploy time
+  const stack = new Stack(testApp(), 'Tokens');
+  const text = (id: string) => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
+  const numeric = (id: string) => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
+  const props: RealtimeApiProps = {
+    stageName: text('StageName'),
+    throttle: { rateLimit: numeric('RateLimit'), burstLimit: numeric('BurstLimit') },
+    fanOutConcurrency: numeric('FanOutConcurrency'),
+    memorySize: numeric('MemorySize'),
+    timeout: Duration.seconds(numeric('TimeoutSeconds')),
+    fanOutTimeout: Duration.seconds(numeric('FanOutTimeoutSeconds')),
+    serviceName: text('ServiceName'),
+  };
+
+  it('skips the synth-time checks of values only CloudFormation knows', () => {
+    expect(() => resolveRealtimeApiProps(props)).not.toThrow();
+  });
+
+  it('builds the API with the parameters referenced where the values go', () => {
+    // WHEN
+    const realtime = new RealtimeApi(stack, 'RealtimeApi', props);
+    const template = Template.fromStack(stack);
+
+    // THEN
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: { Ref: 'StageName' },
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: { Ref: 'RateLimit' },
+        ThrottlingBurstLimit: { Ref: 'BurstLimit' },
+      },
+    });
+    const publishFunction = realtime.functions.publish;
+    if (publishFunction === undefined) throw new Error('the API has no publish function');
+    const publish = template.toJSON().Resources[logicalIdOf(publishFunction)].Properties;
+    expect(publish.MemorySize).toEqual({ Ref: 'MemorySize' });
+    expect(publish.Timeout).toEqual({ Ref: 'FanOutTimeoutSeconds' });
+    expect(publish.Environment.Variables).toMatchObject({
+      FANOUT_CONCURRENCY: { Ref: 'FanOutConcurrency' },
+      POWERTOOLS_SERVICE_NAME: { Ref: 'ServiceName' },
     });
   });
 });

@@ -178,27 +178,15 @@ describe('RealtimeApi', () => {
       });
     });
 
-    it('cloudWatchRole: registers a logging role for API Gateway before the stage is created', () => {
-      template.resourceCountIs('AWS::ApiGateway::Account', 1);
-      const accountId = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
-      template.hasResource('AWS::ApiGatewayV2::Stage', { DependsOn: Match.arrayWith([accountId]) });
-      template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
-      template.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: {
-          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
-        },
-        ManagedPolicyArns: [
-          {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
-              ],
-            ],
-          },
-        ],
+    it('cloudWatchRole: leaves the account-wide logging role alone by default, and still logs', () => {
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      template.resourceCountIs('AWS::IAM::Role', 8);
+      expect(realtime.apiGatewayAccount).toBeUndefined();
+      const roles = Object.values(template.findResources('AWS::IAM::Role'));
+      const assumedBy = roles.map((role) => JSON.stringify(role.Properties.AssumeRolePolicyDocument));
+      expect(assumedBy.filter((doc) => doc.includes('apigateway.amazonaws.com'))).toEqual([]);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
       });
     });
   });
