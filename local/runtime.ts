@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { dirname, join } from 'node:path';
 import { loadAssembly } from './assembly/index.js';
 import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
 import { type RunningGateway, startGateway } from './gateway/index.js';
@@ -61,6 +62,8 @@ export interface RuntimeOptions {
   readonly onInvocation?: (log: InvocationLog) => void;
   /** Called with each line a function writes. @default discard */
   readonly onFunctionLog?: (log: FunctionLogLine) => void;
+  /** Called once per warning, e.g. a function's declared Node.js runtime differs from the host's. @default discard */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** One served WebSocket API. */
@@ -71,7 +74,11 @@ export interface RuntimeApi {
   readonly port: number;
   /** `ws://127.0.0.1:<port>`: where clients connect. */
   readonly url: string;
-  /** `http://127.0.0.1:<port>/<stage>`: the `@connections` endpoint (the stage's callback URL). */
+  /**
+   * `http://127.0.0.1:<port>/<stage>`: the stage's callback URL, i.e. the endpoint an
+   * `ApiGatewayManagementApiClient` takes (it appends `/@connections/{id}` itself), as the stack's
+   * `ManagementUrl` output is in AWS.
+   */
   readonly managementUrl: string;
 }
 
@@ -158,6 +165,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
 
     const apiPorts = new Map(gateways.map(({ api, gateway }) => [api.apiId, gateway.port]));
+    // Lambda provides the AWS SDK to bundles that leave it out; prefer the app project's own copy.
+    const sdkSources = [join(dirname(app.assemblyDir), 'node_modules')];
     const byStack = new Map<StackModel, LambdaInvoker>();
     for (const stack of app.stacks) {
       const onFunctionLog = options.onFunctionLog;
@@ -166,6 +175,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         host,
         apiPorts,
         dynamoDbEndpoint: dynamo.endpoint,
+        sdkSources,
+        ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
         ...(options.functionConcurrency !== undefined && { defaultConcurrency: options.functionConcurrency }),
         ...(onFunctionLog !== undefined && {
           onLog: (functionId: string, line: string) =>

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { LOCAL_ACCOUNT_ID } from '../constants.js';
 import type { FunctionModel, StackModel, TemplateValue } from '../model.js';
 import { localApiId } from './api-id.js';
 import { ResolveError } from './errors.js';
@@ -23,7 +24,7 @@ import { isTemplateObject, literalString, type TemplateObject } from './template
 export type { ApiPorts } from './local-urls.js';
 
 /** The account id every local ARN carries. */
-export const LOCAL_ACCOUNT_ID = '000000000000';
+export { LOCAL_ACCOUNT_ID };
 
 /** Where the stack runs locally: what pseudo parameters and API URLs resolve to. */
 export interface LocalEndpoints {

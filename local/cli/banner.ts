@@ -19,7 +19,7 @@ const VALUE_WIDTH = 27;
  * ```
  * Realtime WebSocket API — offline
  *   WebSocket   ws://127.0.0.1:3001        (stack RealtimeWebSocketApi, stage prod)
- *   Management  http://127.0.0.1:3001/prod/@connections
+ *   Management  http://127.0.0.1:3001/prod  (the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})
  *   DynamoDB    http://127.0.0.1:45123     (dynalite, in memory; table RealtimeWebSocketApi-Table…)
  * Try: npx wscat -c ws://127.0.0.1:3001   ·   Ctrl-C to stop
  * ```
@@ -30,7 +30,13 @@ export function formatBanner(runtime: RunningRuntime, storage: StorageDescriptio
   for (const api of runtime.apis) {
     const where = `stack ${api.stackName}, ${manyApis ? `api ${api.name}, ` : ''}stage ${api.stage}`;
     lines.push(row('WebSocket', api.url, `(${where})`));
-    lines.push(row('Management', `${api.managementUrl}/@connections`));
+    lines.push(
+      row(
+        'Management',
+        api.managementUrl,
+        '(the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})',
+      ),
+    );
   }
   lines.push(row('DynamoDB', runtime.dynamodb.endpoint, `(${describeDynamo(runtime, storage)})`));
   const first = runtime.apis[0];
@@ -58,5 +64,5 @@ function describeDynamo(runtime: RunningRuntime, storage: StorageDescription): s
 
 function row(label: string, value: string, note?: string): string {
   const head = `  ${label.padEnd(LABEL_WIDTH)}`;
-  return note === undefined ? `${head}${value}` : `${head}${value.padEnd(VALUE_WIDTH)}${note}`;
+  return note === undefined ? `${head}${value}` : `${head}${value.padEnd(VALUE_WIDTH - 1)} ${note}`;
 }

@@ -58,6 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(options.maxConnectionMs !== undefined && { maxConnectionMs: options.maxConnectionMs }),
       ...(options.functionConcurrency !== undefined && { functionConcurrency: options.functionConcurrency }),
       onInvocation: (log) => io.stdout(`${formatInvocation(log)}\n`),
+      onWarning: (message) => io.stderr(`Warning: ${message}\n`),
       ...(options.verbose && {
         onFunctionLog: ({ functionId, line }) => io.stdout(`${formatFunctionLog(functionId, line)}\n`),
       }),

@@ -4,12 +4,13 @@
  * @module
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_CREDENTIALS } from '../constants.js';
 
 /** The region every local engine is addressed in (DynamoDB Local keys tables by region unless `-sharedDb`). */
 export const LOCAL_REGION = 'us-east-1';
 
 /** Dummy credentials: local engines accept any, but the SDK refuses to sign without some. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export { LOCAL_CREDENTIALS };
 
 /**
  * Builds a client for a local DynamoDB endpoint; the caller must `destroy()` it so the engine can close

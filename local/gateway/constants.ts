@@ -23,7 +23,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_REGION = 'us-east-1';
 
 /** The account id in locally built ARNs: there is no real account offline. */
-export const LOCAL_ACCOUNT_ID = '000000000000';
+export { LOCAL_ACCOUNT_ID } from '../constants.js';
 
 /**
  * How long a server-initiated close waits for the client's close frame before dropping the socket. API Gateway

@@ -1,19 +1,21 @@
 /**
- * Bootstrap of one Lambda execution environment, run in a `worker_threads` Worker. Plain JavaScript on purpose:
- * it must start under plain node, vitest and tsx alike, without a TypeScript loader.
+ * Bootstrap of one Lambda execution environment: the entry of a child process of its own (forked by
+ * `execution-environment.ts` with the task root as working directory, the function's environment and Lambda's
+ * heap limits), as `/var/runtime/bootstrap` is in AWS. Plain JavaScript on purpose: it runs under plain node,
+ * with no TypeScript loader and nothing of the runtime's process.
  *
  * It imports the bundled handler once (the cold start), reports `ready` (or `init-error`), then runs one
- * invocation at a time, like Lambda: each `invoke` message gets exactly one `result` message. The message shapes
- * are documented in `protocol.ts`.
+ * invocation at a time, like Lambda: each `invoke` message gets exactly one `result` message. An uncaught
+ * exception or unhandled rejection fails the invocation in flight and ends the process, as Lambda resets the
+ * environment after one. The message shapes are documented in `protocol.ts`; the boot data is `argv[2]`.
  *
  * @module
  */
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import { parentPort, workerData } from 'node:worker_threads';
 
 /**
- * The `workerData` of this thread (`WorkerBootData` in protocol.ts).
+ * The boot data of this environment (`WorkerBootData` in protocol.ts), passed as `argv[2]`.
  *
  * @typedef {object} BootData
  * @property {string} modulePath
@@ -29,11 +31,26 @@ import { parentPort, workerData } from 'node:worker_threads';
 /** @typedef {{ type: 'invoke', id: number, event: string, awsRequestId: string, deadlineMs: number }} InvokeMessage */
 
 /** @type {BootData} */
-const boot = workerData;
-const port = parentPort;
+const boot = JSON.parse(process.argv[2] ?? '{}');
+
+/**
+ * Sends one message to the runtime.
+ *
+ * @param {object} message
+ * @param {() => void} [sent] called once the message has left (or could not be sent)
+ */
+const send = (message, sent) => {
+  if (process.connected && process.send !== undefined) process.send(message, undefined, {}, () => sent?.());
+  else sent?.();
+};
+// The runtime went away: nothing can invoke this environment any more.
+process.on('disconnect', () => process.exit(0));
 
 /** Request id of the invocation in progress, stamped on every console line like Lambda's text log format. */
 let currentRequestId = 'undefined';
+
+/** Id of the invocation in flight, if any (Lambda runs one at a time per environment). */
+let inFlightId;
 
 /**
  * Lambda's Node.js runtime formats console output as `<ISO time>\t<request id>\t<LEVEL>\t<message>`.
@@ -144,6 +161,7 @@ function callHandler(handler, event, context) {
  */
 async function invoke(handler, message) {
   currentRequestId = message.awsRequestId;
+  inFlightId = message.id;
   const context = {
     awsRequestId: message.awsRequestId,
     functionName: boot.functionName,
@@ -158,18 +176,46 @@ async function invoke(handler, message) {
   try {
     const value = await callHandler(handler, JSON.parse(message.event), context);
     const json = value === undefined ? 'null' : JSON.stringify(value);
-    port?.postMessage({ type: 'result', id: message.id, ok: true, json: json ?? 'null' });
+    send({ type: 'result', id: message.id, ok: true, json: json ?? 'null' });
   } catch (error) {
-    port?.postMessage({ type: 'result', id: message.id, ok: false, ...describeError(error) });
+    send({ type: 'result', id: message.id, ok: false, ...describeError(error) });
+  } finally {
+    inFlightId = undefined;
   }
 }
 
+/**
+ * An error thrown outside any handler's promise: Lambda fails the invocation in flight with it, logs it, and
+ * discards the environment (the next invocation gets a fresh one).
+ *
+ * @param {{ errorType: string, errorMessage: string }} error
+ * @param {number} exitCode
+ */
+function failAndExit(error, exitCode) {
+  process.stderr.write(
+    `${new Date().toISOString()}\t${currentRequestId}\tERROR\t${error.errorType}: ${error.errorMessage}\n`,
+  );
+  const exit = () => process.exit(exitCode);
+  // The result must leave before the process ends.
+  if (inFlightId !== undefined)
+    send({ type: 'result', id: inFlightId, ok: false, fatal: true, ...error }, exit);
+  else exit();
+}
+process.on('uncaughtException', (error) => failAndExit(describeError(error), 129));
+process.on('unhandledRejection', (reason) => {
+  const { errorType, errorMessage } = describeError(reason);
+  failAndExit(
+    { errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: `${errorType}: ${errorMessage}` },
+    128,
+  );
+});
+
 try {
   const handler = await loadHandler();
-  port?.on('message', (/** @type {InvokeMessage} */ message) => {
+  process.on('message', (/** @type {InvokeMessage} */ message) => {
     if (message.type === 'invoke') void invoke(handler, message);
   });
-  port?.postMessage({ type: 'ready' });
+  send({ type: 'ready' });
 } catch (error) {
-  port?.postMessage({ type: 'init-error', ...describeError(error) });
+  send({ type: 'init-error', ...describeError(error) });
 }

@@ -13,9 +13,26 @@ export const LOCAL_CREDENTIALS = {
   secretAccessKey: 'local-secret-access-key',
 };
 
+/**
+ * The Node.js flags Lambda's bootstrap starts a function with: a tenth of `MemorySize` for the young
+ * generation (half of it per semi-space), the rest for the old generation, so a function that outgrows its
+ * memory fails as it would in AWS instead of growing into the host's.
+ */
+export function lambdaNodeFlags(memoryMB: number): string[] {
+  const newSpace = Math.floor(memoryMB / 10);
+  return [
+    '--expose-gc',
+    '--max-http-header-size=81920',
+    `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
+    `--max-old-space-size=${memoryMB - newSpace}`,
+  ];
+}
+
 /** What the runtime knows about where a function runs. */
 export interface RuntimeEnvironmentOptions {
   readonly region: string;
+  /** The function's task root (`LAMBDA_TASK_ROOT`): its asset laid out alone, as in `/var/task`. */
+  readonly taskRoot: string;
   /** `AWS_ENDPOINT_URL_DYNAMODB`: where the SDK's DynamoDB clients go. */
   readonly dynamoDbEndpoint?: string;
   readonly logGroupName: string;
@@ -25,8 +42,9 @@ export interface RuntimeEnvironmentOptions {
 }
 
 /**
- * The full `process.env` of one worker: the function's resolved variables, then Lambda's own variables, then the
- * runtime's extras. Nothing leaks in from the runtime's own environment except `PATH`.
+ * The full `process.env` of one execution environment: the function's resolved variables (`NODE_OPTIONS`
+ * among them, when the template sets it), then Lambda's own variables, then the runtime's extras. Nothing
+ * leaks in from the runtime's own environment except `PATH`.
  */
 export function lambdaEnvironment(
   fn: FunctionModel,
@@ -37,8 +55,8 @@ export function lambdaEnvironment(
     ...resolved,
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
-    TZ: 'UTC',
-    LAMBDA_TASK_ROOT: fn.codeDir,
+    TZ: ':UTC',
+    LAMBDA_TASK_ROOT: options.taskRoot,
     _HANDLER: fn.handler,
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',

@@ -1,29 +1,36 @@
 /**
- * One warm Lambda execution environment: a `worker_threads` Worker running `worker.mjs` with its own
- * `process.env`, handling one invocation at a time. It enforces the function's timeout (terminating itself, as
- * Lambda discards a timed-out environment) and turns a crash — `process.exit`, an uncaught exception — into an
- * error result for the invocation in flight.
+ * One warm Lambda execution environment: a child process of its own running `bootstrap.mjs`, like a Lambda
+ * sandbox — its working directory is the task root, its `process.env` is exactly the function's (so `TZ=:UTC`
+ * applies and `NODE_OPTIONS` from the template takes effect), and its heap is bounded by the function's
+ * `MemorySize` the way Lambda's bootstrap bounds it. It handles one invocation at a time, enforces the function's
+ * timeout (killing the process, as Lambda discards a timed-out environment) and turns a crash — `process.exit`,
+ * an uncaught exception, running out of memory — into an error result for the invocation in flight.
  *
  * @module
  */
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import type { InvokeResult } from '../model.js';
 import type { InvokeMessage, WorkerBootData, WorkerMessage } from './protocol.js';
 import { describeError, errorResult, type FailedInvocation, timeoutResult } from './results.js';
 
-const WORKER_FILE = new URL('./worker.mjs', import.meta.url);
+const BOOTSTRAP_FILE = new URL('./bootstrap.mjs', import.meta.url);
 
 /** Lambda gives the init phase (importing the module) 10 seconds. */
 const INIT_TIMEOUT_MS = 10_000;
 
-/** Everything one worker needs. */
+/** Everything one execution environment needs. */
 export interface WorkerSpec {
   readonly boot: WorkerBootData;
-  /** The worker's complete `process.env`. */
+  /** The process's complete `process.env`. */
   readonly env: Readonly<Record<string, string>>;
+  /** Working directory: the task root. */
+  readonly cwd: string;
+  /** Node.js flags of the process (heap limits). */
+  readonly execArgv: readonly string[];
   readonly timeoutSeconds: number;
 }
 
@@ -41,9 +48,9 @@ function forwardLines(stream: Readable, sink: (line: string) => void): void {
   createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', sink);
 }
 
-/** One Lambda execution environment in a worker thread (see the module comment). */
+/** One Lambda execution environment in a child process (see the module comment). */
 export class FunctionWorker {
-  private readonly worker: Worker;
+  private readonly child: ChildProcess;
   private readonly ready: Promise<InitOutcome>;
   private settleReady: (outcome: InitOutcome) => void = () => {};
   private inFlight: InFlight | undefined;
@@ -53,10 +60,10 @@ export class FunctionWorker {
   private lastId = 0;
 
   /**
-   * Starts the worker at once (the cold start begins now, not at the first invocation).
+   * Starts the process at once (the cold start begins now, not at the first invocation).
    *
-   * @param onLog receives every stdout/stderr line of the worker.
-   * @param onExit called once when the worker thread has ended, whatever the reason.
+   * @param onLog receives every stdout/stderr line of the process.
+   * @param onExit called once when the process has ended, whatever the reason.
    */
   constructor(
     private readonly spec: WorkerSpec,
@@ -66,24 +73,29 @@ export class FunctionWorker {
     this.ready = new Promise((resolve) => {
       this.settleReady = resolve;
     });
-    this.worker = new Worker(WORKER_FILE, {
-      workerData: spec.boot,
+    this.child = fork(BOOTSTRAP_FILE, [JSON.stringify(spec.boot)], {
+      cwd: spec.cwd,
       env: { ...spec.env },
-      execArgv: [],
-      stdout: true,
-      stderr: true,
+      execArgv: [...spec.execArgv],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
     });
-    forwardLines(this.worker.stdout, onLog);
-    forwardLines(this.worker.stderr, onLog);
-    this.worker.on('message', (message: WorkerMessage) => this.onMessage(message));
-    this.worker.on('error', (error) => {
+    if (this.child.stdout !== null) forwardLines(this.child.stdout, onLog);
+    if (this.child.stderr !== null) forwardLines(this.child.stderr, onLog);
+    this.child.on('message', (message: WorkerMessage) => this.onMessage(message));
+    this.child.on('error', (error) => {
       this.crashed = true;
       this.fail(describeError(error));
     });
-    this.worker.on('exit', (code) => this.onExited(code));
+    this.child.on('exit', (code, signal) => this.onExited(code, signal));
   }
 
-  /** False once the thread has crashed, ended or is being terminated; a dead worker takes no invocations. */
+  /** The process id of the environment (for tests and logs). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** False once the process has crashed, ended or is being terminated; a dead one takes no invocations. */
   get alive(): boolean {
     return !this.exited && !this.crashed && !this.closing;
   }
@@ -114,14 +126,20 @@ export class FunctionWorker {
         awsRequestId,
         deadlineMs: Date.now() + timeoutMs,
       };
-      this.worker.postMessage(message);
+      this.child.send(message, (error) => {
+        if (error !== null && error !== undefined)
+          this.finish(id, errorResult('Runtime.ExitError', error.message));
+      });
     });
   }
 
-  /** Ends the thread; an invocation in flight resolves as an error. */
+  /** Ends the process; an invocation in flight resolves as an error. */
   async terminate(): Promise<void> {
     this.closing = true;
-    await this.worker.terminate();
+    if (this.exited) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
   }
 
   private async initOutcome(): Promise<InitOutcome> {
@@ -152,6 +170,7 @@ export class FunctionWorker {
         void this.terminate();
         return;
       case 'result':
+        if (!message.ok && message.fatal === true) this.crashed = true;
         this.finish(
           message.id,
           message.ok
@@ -169,11 +188,12 @@ export class FunctionWorker {
       this.finish(this.inFlight.id, errorResult(error.errorType, error.errorMessage));
   }
 
-  private onExited(code: number): void {
+  private onExited(code: number | null, signal: NodeJS.Signals | null): void {
     this.exited = true;
+    const status = code === null ? `signal ${signal}` : `exit status ${code}`;
     const reason = this.closing
       ? 'The execution environment was shut down'
-      : `Runtime exited with error: exit status ${code}`;
+      : `Runtime exited with error: ${status}`;
     this.fail({ errorType: 'Runtime.ExitError', errorMessage: reason });
     this.onExit(this);
   }

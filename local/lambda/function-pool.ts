@@ -7,7 +7,7 @@
  * @module
  */
 import type { InvokeResult } from '../model.js';
-import { FunctionWorker, type WorkerSpec } from './function-worker.js';
+import { FunctionWorker, type WorkerSpec } from './execution-environment.js';
 import { describeError, errorResult } from './results.js';
 
 /** A queued invocation. */

@@ -1,8 +1,15 @@
 /**
- * The local Lambda service: warm, bounded pools of worker threads that run a stack's bundled handlers.
+ * The local Lambda service: warm, bounded pools of execution environments (one child process each) that run a stack's
+ * bundled handlers from task roots laid out as Lambda lays them out.
  *
  * @module
  */
 export { LOCAL_CREDENTIALS } from './environment.js';
 export type { PoolStats } from './function-pool.js';
-export { createLambdaInvoker, type LambdaInvokerOptions, type LocalLambdaInvoker } from './invoker.js';
+export {
+  createLambdaInvoker,
+  type LambdaInvokerOptions,
+  type LocalLambdaInvoker,
+  runtimeNodeMajor,
+} from './invoker.js';
+export { RUNTIME_PROVIDED_SCOPES } from './task-root.js';

@@ -1,6 +1,7 @@
 /**
- * The local Lambda service of one stack: one bounded pool of warm worker threads per function, each worker with
- * its own environment (the function's resolved variables plus what Lambda itself sets).
+ * The local Lambda service of one stack: one bounded pool of warm execution environments per function, each a
+ * child process of its own with its own environment (the function's resolved variables plus what Lambda itself
+ * sets), running in the function's task root (its asset laid out alone, as in `/var/task`).
  *
  * @module
  */
@@ -9,11 +10,12 @@ import { availableParallelism } from 'node:os';
 import { resolveEnvironment } from '../assembly/intrinsics.js';
 import type { ApiPorts } from '../assembly/local-urls.js';
 import type { FunctionModel, InvokeResult, LambdaInvoker, StackModel } from '../model.js';
-import { lambdaEnvironment } from './environment.js';
+import { lambdaEnvironment, lambdaNodeFlags } from './environment.js';
+import type { WorkerSpec } from './execution-environment.js';
 import { FunctionPool, type PoolStats } from './function-pool.js';
-import type { WorkerSpec } from './function-worker.js';
 import { locateHandler } from './handler-module.js';
 import { errorResult } from './results.js';
+import { TaskRoots } from './task-root.js';
 
 /** Options of `createLambdaInvoker`. */
 export interface LambdaInvokerOptions {
@@ -40,6 +42,17 @@ export interface LambdaInvokerOptions {
   /** Receives each stdout/stderr line of a function's workers. @default discard */
   readonly onLog?: (functionId: string, line: string) => void;
   /**
+   * Receives each warning once, e.g. that a function declares a Node.js runtime whose major version differs
+   * from this host's. @default discard
+   */
+  readonly onWarning?: (message: string) => void;
+  /**
+   * `node_modules` folders to take the AWS SDK from before the runtime's own, in order: Lambda provides
+   * `@aws-sdk/*` and `@smithy/*` to bundles that leave them out (CDK's default). Typically the `node_modules`
+   * beside the served `cdk.out`. @default the runtime's own SDK only
+   */
+  readonly sdkSources?: readonly string[];
+  /**
    * Replaces the default resolution of a function's `Environment.Variables`
    * (`resolveEnvironment(fn, stack, { region, apiPorts, host })`). @default template resolution
    */
@@ -56,6 +69,12 @@ const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_CONCURRENCY = Math.max(2, availableParallelism());
 const ACCOUNT_ID = '000000000000';
 
+/** The Node.js major version a Lambda runtime identifier names (`nodejs24.x` → 24), if it is a Node one. */
+export function runtimeNodeMajor(runtime: string): number | undefined {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime);
+  return match === null ? undefined : Number(match[1]);
+}
+
 /** A log stream name like Lambda's: `2026/11/26/[$LATEST]<32 hex>`, one per execution environment. */
 function logStreamName(): string {
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
@@ -63,8 +82,9 @@ function logStreamName(): string {
 }
 
 /**
- * Creates the Lambda invoker of `stack`. Workers start lazily: the first invocation of a function is its cold
- * start; later ones reuse a warm worker (module state survives), up to `min(reservedConcurrency, defaultConcurrency)`
+ * Creates the Lambda invoker of `stack`. Execution environments start lazily: the first invocation of a
+ * function lays out its task root and is its cold start; later ones reuse a warm environment (module state
+ * survives), up to `min(reservedConcurrency, defaultConcurrency)`
  * concurrent workers per function. A timed-out or crashed worker is replaced by the next invocation.
  *
  * @example
@@ -83,16 +103,35 @@ export function createLambdaInvoker(stack: StackModel, opts: LambdaInvokerOption
         ...(opts.host === undefined ? {} : { host: opts.host }),
       }));
   const pools = new Map<string, FunctionPool>();
+  const taskRoots = new TaskRoots(opts.sdkSources === undefined ? {} : { sdkSources: opts.sdkSources });
+  const warned = new Set<string>();
   let closed = false;
 
+  const warnOnRuntimeMismatch = (fn: FunctionModel): void => {
+    const declared = runtimeNodeMajor(fn.runtime);
+    const host = Number(process.versions.node.split('.')[0]);
+    if (declared === undefined || declared === host || warned.has(fn.runtime)) return;
+    warned.add(fn.runtime);
+    opts.onWarning?.(
+      `functions declare ${fn.runtime} but this host runs Node.js ${process.versions.node}: ` +
+        `they run on the host's Node.js ${host}, so behaviour that differs between the two versions will differ`,
+    );
+  };
+
+  for (const fn of stack.functions.values()) warnOnRuntimeMismatch(fn);
+
   const specOf = (fn: FunctionModel): WorkerSpec => {
-    const location = locateHandler(fn.codeDir, fn.handler);
+    const taskRoot = taskRoots.taskRootOf(fn.codeDir);
+    const location = locateHandler(taskRoot, fn.handler);
     const logGroupName = `/aws/lambda/${fn.functionName}`;
     const stream = logStreamName();
     return {
       timeoutSeconds: fn.timeoutSeconds,
+      cwd: taskRoot,
+      execArgv: lambdaNodeFlags(fn.memoryMB),
       env: lambdaEnvironment(fn, resolveEnv(fn), {
         region,
+        taskRoot,
         logGroupName,
         logStreamName: stream,
         ...(opts.dynamoDbEndpoint === undefined ? {} : { dynamoDbEndpoint: opts.dynamoDbEndpoint }),
@@ -151,6 +190,7 @@ export function createLambdaInvoker(stack: StackModel, opts: LambdaInvokerOption
     async close(): Promise<void> {
       closed = true;
       await Promise.all([...pools.values()].map((pool) => pool.close()));
+      taskRoots.dispose();
     },
     stats(): Record<string, PoolStats> {
       return Object.fromEntries([...pools].map(([id, pool]) => [id, pool.stats()]));

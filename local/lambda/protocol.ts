@@ -1,5 +1,5 @@
 /**
- * Messages between the runtime (host) and a function's worker thread (`worker.mjs`, which documents the same
+ * Messages between the runtime (host) and a function's execution environment (`bootstrap.mjs`, which documents the same
  * shapes in JSDoc). Events and results cross as JSON text, as they do between Lambda and its runtime: a
  * handler's result is what `JSON.stringify` makes of it.
  *
@@ -52,6 +52,8 @@ export type ResultMessage =
       readonly ok: false;
       readonly errorType: string;
       readonly errorMessage: string;
+      /** The environment is ending (an uncaught error): it must take no further invocation. */
+      readonly fatal?: true;
     };
 
 /** Any message a worker sends. */

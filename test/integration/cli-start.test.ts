@@ -1,70 +1,14 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { exitOf, hostRuntimeWarnings, startCli, waitForOutput } from './helpers/cli.js';
 import { TestClient } from './helpers/ws-client.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** Bound on one CLI run; start-up takes ~1–2 s here. */
-const RUN_TIMEOUT_MS = 30_000;
-
-interface Exit {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Spawns `local/cli.ts` the way `npm start` does (tsx), from the repository root. */
-function startCli(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], { cwd: repoRoot, env });
-}
-
-/** Collects a CLI's output until it exits (killed after {@link RUN_TIMEOUT_MS}). */
-function exitOf(child: ChildProcessWithoutNullStreams): Promise<Exit> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-  return new Promise((resolve) => {
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Resolves with the first stdout match of `pattern` (rejects if the CLI exits or the deadline passes first). */
-function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no ${pattern} within ${RUN_TIMEOUT_MS} ms: ${seen}`)),
-      RUN_TIMEOUT_MS,
-    );
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      const match = seen.match(pattern);
-      if (match !== null) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        resolve(match);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.once('close', () => reject(new Error(`the CLI exited before printing ${pattern}: ${seen}`)));
-  });
-}
 
 describe('npm start (local/cli.ts)', () => {
   let scratch: string;
@@ -143,23 +87,41 @@ describe('npm start (local/cli.ts)', () => {
     // Prepare
     const cli = startCli(['--cdk-out', inject('fixtureAssembly'), '--port', '0']);
     const exit = exitOf(cli);
-    const [, url] = (await waitForOutput(cli, /WebSocket\s+(ws:\/\/127\.0\.0\.1:\d+)\s/)) ?? [];
+    const [, url, managementUrl] =
+      (await waitForOutput(
+        cli,
+        /WebSocket\s+(ws:\/\/127\.0\.0\.1:\d+)\s[\s\S]*?Management\s+(http:\/\/\S+)\s/,
+      )) ?? [];
     const client = await TestClient.open(`${url}/dev`);
     client.send({ action: 'echo' });
-    await client.next();
+    const echoed = (await client.next()).json as { requestContext: { connectionId: string } };
+    // The banner's Management URL is the SDK endpoint, as the stack's ManagementUrl output is in AWS.
+    const sdk = new ApiGatewayManagementApiClient({
+      endpoint: managementUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await sdk.send(
+      new PostToConnectionCommand({ ConnectionId: echoed.requestContext.connectionId, Data: 'via the SDK' }),
+    );
+    expect((await client.next((_json, raw) => raw === 'via the SDK')).raw).toBe('via the SDK');
+    sdk.destroy();
     // Act
     cli.kill('SIGINT');
     const result = await exit;
     const closed = await client.closed;
     // Assess
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Management\s+http:\/\/127\.0\.0\.1:\d+\/dev\/@connections/);
+    expect(managementUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dev$/);
+    expect(result.stdout).toMatch(
+      /Management\s+http:\/\/127\.0\.0\.1:\d+\/dev\s+\(the ApiGatewayManagementApiClient endpoint; paths \/@connections\/\{id\}\)/,
+    );
     expect(result.stdout).toMatch(
       /DynamoDB\s+http:\/\/127\.0\.0\.1:\d+\s+\(dynalite, in memory; table EchoFixture-Items/,
     );
     expect(result.stdout).toMatch(/\$connect\s+\S+\s+ConnectFn\S*\s+\d+ ms\s+200/);
     expect(result.stdout).toMatch(/\$disconnect\s+\S+\s+DisconnectFn\S*\s+\d+ ms\s+200/);
     expect(closed.code).toBe(1001);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(hostRuntimeWarnings(result.stderr));
   });
 });

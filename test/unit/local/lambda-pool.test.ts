@@ -9,20 +9,18 @@ import type { FunctionModel, InvokeResult, StackModel } from '../../../local/mod
 /** Tiny handlers, written to a temp dir at test time: plain ES modules (and one CommonJS file). */
 const HANDLERS: Record<string, string> = {
   'counter.mjs': `
-    import { threadId } from 'node:worker_threads';
     let count = 0;
-    export const handler = async () => ({ count: ++count, threadId });`,
+    export const handler = async () => ({ count: ++count, pid: process.pid });`,
   'env.mjs': `
     export const handler = async (event) =>
       Object.fromEntries(event.names.map((name) => [name, process.env[name] ?? null]));`,
   'sleep.mjs': `
-    import { threadId } from 'node:worker_threads';
     import { setTimeout as sleep } from 'node:timers/promises';
     const now = () => performance.timeOrigin + performance.now();
     export const handler = async (event) => {
       const start = now();
       await sleep(event.ms);
-      return { start, end: now(), threadId };
+      return { start, end: now(), pid: process.pid };
     };`,
   'throws.mjs': `
     class ValidationError extends Error { name = 'ValidationError'; }
@@ -32,14 +30,17 @@ const HANDLERS: Record<string, string> = {
       throw new ValidationError('bad input');
     };`,
   'crash.mjs': `
-    import { threadId } from 'node:worker_threads';
     export const handler = async (event) => {
       if (event.exit) process.exit(3);
       if (event.uncaught) {
         setTimeout(() => { throw new RangeError('thrown outside the handler'); }, 1);
         await new Promise(() => {});
       }
-      return { threadId };
+      if (event.rejection) {
+        Promise.reject(new TypeError('nobody awaited this'));
+        await new Promise(() => {});
+      }
+      return { pid: process.pid };
     };`,
   'context.mjs': `
     import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,10 +122,10 @@ describe('createLambdaInvoker', () => {
   describe('warm workers', () => {
     it('keeps module state between invocations of a warm worker', async () => {
       const lambdas = invokerFor(fnModel('Counter', 'counter.handler'));
-      const first = okValue<{ count: number; threadId: number }>(await lambdas.invoke('Counter', {}));
-      const second = okValue<{ count: number; threadId: number }>(await lambdas.invoke('Counter', {}));
+      const first = okValue<{ count: number; pid: number }>(await lambdas.invoke('Counter', {}));
+      const second = okValue<{ count: number; pid: number }>(await lambdas.invoke('Counter', {}));
       expect(first.count).toBe(1);
-      expect(second).toEqual({ count: 2, threadId: first.threadId });
+      expect(second).toEqual({ count: 2, pid: first.pid });
     });
 
     it('creates no worker before the first invocation', async () => {
@@ -183,7 +184,7 @@ describe('createLambdaInvoker', () => {
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        TZ: 'UTC',
+        TZ: ':UTC',
         EXTRA: 'yes',
         H3A_HOST_ONLY: null,
       });
@@ -211,7 +212,7 @@ describe('createLambdaInvoker', () => {
       const pending = Array.from({ length: 6 }, () => lambdas.invoke('Sleep', { ms: 80 }));
       expect(lambdas.stats().Sleep).toEqual({ workers: 2, busy: 2, queued: 4 });
       const runs = (await Promise.all(pending)).map((result) =>
-        okValue<{ start: number; end: number; threadId: number }>(result),
+        okValue<{ start: number; end: number; pid: number }>(result),
       );
       const edges = runs.flatMap((run) => [
         { at: run.start, delta: 1 },
@@ -225,7 +226,7 @@ describe('createLambdaInvoker', () => {
         maxRunning = Math.max(maxRunning, running);
       }
       expect(maxRunning).toBeLessThanOrEqual(2);
-      expect(new Set(runs.map((run) => run.threadId)).size).toBe(2);
+      expect(new Set(runs.map((run) => run.pid)).size).toBe(2);
     });
 
     it('bounds a function without reserved concurrency by defaultConcurrency', async () => {
@@ -263,7 +264,7 @@ describe('createLambdaInvoker', () => {
   describe('timeouts', () => {
     it('reports a timeout past timeoutSeconds, then serves the next invocation on a new worker', async () => {
       const lambdas = invokerFor(fnModel('Sleep', 'sleep.handler', { timeoutSeconds: 0.25 }));
-      const warm = okValue<{ threadId: number }>(await lambdas.invoke('Sleep', { ms: 0 }));
+      const warm = okValue<{ pid: number }>(await lambdas.invoke('Sleep', { ms: 0 }));
       const timedOut = await lambdas.invoke('Sleep', { ms: 10_000 });
       expect(timedOut).toMatchObject({
         ok: false,
@@ -271,8 +272,8 @@ describe('createLambdaInvoker', () => {
         errorType: 'Sandbox.Timedout',
         errorMessage: 'Task timed out after 0.25 seconds',
       });
-      const next = okValue<{ threadId: number }>(await lambdas.invoke('Sleep', { ms: 0 }));
-      expect(next.threadId).not.toBe(warm.threadId);
+      const next = okValue<{ pid: number }>(await lambdas.invoke('Sleep', { ms: 0 }));
+      expect(next.pid).not.toBe(warm.pid);
     });
   });
 
@@ -294,15 +295,15 @@ describe('createLambdaInvoker', () => {
 
     it('reports process.exit as an error and replaces the worker', async () => {
       const lambdas = invokerFor(fnModel('Crash', 'crash.handler'));
-      const before = okValue<{ threadId: number }>(await lambdas.invoke('Crash', {}));
+      const before = okValue<{ pid: number }>(await lambdas.invoke('Crash', {}));
       expect(await lambdas.invoke('Crash', { exit: true })).toMatchObject({
         ok: false,
         kind: 'error',
         errorType: 'Runtime.ExitError',
         errorMessage: 'Runtime exited with error: exit status 3',
       });
-      const after = okValue<{ threadId: number }>(await lambdas.invoke('Crash', {}));
-      expect(after.threadId).not.toBe(before.threadId);
+      const after = okValue<{ pid: number }>(await lambdas.invoke('Crash', {}));
+      expect(after.pid).not.toBe(before.pid);
     });
 
     it('reports an uncaught exception as an error and keeps the pool working', async () => {
@@ -314,6 +315,18 @@ describe('createLambdaInvoker', () => {
         errorMessage: 'thrown outside the handler',
       });
       expect(await lambdas.invoke('Crash', {})).toMatchObject({ ok: true });
+    });
+
+    it('reports an unhandled rejection as Lambda does and replaces the environment', async () => {
+      const lambdas = invokerFor(fnModel('Crash', 'crash.handler'));
+      const before = okValue<{ pid: number }>(await lambdas.invoke('Crash', {}));
+      expect(await lambdas.invoke('Crash', { rejection: true })).toMatchObject({
+        ok: false,
+        errorType: 'Runtime.UnhandledPromiseRejection',
+        errorMessage: 'TypeError: nobody awaited this',
+      });
+      const after = okValue<{ pid: number }>(await lambdas.invoke('Crash', {}));
+      expect(after.pid).not.toBe(before.pid);
     });
 
     it('reports a missing module, a missing export and a failing module like Lambda', async () => {
