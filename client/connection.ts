@@ -265,7 +265,7 @@ export class Connection {
   }
 
   #onOpen(session: Session): void {
-    if (session.ended) {
+    if (session.ended || session === this.#active) {
       return;
     }
     if (session !== this.#opening || this.#state === 'closed') {

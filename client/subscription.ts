@@ -179,8 +179,16 @@ export class ChannelSubscription implements Subscription {
 
   /** A live `message` frame of this channel. */
   receiveMessage(message: MessageEnvelope): void {
-    if (this.#active && this.#stream.receive(message) === 'gap') {
+    if (!this.#active) {
+      return;
+    }
+    const outcome = this.#stream.receive(message);
+    if (outcome === 'gap') {
       this.#armGap();
+    } else if (outcome === 'delivered' && this.#stream.heldCount === 0) {
+      // The gap closed by itself.
+      clearTimeout(this.#gapTimer);
+      this.#gapTimer = undefined;
     }
   }
 
@@ -305,7 +313,7 @@ export class ChannelSubscription implements Subscription {
   /** Reads history for a gap that did not close by itself; skips what history does not have either. */
   async #fill(): Promise<void> {
     const since = this.#stream.lastSeq;
-    if (!this.#active || this.#stream.syncing || since === undefined) {
+    if (!this.#active || this.#stream.syncing || since === undefined || this.#stream.heldCount === 0) {
       return;
     }
     const sync = this.#sync;

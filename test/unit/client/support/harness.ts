@@ -62,14 +62,16 @@ export const createClient = (
   return harness;
 };
 
-/** Creates a client with a scripted server and opens its first socket. */
+/** Creates a client with a scripted server and opens its first socket (the server opens later ones). */
 export const createServedClient = async (
   options: ClientOptions = {},
   server: ScriptedServerOptions = {},
 ): Promise<Harness & { server: ScriptedServer }> => {
   const harness = createClient(options, server);
-  harness.network.latest.open();
-  await flush();
+  if (server.openAfterMs === undefined) {
+    harness.network.latest.open();
+  }
+  await vi.advanceTimersByTimeAsync(server.openAfterMs ?? 0);
   return harness as Harness & { server: ScriptedServer };
 };
 
