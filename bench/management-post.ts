@@ -14,6 +14,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { managementRequestHandler } from '../lambdas/adapters/management-request-handler.js';
+import { LOCAL_CREDENTIALS } from '../local/constants.js';
 
 const WARMUP = 2_000;
 const MEASURED = 4_000;
@@ -55,7 +56,7 @@ const { port } = server.address() as AddressInfo;
 const sdk = new ApiGatewayManagementApiClient({
   endpoint: `http://127.0.0.1:${port}/prod`,
   region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  credentials: LOCAL_CREDENTIALS,
   maxAttempts: 1,
   requestHandler: managementRequestHandler(IN_FLIGHT),
 });

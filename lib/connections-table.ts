@@ -8,12 +8,8 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-
-/** Name of the GSI that maps `connectionId` → every `pk` holding an item of that connection. */
-export const BY_CONNECTION_INDEX = 'byConnection';
-
-/** Attribute holding each item's expiry in epoch seconds; DynamoDB deletes expired items on its own. */
-export const TTL_ATTRIBUTE = 'ttl';
+// The functions query and write with the same names, so they are defined once, beside the functions' core.
+import { BY_CONNECTION_INDEX, TTL_ATTRIBUTE } from '../lambdas/core/table-design.js';
 
 /** Options of {@link createConnectionsTable}. */
 export interface ConnectionsTableOptions {

@@ -7,7 +7,7 @@
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { BY_CONNECTION_INDEX } from './connections-table.js';
+import { BY_CONNECTION_INDEX } from '../lambdas/core/table-design.js';
 import type { RouteAccess } from './routes.js';
 
 /** The resources a route's grants are scoped to. */

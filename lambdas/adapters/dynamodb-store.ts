@@ -22,8 +22,8 @@ import { backoffDelayMs } from '../core/backoff.js';
 import { BATCH_WRITE_RETRY_POLICY, BROADCAST_SHARDS, type RetryPolicy } from '../core/constants.js';
 import { expiresAtFor } from '../core/expiry.js';
 import type { ConnectionRecord, ConnectionStore } from '../core/ports.js';
+import { BY_CONNECTION_INDEX, TTL_ATTRIBUTE } from '../core/table-design.js';
 import {
-  BY_CONNECTION_INDEX,
   broadcastKey,
   broadcastPartition,
   channelPartition,
@@ -98,7 +98,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
 
   /** Writes `META` and the broadcast membership in one `BatchWriteItem`. */
   async putConnection(c: ConnectionRecord): Promise<void> {
-    const common = { connectionId: c.connectionId, ttl: c.expiresAt };
+    const common = { connectionId: c.connectionId, [TTL_ATTRIBUTE]: c.expiresAt };
     await this.#writeBatch([
       {
         PutRequest: {
@@ -156,7 +156,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
           ...subscriptionKey(channel, connectionId),
           connectionId,
           subscribedAt: this.#now(),
-          ttl: expiresAt,
+          [TTL_ATTRIBUTE]: expiresAt,
         },
       }),
     );
@@ -192,7 +192,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         Key: { ...sequenceKey(channel) },
         // `ttl` is a DynamoDB reserved word; both names are aliased for uniformity.
         UpdateExpression: 'ADD #seq :one SET #ttl = :ttl',
-        ExpressionAttributeNames: { '#seq': 'seq', '#ttl': 'ttl' },
+        ExpressionAttributeNames: { '#seq': 'seq', '#ttl': TTL_ATTRIBUTE },
         ExpressionAttributeValues: { ':one': 1, ':ttl': expiresAtFor(this.#now()) },
         ReturnValues: 'UPDATED_NEW',
       }),

@@ -1,5 +1,6 @@
 /**
- * The single-table design (README "Table design"): every key and index name in one place.
+ * The single-table design (README "Table design"): every key in one place. The index and TTL attribute names,
+ * which the stack shares, are in `core/table-design.ts`.
  *
  * @module
  */
@@ -10,9 +11,6 @@ export interface TableKey {
   readonly pk: string;
   readonly sk: string;
 }
-
-/** GSI listing every item of a connection: partition key `connectionId`, sort key `pk`, keys only. */
-export const BY_CONNECTION_INDEX = 'byConnection';
 
 /** Sort-key prefix of the items that point at a connection (subscriptions and broadcast membership). */
 export const MEMBER_PREFIX = 'CONN#';

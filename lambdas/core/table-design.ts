@@ -1,0 +1,14 @@
+/**
+ * The names of the single table's design (README "Table design") that both sides must agree on: the stack
+ * (`lib/connections-table.ts`) creates the table and index with them, and the store (`lambdas/adapters/`)
+ * queries and writes with them. Plain strings, no AWS code, so `lib/` can import them without pulling in
+ * anything of the functions.
+ *
+ * @module
+ */
+
+/** GSI listing every item of a connection: partition key `connectionId`, sort key `pk`, keys only. */
+export const BY_CONNECTION_INDEX = 'byConnection';
+
+/** Attribute holding each item's expiry in epoch seconds; DynamoDB TTL deletes expired items on its own. */
+export const TTL_ATTRIBUTE = 'ttl';
