@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Action } from '../lambdas/core/protocol.js';
 
 /** A DynamoDB action a route function may be granted (exact names, never wildcards). */
 export type DynamoDbAction =
@@ -26,8 +27,11 @@ export interface RouteAccess {
 
 /** One row of the route table. */
 export interface RouteDefinition {
-  /** API Gateway route key: `$connect`, `$disconnect`, `$default` or the value of the `action` field. */
-  readonly routeKey: string;
+  /**
+   * API Gateway route key: `$connect`, `$disconnect`, `$default` or the value of the `action` field, which must
+   * be one of the protocol's actions (a test checks that every action has its route).
+   */
+  readonly routeKey: '$connect' | '$disconnect' | '$default' | Action;
   /** Handler file name: `lambdas/handlers/<handler>.ts`. */
   readonly handler: string;
   /**

@@ -7,7 +7,7 @@
 import { getServiceName } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 
-/** The `service` of each log line when `POWERTOOLS_SERVICE_NAME` is unset (e.g. a handler run outside the stack). */
+/** The `service` of each log line when `POWERTOOLS_SERVICE_NAME` is unset (a handler run outside the stack). */
 export const DEFAULT_SERVICE_NAME = 'realtime-api';
 
 /**

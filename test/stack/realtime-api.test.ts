@@ -1,5 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { ACTIONS } from '../../lambdas/core/protocol.js';
+import { BY_CONNECTION_INDEX, TTL_ATTRIBUTE } from '../../lambdas/core/table-design.js';
+import { ROUTES } from '../../lib/routes.js';
 import { logicalIdOf, synthRealtimeStack } from './synth.js';
 
 // GIVEN the stack with default props (synthesized once; every test only reads it)
@@ -74,6 +77,17 @@ describe('RealtimeApi', () => {
           RouteKey: routeKey,
         });
       }
+    });
+
+    it("routes: the custom routes are exactly the protocol's actions (lambdas/core/protocol.ts ACTIONS)", () => {
+      const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+        (route) => route.Properties.RouteKey as string,
+      );
+      const customRouteKeys = routeKeys.filter((key) => !key.startsWith('$'));
+      expect(customRouteKeys.sort()).toEqual([...ACTIONS].sort());
+      expect(customRouteKeys).toHaveLength(new Set(customRouteKeys).size);
+      const tableRouteKeys = ROUTES.map((route) => route.routeKey).filter((key) => !key.startsWith('$'));
+      expect(tableRouteKeys.sort()).toEqual([...ACTIONS].sort());
     });
 
     it.each(ROUTE_HANDLERS)(
@@ -227,6 +241,13 @@ describe('RealtimeApi', () => {
     it('table: expires items on the ttl attribute', () => {
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      });
+    });
+
+    it('table: its index and TTL attribute carry the names the functions use (lambdas/core/table-design.ts)', () => {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: BY_CONNECTION_INDEX })],
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
       });
     });
 
