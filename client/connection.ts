@@ -17,6 +17,8 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** The fields of the socket events the client reads: `data` of `message`, `code` and `reason` of `close`. */
 export interface SocketEvent {
+  /** Every event has it; listed so that `ws`'s and the DOM's event types are assignable. */
+  readonly type?: string;
   readonly data?: unknown;
   readonly code?: number;
   readonly reason?: string;
@@ -174,7 +176,7 @@ export class Connection {
     for (const [session, timer] of this.#draining) {
       if (session.id === sessionId) {
         clearTimeout(timer);
-        this.#draining.delete(session);
+        // #onClose forgets it and reports it closed, so its unanswered requests are rejected at once.
         this.#abandon(session, 1000, 'replaced');
       }
     }

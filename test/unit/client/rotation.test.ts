@@ -82,7 +82,7 @@ describe('RealtimeClient: proactive reconnect before the 2-hour limit', () => {
     const old = network.latest;
     old.open();
     await vi.advanceTimersByTimeAsync(MAX - 10);
-    const inFlight = client.publish('lobby', 'old');
+    const inFlight = outcome(client.publish('lobby', 'old'));
     await vi.advanceTimersByTimeAsync(10);
     const fresh = network.latest;
 
@@ -94,7 +94,7 @@ describe('RealtimeClient: proactive reconnect before the 2-hour limit', () => {
     old.reply(old.last('publish'), { type: 'published', channel: 'lobby', seq: 1, delivered: 0 });
 
     // Assess
-    expect(await inFlight).toEqual({ seq: 1, delivered: 0 });
+    expect(await inFlight).toEqual({ ok: true, value: { seq: 1, delivered: 0 } });
     expect(closedEarly).toBeUndefined();
     expect(old.closedWith?.reason).toBe('replaced');
     expect(fresh.last('publish').data).toBe('new');
@@ -117,6 +117,27 @@ describe('RealtimeClient: proactive reconnect before the 2-hour limit', () => {
     // Assess
     expect(old.closedWith?.reason).toBe('replaced');
     expect(await inFlight).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+  });
+
+  it('rejects with DISCONNECTED what is still unanswered on the old socket when the drain ends', async () => {
+    // Prepare: no request timeout, so only the drain (30 s then) ends the wait
+    const { client, network } = createClient({ heartbeatIntervalMs: 0, requestTimeoutMs: 0 });
+    const old = network.latest;
+    old.open();
+    await vi.advanceTimersByTimeAsync(MAX - 10);
+    const inFlight = outcome(client.publish('lobby', 'lost'));
+    await vi.advanceTimersByTimeAsync(10);
+
+    // Act
+    network.latest.open();
+    await vi.advanceTimersByTimeAsync(30_000);
+
+    // Assess
+    expect(old.closedWith?.reason).toBe('replaced');
+    expect(await Promise.race([inFlight, flush().then(() => 'still pending')])).toMatchObject({
+      ok: false,
+      error: { code: 'DISCONNECTED' },
+    });
   });
 
   it('keeps using the old socket when the new one fails, and tries again', async () => {
