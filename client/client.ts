@@ -6,33 +6,33 @@
  * @module
  */
 import { Backoff } from './backoff.js';
+import { Channels } from './channels.js';
 import { Connection, type ConnectionState, type StateInfo } from './connection.js';
 import { Emitter } from './emitter.js';
 import { gatewayError, RealtimeError } from './errors.js';
 import { type ClientOptions, DEFAULTS, type ResolvedOptions, resolveOptions } from './options.js';
 import {
   decodeFrame,
-  envelopesOf,
   fitsInFrame,
   frameBytes,
-  isLeaderboardSnapshot,
-  isMessageEnvelope,
-  isPresenceEvent,
-  isPresenceMember,
-  type LeaderboardEntry,
   MAX_FRAME_BYTES,
-  type MessageEnvelope,
   type PresenceMember,
   type TypedFrame,
 } from './protocol.js';
-import { type PendingRequest, RequestTracker } from './requests.js';
 import {
-  ChannelSubscription,
-  type RequestFields,
-  type SubscribeOptions,
-  type Subscription,
-  type SubscriptionHost,
-} from './subscription.js';
+  type HistoryOptions,
+  type HistoryResult,
+  historyResult,
+  type PublishResult,
+  presenceMembers,
+  publishResult,
+  type ScoreResult,
+  scoreResult,
+  type TopResult,
+  topResult,
+} from './replies.js';
+import { type PendingRequest, RequestTracker } from './requests.js';
+import type { RequestFields, SubscribeOptions, Subscription } from './subscription.js';
 
 /** The events of a {@link RealtimeClient} and their arguments. */
 export type ClientEvents = {
@@ -47,61 +47,12 @@ export type ClientEvents = {
   raw: [data: unknown];
 };
 
-/** Ack of `publish`. */
-export interface PublishResult {
-  readonly seq: number;
-  /** How many subscribers it was sent to so far. */
-  readonly delivered: number;
-  /** `queued`: the server goes on delivering in the background. */
-  readonly fanout?: 'queued';
-}
-
-/** Ack of `score`. */
-export interface ScoreResult {
-  readonly board: string;
-  readonly player: string;
-  /** The player's total after this change. */
-  readonly score: number;
-  /** The board's version after this change. */
-  readonly version: number;
-}
-
-/** Reply to `top`. */
-export interface TopResult {
-  readonly board: string;
-  readonly version: number;
-  readonly top: readonly LeaderboardEntry[];
-}
-
-/** Options of `history`. */
-export interface HistoryOptions {
-  /** Only messages after this seq. */
-  readonly since?: number;
-  /** At most this many messages. */
-  readonly limit?: number;
-}
-
-/** Reply to `history`. */
-export interface HistoryResult<T = unknown> {
-  readonly channel: string;
-  /** The channel's latest seq. */
-  readonly seq: number;
-  /** Oldest first. */
-  readonly messages: readonly MessageEnvelope<T>[];
-  /** False when `since` is older than the history the server keeps. */
-  readonly recovered: boolean;
-  /** More messages follow: ask again with `since` set to the last seq received. */
-  readonly more: boolean;
-}
-
 interface SubmitOptions {
   /** Queue while offline (default) or fail at once with `DISCONNECTED`. */
   readonly queue?: boolean;
   /** Wait for an ack (default), or resolve once written (`sendmessage` has no ack). */
   readonly ack?: boolean;
 }
-
-const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
 
 /**
  * A connection to the realtime API that stays connected. Create it with {@link connect}.
@@ -116,10 +67,8 @@ export class RealtimeClient {
   readonly #events: Emitter<ClientEvents>;
   readonly #requests: RequestTracker;
   readonly #connection: Connection;
-  readonly #subscriptions = new Map<string, ChannelSubscription>();
-  readonly #unsubscribing = new Map<string, Promise<void>>();
+  readonly #channels: Channels;
   readonly #retiring = new Set<number>();
-  readonly #host: SubscriptionHost;
   #closed = false;
 
   /** @throws {TypeError} on an invalid URL or option (see {@link ClientOptions}). */
@@ -133,19 +82,14 @@ export class RealtimeClient {
     });
     this.#requests = new RequestTracker({ timeoutMs: requestTimeoutMs, maxQueued: this.#options.maxQueued });
     const policy = reconnect === false ? DEFAULTS.reconnect : reconnect;
-    this.#host = {
+    this.#channels = new Channels({
       send: (fields) => this.#submit(fields, { queue: false }),
+      isOpen: () => this.#connection.activeSession !== undefined,
       report: (error) => this.#report(error),
-      unsubscribe: (channel) => this.unsubscribe(channel),
-      remove: (subscription) => {
-        if (this.#subscriptions.get(subscription.channel) === subscription) {
-          this.#subscriptions.delete(subscription.channel);
-        }
-      },
       gapTimeoutMs: this.#options.gapTimeoutMs,
       retryPolicy: policy,
       random,
-    };
+    });
     this.#connection = new Connection(
       {
         url: this.#options.url,
@@ -190,7 +134,7 @@ export class RealtimeClient {
 
   /** The subscription to `channel`, if any. */
   subscription(channel: string): Subscription | undefined {
-    return this.#subscriptions.get(channel);
+    return this.#channels.get(channel);
   }
 
   /**
@@ -208,68 +152,15 @@ export class RealtimeClient {
     if (this.#closed) {
       return Promise.reject(new RealtimeError('CLOSED', 'the client is closed'));
     }
-    if (typeof channel !== 'string' || channel === '') {
-      return Promise.reject(new RealtimeError('INVALID_CHANNEL', 'channel must be a non-empty string'));
-    }
-    const history = options.history;
-    if (
-      history !== undefined &&
-      typeof history !== 'boolean' &&
-      !(Number.isInteger(history) && history > 0)
-    ) {
-      return Promise.reject(
-        new RealtimeError(
-          'INVALID_REQUEST',
-          `history must be a boolean or a positive integer, got ${history}`,
-        ),
-      );
-    }
-    if (this.#subscriptions.has(channel)) {
-      return Promise.reject(new RealtimeError('ALREADY_SUBSCRIBED', `already subscribed to ${channel}`));
-    }
-    const subscription = new ChannelSubscription(channel, options as SubscribeOptions, this.#host);
-    this.#subscriptions.set(channel, subscription);
-    if (this.#connection.activeSession !== undefined) {
-      void this.#syncAfterUnsubscribe(subscription);
-    }
-    return subscription.ready;
+    return this.#channels.add(channel, options as SubscribeOptions);
   }
 
   /**
    * Stops delivery at once and tells the server. Resolves also when the connection is down (the server
    * drops a connection's subscriptions with it). Does nothing for a channel not subscribed.
    */
-  async unsubscribe(channel: string): Promise<void> {
-    const subscription = this.#subscriptions.get(channel);
-    if (subscription === undefined) {
-      return;
-    }
-    this.#subscriptions.delete(channel);
-    const inFlight = subscription.pendingSync;
-    subscription.end(new RealtimeError('UNSUBSCRIBED', `unsubscribed from ${channel} before the ack`));
-    if (this.#connection.activeSession === undefined) {
-      return;
-    }
-    const done = (async () => {
-      // A subscribe still in flight could otherwise be applied after the unsubscribe: API Gateway runs the
-      // frames of one connection concurrently.
-      await inFlight;
-      try {
-        await this.#submit({ action: 'unsubscribe', channel }, { queue: false });
-      } catch (error) {
-        if (!(error instanceof RealtimeError && error.code === 'DISCONNECTED')) {
-          throw error;
-        }
-      }
-    })();
-    this.#unsubscribing.set(channel, done);
-    try {
-      await done;
-    } finally {
-      if (this.#unsubscribing.get(channel) === done) {
-        this.#unsubscribing.delete(channel);
-      }
-    }
+  unsubscribe(channel: string): Promise<void> {
+    return this.#channels.remove(channel);
   }
 
   /**
@@ -282,9 +173,7 @@ export class RealtimeClient {
     if (data === undefined) {
       throw new RealtimeError('INVALID_REQUEST', 'data is required (undefined is not JSON)');
     }
-    const ack = await this.#submit({ action: 'publish', channel, data });
-    const result = { seq: numberOr(ack.seq, 0), delivered: numberOr(ack.delivered, 0) };
-    return ack.fanout === 'queued' ? { ...result, fanout: 'queued' } : result;
+    return publishResult(await this.#submit({ action: 'publish', channel, data }));
   }
 
   /** Adds `points` (an integer, may be negative) to a player's score on a board. */
@@ -292,35 +181,23 @@ export class RealtimeClient {
     if (!Number.isSafeInteger(points)) {
       throw new RealtimeError('INVALID_REQUEST', `points must be an integer, got ${points}`);
     }
-    const ack = await this.#submit({ action: 'score', board, player, points });
-    return { board, player, score: numberOr(ack.score, 0), version: numberOr(ack.version, 0) };
+    return scoreResult(await this.#submit({ action: 'score', board, player, points }), board, player);
   }
 
   /** The top `limit` entries of a board (the server's default when omitted). */
   async top(board: string, limit?: number): Promise<TopResult> {
-    const reply = await this.#submit(
-      limit === undefined ? { action: 'top', board } : { action: 'top', board, limit },
-    );
-    const snapshot = isLeaderboardSnapshot(reply) ? reply : { board, version: 0, top: [] };
-    return { board: snapshot.board, version: snapshot.version, top: snapshot.top };
+    const fields = limit === undefined ? { action: 'top', board } : { action: 'top', board, limit };
+    return topResult(await this.#submit(fields), board);
   }
 
   /** The connections subscribed to a channel (one entry per connection). */
   async presence(channel: string): Promise<PresenceMember[]> {
-    const reply = await this.#submit({ action: 'presence', channel });
-    return Array.isArray(reply.members) ? reply.members.filter(isPresenceMember) : [];
+    return presenceMembers(await this.#submit({ action: 'presence', channel }));
   }
 
   /** Reads a channel's kept history, oldest first. Does not affect subscriptions. */
   async history<T = unknown>(channel: string, options: HistoryOptions = {}): Promise<HistoryResult<T>> {
-    const reply = await this.#submit({ action: 'history', channel, ...options });
-    return {
-      channel,
-      seq: numberOr(reply.seq, 0),
-      messages: envelopesOf(reply.messages) as MessageEnvelope<T>[],
-      recovered: reply.recovered !== false,
-      more: reply.more === true,
-    };
+    return historyResult(await this.#submit({ action: 'history', channel, ...options }), channel);
   }
 
   /** Sends `{"action":"ping"}` and resolves with the round trip in ms. */
@@ -410,25 +287,15 @@ export class RealtimeClient {
 
   #onOpen(replaced: number | undefined): void {
     // Re-subscribe first, then send what was queued, in order.
-    const syncs = [...this.#subscriptions.values()].map((subscription) =>
-      this.#syncAfterUnsubscribe(subscription),
-    );
+    const synced = this.#channels.syncAll();
     for (const entry of this.#requests.takeQueued()) {
       this.#write(entry);
     }
     if (replaced !== undefined) {
       // Make-before-break: keep the old socket until every channel has caught up on the new one.
       this.#retiring.add(replaced);
-      void Promise.allSettled(syncs).then(() => this.#retireIfIdle(replaced));
+      void synced.then(() => this.#retireIfIdle(replaced));
     }
-  }
-
-  async #syncAfterUnsubscribe(subscription: ChannelSubscription): Promise<void> {
-    const unsubscribing = this.#unsubscribing.get(subscription.channel);
-    if (unsubscribing !== undefined) {
-      await unsubscribing.catch(() => undefined);
-    }
-    await subscription.sync();
   }
 
   #retireIfIdle(session: number): void {
@@ -473,26 +340,10 @@ export class RealtimeClient {
   }
 
   #dispatchPush(frame: TypedFrame, data: unknown): void {
+    if (this.#channels.route(frame)) {
+      return;
+    }
     switch (frame.type) {
-      case 'message':
-        if (isMessageEnvelope(frame)) {
-          this.#subscriptions.get(frame.channel)?.receiveMessage(frame);
-          return;
-        }
-        break;
-      case 'leaderboard':
-        // A reply to a `top` that timed out also has this type, but carries an id; only pushes have none.
-        if (frame.id === undefined && isLeaderboardSnapshot(frame)) {
-          this.#subscriptions.get(frame.board)?.receiveLeaderboard(frame);
-        }
-        return;
-      case 'join':
-      case 'leave':
-        if (isPresenceEvent(frame)) {
-          this.#subscriptions.get(frame.channel)?.receivePresence(frame);
-          return;
-        }
-        break;
       case 'error': {
         const code = typeof frame.code === 'string' ? frame.code : 'INTERNAL_ERROR';
         const message = typeof frame.message === 'string' ? frame.message : code;
@@ -508,8 +359,9 @@ export class RealtimeClient {
       case 'pong':
         // A late reply to a request that already timed out.
         return;
+      default:
+        this.#events.emit('raw', data);
     }
-    this.#events.emit('raw', data);
   }
 
   #heartbeat(): void {
@@ -529,10 +381,7 @@ export class RealtimeClient {
 
   #failEverything(code: 'CLOSED' | 'DISCONNECTED', message: string): void {
     this.#requests.failAll(code, message);
-    for (const subscription of this.#subscriptions.values()) {
-      subscription.end(new RealtimeError(code, `${subscription.channel}: ${message}`));
-    }
-    this.#subscriptions.clear();
+    this.#channels.endAll((channel) => new RealtimeError(code, `${channel}: ${message}`));
     this.#retiring.clear();
   }
 

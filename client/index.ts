@@ -10,16 +10,7 @@
  * @module
  */
 export { Backoff, type BackoffPolicy } from './backoff.js';
-export {
-  type ClientEvents,
-  connect,
-  type HistoryOptions,
-  type HistoryResult,
-  type PublishResult,
-  RealtimeClient,
-  type ScoreResult,
-  type TopResult,
-} from './client.js';
+export { type ClientEvents, connect, RealtimeClient } from './client.js';
 export {
   buildUrl,
   type ConnectionState,
@@ -50,5 +41,6 @@ export {
   type RequestId,
   type TypedFrame,
 } from './protocol.js';
+export type { HistoryOptions, HistoryResult, PublishResult, ScoreResult, TopResult } from './replies.js';
 export { ChannelStream, type ReceiveOutcome } from './resume.js';
 export type { ResetInfo, SubscribeOptions, Subscription } from './subscription.js';
