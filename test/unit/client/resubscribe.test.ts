@@ -135,6 +135,23 @@ describe('RealtimeClient: subscriptions and resume', () => {
       expect(client.subscription('no spaces')).toBeUndefined();
     });
 
+    it.each([[0], [1.5], [-3]])(
+      'rejects history: %s with INVALID_REQUEST without sending anything',
+      async (history) => {
+        // Prepare
+        const { client, network } = createClient();
+        network.latest.open();
+
+        // Act
+        const code = await rejectionCode(client.subscribe('lobby', { history }));
+
+        // Assess
+        expect(code).toBe('INVALID_REQUEST');
+        expect(network.latest.sent).toEqual([]);
+        expect(client.subscription('lobby')).toBeUndefined();
+      },
+    );
+
     it('rejects a second subscribe to the same channel with ALREADY_SUBSCRIBED', async () => {
       // Prepare
       const { client } = await subscribedClient(0);
@@ -429,6 +446,28 @@ describe('RealtimeClient: subscriptions and resume', () => {
 
       // Assess
       expect(delivered).toEqual([12, 13]);
+    });
+
+    it('calls onReset when the gap is older than the kept history', async () => {
+      // Prepare
+      const { network, delivered, resets } = await subscribedClient(10, { gapTimeoutMs: 1_000 });
+      network.latest.deliver(envelope(90));
+
+      // Act
+      await vi.advanceTimersByTimeAsync(1_000);
+      network.latest.reply(network.latest.last('history'), {
+        type: 'history',
+        channel: 'lobby',
+        seq: 90,
+        messages: envelopes(80, 90),
+        recovered: false,
+        more: false,
+      });
+      await flush();
+
+      // Assess
+      expect(resets).toEqual([{ channel: 'lobby', lastSeq: 10, seq: 90, reason: 'history-expired' }]);
+      expect(delivered).toEqual(Array.from({ length: 11 }, (_, i) => 80 + i));
     });
 
     it('releases held messages in order when history cannot be read', async () => {
