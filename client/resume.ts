@@ -83,9 +83,15 @@ export class ChannelStream {
     if ((last !== undefined && message.seq <= last) || this.#held.has(message.seq)) {
       return 'dropped';
     }
-    if (this.#syncing || last === undefined) {
+    if (this.#syncing) {
       this.#hold(message);
       return 'held';
+    }
+    if (last === undefined) {
+      // No ack gave a starting point (a server that sends no seq): the first message is the start.
+      this.#emit(message);
+      this.#drainContiguous();
+      return 'delivered';
     }
     if (message.seq === last + 1) {
       this.#emit(message);
@@ -136,7 +142,7 @@ export class ChannelStream {
   /**
    * Ends a sync or a fill: resumes live delivery and reports whether a gap remains.
    *
-   * @param latest - the channel's latest seq according to the reply just applied.
+   * @param latest - the channel's latest seq according to the reply just applied, if it said.
    * @param epoch - what {@link beginSync} or {@link beginFill} returned. A held message above `latest`
    *   that arrived before that request was sent cannot be real (a real one would be at most `latest`);
    *   it is dropped. Such frames can be forged by anyone through the `sendmessage` broadcast.
@@ -144,17 +150,21 @@ export class ChannelStream {
    *   skipped, delivering what is held above them.
    * @returns whether messages are still held behind a missing seq.
    */
-  settle(latest: number, epoch: number, skipHoles: boolean): boolean {
+  settle(latest: number | undefined, epoch: number, skipHoles: boolean): boolean {
     this.#syncing = false;
     for (const [seq, held] of this.#held) {
-      if (seq > latest && held.epoch < epoch) {
+      if (latest !== undefined && seq > latest && held.epoch < epoch) {
         this.#held.delete(seq);
       }
+    }
+    if (this.#lastSeq === undefined && this.#held.size > 0) {
+      // Still no starting point: the oldest message held is the start.
+      this.#lastSeq = Math.min(...this.#held.keys()) - 1;
     }
     if (skipHoles) {
       for (const seq of this.#heldSeqs()) {
         const held = this.#held.get(seq);
-        if (held !== undefined && seq <= latest) {
+        if (held !== undefined && latest !== undefined && seq <= latest) {
           this.#held.delete(seq);
           this.#emit(held.message);
         }

@@ -96,8 +96,8 @@ const toRealtimeError = (error: unknown): RealtimeError =>
     ? error
     : new RealtimeError('INTERNAL_ERROR', 'unexpected failure', { cause: error });
 
-const seqOf = (value: unknown, fallback: number): number =>
-  typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+const seqOf = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
 /** The client's side of one subscribed channel. Only {@link Subscription} is public. */
 export class ChannelSubscription implements Subscription {
@@ -254,16 +254,20 @@ export class ChannelSubscription implements Subscription {
       if (isLeaderboardSnapshot(ack.leaderboard)) {
         this.receiveLeaderboard(ack.leaderboard);
       }
-      const ackSeq = seqOf(ack.seq, 0);
-      if (resumeFrom !== undefined && (ack.recovered === false || ackSeq < resumeFrom)) {
-        this.#reset(resumeFrom, ackSeq, ack.recovered === false ? 'history-expired' : 'sequence-restarted');
+      // A server that does not report seq gives no starting point; the first message then is one.
+      const ackSeq = seqOf(ack.seq);
+      const restarted = ackSeq !== undefined && resumeFrom !== undefined && ackSeq < resumeFrom;
+      if (resumeFrom !== undefined && (ack.recovered === false || restarted)) {
+        this.#reset(resumeFrom, ackSeq ?? 0, restarted ? 'sequence-restarted' : 'history-expired');
       }
-      const latest = await this.#catchUp(sync, ack, ackSeq);
-      if (latest === undefined) {
+      const caughtUp = await this.#catchUp(sync, ack, ackSeq);
+      if (caughtUp === undefined) {
         return;
       }
-      this.#stream.startAfter(ackSeq);
-      const gap = this.#stream.settle(latest, epoch, false);
+      if (ackSeq !== undefined) {
+        this.#stream.startAfter(ackSeq);
+      }
+      const gap = this.#stream.settle(caughtUp.latest, epoch, false);
       this.#retry.reset();
       this.#synced = true;
       this.#settleReady?.();
@@ -286,7 +290,11 @@ export class ChannelSubscription implements Subscription {
    *
    * @returns the channel's latest seq per the last reply, or undefined if a newer sync took over.
    */
-  async #catchUp(sync: number, first: TypedFrame, firstSeq: number): Promise<number | undefined> {
+  async #catchUp(
+    sync: number,
+    first: TypedFrame,
+    firstSeq: number | undefined,
+  ): Promise<{ latest: number | undefined } | undefined> {
     let reply = first;
     let latest = firstSeq;
     let since: number | undefined;
@@ -296,16 +304,16 @@ export class ChannelSubscription implements Subscription {
       const top = messages.at(-1)?.seq;
       // Stop on a reply that makes no progress, so a misbehaving server cannot loop us forever.
       if (reply.more !== true || top === undefined || (since !== undefined && top <= since)) {
-        return latest;
+        return { latest };
       }
       since = top;
       reply = await this.#host.send({ action: 'history', channel: this.channel, since });
       if (this.#isStale(sync)) {
         return undefined;
       }
-      latest = seqOf(reply.seq, latest);
+      latest = seqOf(reply.seq) ?? latest;
       if (reply.recovered === false) {
-        this.#reset(this.#stream.lastSeq, latest, 'history-expired');
+        this.#reset(this.#stream.lastSeq, latest ?? top, 'history-expired');
       }
     }
   }
@@ -325,16 +333,18 @@ export class ChannelSubscription implements Subscription {
       if (this.#isStale(sync)) {
         return;
       }
-      const replySeq = seqOf(reply.seq, since);
+      const replySeq = seqOf(reply.seq);
       if (reply.recovered === false) {
-        this.#reset(since, replySeq, 'history-expired');
+        this.#reset(since, replySeq ?? since, 'history-expired');
       }
-      const latest = await this.#catchUp(sync, reply, replySeq);
-      if (latest === undefined) {
+      const caughtUp = await this.#catchUp(sync, reply, replySeq);
+      if (caughtUp === undefined) {
         return;
       }
-      this.#stream.startAfter(latest);
-      retry = this.#stream.settle(latest, epoch, true);
+      if (caughtUp.latest !== undefined) {
+        this.#stream.startAfter(caughtUp.latest);
+      }
+      retry = this.#stream.settle(caughtUp.latest ?? since, epoch, true);
     } catch (error) {
       const failure = toRealtimeError(error);
       if (this.#isStale(sync) || failure.code === 'DISCONNECTED' || failure.code === 'CLOSED') {

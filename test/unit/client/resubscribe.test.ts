@@ -117,6 +117,24 @@ describe('RealtimeClient: subscriptions and resume', () => {
       expect(await ready).toMatchObject({ ok: true });
     });
 
+    it('starts at the first message when the ack carries no seq (a server that predates seq in acks)', async () => {
+      // Prepare
+      const { client, network, errors } = createClient();
+      network.latest.open();
+      const delivered: number[] = [];
+      const ready = client.subscribe('lobby', { onMessage: (m) => delivered.push(m.seq) });
+      network.latest.reply(network.latest.last('subscribe'), { type: 'subscribed', channel: 'lobby' });
+      await ready;
+
+      // Act
+      network.latest.deliver(envelope(7));
+      network.latest.deliver(envelope(8));
+
+      // Assess
+      expect(delivered).toEqual([7, 8]);
+      expect(errors).toEqual([]);
+    });
+
     it("rejects with the server's code and forgets the channel", async () => {
       // Prepare
       const { client, network } = createClient();
