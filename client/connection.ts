@@ -280,6 +280,9 @@ export class Connection {
     const replaced = this.#active;
     this.#active = session;
     this.#lastSentAt = session.openedAt;
+    // The replaced socket's timers (if any) belong to the new one now.
+    clearTimeout(this.#idleTimer);
+    clearTimeout(this.#rotateTimer);
     this.#armIdle(this.#settings.heartbeatIntervalMs);
     this.#armRotation();
     if (replaced !== undefined) {

@@ -175,6 +175,27 @@ describe('RealtimeClient: proactive reconnect before the 2-hour limit', () => {
     expect(states).toEqual(['open', 'reconnecting', 'open']);
   });
 
+  it('carries one heartbeat and one rotation timer over to each new socket, not one more per rotation', async () => {
+    // Prepare
+    const { client, network } = createClient({ heartbeatIntervalMs: 20_000, maxConnectionMs: 60_000 });
+    network.onSocket = (socket) => {
+      setTimeout(() => socket.open(), 10);
+      socket.onSend = (frame, s) => setTimeout(() => s.reply(frame, { type: 'pong' }), 5);
+    };
+    network.latest.open();
+    await vi.advanceTimersByTimeAsync(61_000);
+    const afterOne = vi.getTimerCount();
+
+    // Act
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+
+    // Assess
+    expect(network.sockets).toHaveLength(12);
+    expect(vi.getTimerCount()).toBe(afterOne);
+    expect(network.latest.framesOf('ping').length).toBeLessThanOrEqual(3);
+    void client;
+  });
+
   it('loses nothing under continuous publishing across several rotations (scripted server)', async () => {
     // Prepare
     const { client, server, network } = await createServedClient(
