@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connect, RealtimeError } from '../../../client/index.js';
+import { connect, RealtimeError, type WebSocketConstructor } from '../../../client/index.js';
 import { closeClients, createClient, flush, rejectionCode, TEST_URL } from './support/harness.js';
 
 beforeEach(() => {
@@ -250,7 +250,7 @@ describe('RealtimeClient: connection', () => {
         calls += 1;
         throw new Error('boom');
       }
-    } as unknown as typeof WebSocketStandIn;
+    } as unknown as WebSocketConstructor;
     const errors: RealtimeError[] = [];
 
     // Act
@@ -265,5 +265,3 @@ describe('RealtimeClient: connection', () => {
     expect(errors[0]?.code).toBe('SOCKET_ERROR');
   });
 });
-
-declare const WebSocketStandIn: import('../../../client/index.js').WebSocketConstructor;
