@@ -5,13 +5,8 @@
  *
  * @module
  */
+import { LOCAL_CREDENTIALS } from '../constants.js';
 import type { FunctionModel } from '../model.js';
-
-/** Credentials every local SDK client signs with; the local services accept anything. */
-export const LOCAL_CREDENTIALS = {
-  accessKeyId: 'LOCALACCESSKEYID',
-  secretAccessKey: 'local-secret-access-key',
-};
 
 /**
  * The Node.js flags Lambda's bootstrap starts a function with: a tenth of `MemorySize` for the young

@@ -4,7 +4,6 @@
  *
  * @module
  */
-export { LOCAL_CREDENTIALS } from './environment.js';
 export type { PoolStats } from './function-pool.js';
 export {
   createLambdaInvoker,

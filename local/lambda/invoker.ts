@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolveEnvironment } from '../assembly/intrinsics.js';
 import type { ApiPorts } from '../assembly/local-urls.js';
+import { LOCAL_ACCOUNT_ID } from '../constants.js';
 import type { FunctionModel, InvokeResult, LambdaInvoker, StackModel } from '../model.js';
 import { lambdaEnvironment, lambdaNodeFlags } from './environment.js';
 import type { WorkerSpec } from './execution-environment.js';
@@ -67,7 +68,6 @@ export interface LocalLambdaInvoker extends LambdaInvoker {
 
 const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_CONCURRENCY = Math.max(2, availableParallelism());
-const ACCOUNT_ID = '000000000000';
 
 /** The Node.js major version a Lambda runtime identifier names (`nodejs24.x` → 24), if it is a Node one. */
 export function runtimeNodeMajor(runtime: string): number | undefined {
@@ -142,7 +142,7 @@ export function createLambdaInvoker(stack: StackModel, opts: LambdaInvokerOption
         functionName: fn.functionName,
         functionVersion: '$LATEST',
         memoryLimitInMB: String(fn.memoryMB),
-        invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${fn.functionName}`,
+        invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${fn.functionName}`,
         logGroupName,
         logStreamName: stream,
       },
