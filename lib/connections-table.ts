@@ -1,7 +1,8 @@
 /**
  * The single DynamoDB table behind the API (see "Table design" in the README): connections, channel
- * subscriptions, broadcast shards and channel sequence counters, with a `byConnection` index that lists every
- * item of one connection so it can be removed in one query.
+ * subscriptions, broadcast shards, channel sequence counters, kept messages, presence and leaderboards, with a
+ * `byConnection` index that lists every item of one connection so it can be removed in one query, and a local
+ * `byRank` index that orders a board's players.
  *
  * @module
  */
@@ -9,7 +10,12 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 // The functions query and write with the same names, so they are defined once, beside the functions' core.
-import { BY_CONNECTION_INDEX, TTL_ATTRIBUTE } from '../lambdas/core/table-design.js';
+import {
+  BY_CONNECTION_INDEX,
+  RANK_ATTRIBUTE,
+  RANK_INDEX,
+  TTL_ATTRIBUTE,
+} from '../lambdas/core/table-design.js';
 
 /** Options of {@link createConnectionsTable}. */
 export interface ConnectionsTableOptions {
@@ -41,6 +47,15 @@ export function createConnectionsTable(
         partitionKey: { name: 'connectionId', type: AttributeType.STRING },
         sortKey: { name: 'pk', type: AttributeType.STRING },
         projectionType: ProjectionType.KEYS_ONLY,
+      },
+    ],
+    // Local, so a board's ranking can be read strongly consistent right after a score (see lambdas/core/leaderboard.ts).
+    localSecondaryIndexes: [
+      {
+        indexName: RANK_INDEX,
+        sortKey: { name: RANK_ATTRIBUTE, type: AttributeType.STRING },
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: ['player', 'score'],
       },
     ],
   });

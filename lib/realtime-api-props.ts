@@ -9,6 +9,12 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  DEFAULT_HISTORY_SIZE,
+  DEFAULT_LEADERBOARD_SIZE,
+  MAX_HISTORY_LIMIT,
+  MAX_LEADERBOARD_LIMIT,
+} from '../lambdas/core/constants.js';
 
 /** Properties of a {@link RealtimeApi}. Every one is optional; the defaults make a deployable demo API. */
 export interface RealtimeApiProps {
@@ -92,6 +98,22 @@ export interface RealtimeApiProps {
    * @default false
    */
   readonly cloudWatchRole?: boolean;
+
+  /**
+   * Messages each channel keeps for history and resume (`HISTORY_SIZE`; 0 keeps none). Kept messages also
+   * expire 24 hours after they were sent.
+   *
+   * @default 50
+   */
+  readonly historySize?: number;
+
+  /**
+   * Entries in each leaderboard snapshot pushed to a board's viewers, and the default of `top`
+   * (`LEADERBOARD_SIZE`).
+   *
+   * @default 10
+   */
+  readonly leaderboardSize?: number;
 }
 
 /** {@link RealtimeApiProps} with every default applied. */
@@ -111,6 +133,8 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   fanOutTimeout: Duration.seconds(10),
   serviceName: 'realtime-websocket-api',
   cloudWatchRole: false,
+  historySize: DEFAULT_HISTORY_SIZE,
+  leaderboardSize: DEFAULT_LEADERBOARD_SIZE,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -163,10 +187,18 @@ function validate(props: ResolvedRealtimeApiProps): void {
   if (known(memory) && !(Number.isInteger(memory) && memory >= MIN_MEMORY_MB && memory <= MAX_MEMORY_MB)) {
     fail(`memorySize must be an integer from ${MIN_MEMORY_MB} to ${MAX_MEMORY_MB} MB, got ${show(memory)}`);
   }
+  checkRange('historySize', props.historySize, 0, MAX_HISTORY_LIMIT);
+  checkRange('leaderboardSize', props.leaderboardSize, 1, MAX_LEADERBOARD_LIMIT);
   checkTimeout('timeout', props.timeout);
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
   if (known(props.serviceName) && props.serviceName.trim() === '') {
     fail(`serviceName must not be empty, got ${show(props.serviceName)}`);
+  }
+}
+
+function checkRange(name: string, value: number, min: number, max: number): void {
+  if (known(value) && !(Number.isInteger(value) && value >= min && value <= max)) {
+    fail(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
   }
 }
 

@@ -66,7 +66,8 @@ export class RealtimeApi extends Construct {
     this.api = new WebSocketApi(this, 'WebSocketApi', {
       apiName: Stack.of(this).stackName,
       routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
-      description: 'Real-time WebSocket API: channels, broadcast and heartbeat',
+      description:
+        'Real-time WebSocket API: channels, history, presence, leaderboards, broadcast and heartbeat',
     });
     this.apiGatewayAccount = settings.cloudWatchRole
       ? new ApiGatewayAccount(this, 'ApiGatewayAccount')
@@ -123,6 +124,8 @@ export class RealtimeApi extends Construct {
         CALLBACK_URL: this.callbackUrl,
         // A plain number as its digits; a token (e.g. a CfnParameter's valueAsNumber) as its reference.
         FANOUT_CONCURRENCY: Tokenization.stringifyNumber(settings.fanOutConcurrency),
+        HISTORY_SIZE: Tokenization.stringifyNumber(settings.historySize),
+        LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
         POWERTOOLS_SERVICE_NAME: settings.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',

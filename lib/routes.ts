@@ -9,6 +9,7 @@ import type { Action } from '../lambdas/core/protocol.js';
 
 /** A DynamoDB action a route function may be granted (exact names, never wildcards). */
 export type DynamoDbAction =
+  | 'dynamodb:GetItem'
   | 'dynamodb:PutItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:UpdateItem'
@@ -21,6 +22,8 @@ export interface RouteAccess {
   readonly table: readonly DynamoDbAction[];
   /** Actions on the `byConnection` index. */
   readonly byConnectionIndex: readonly DynamoDbAction[];
+  /** Actions on the `byRank` index (a board's ranking). */
+  readonly rankIndex: readonly DynamoDbAction[];
   /** Whether it may post to (and delete) connections through this stage's `@connections` API. */
   readonly manageConnections: boolean;
 }
@@ -46,24 +49,31 @@ export interface RouteDefinition {
   readonly access: RouteAccess;
 }
 
-const NO_ACCESS: RouteAccess = { table: [], byConnectionIndex: [], manageConnections: false };
+const NO_ACCESS: RouteAccess = { table: [], byConnectionIndex: [], rankIndex: [], manageConnections: false };
 
 /**
- * What removing a connection and all its items takes: list its items on the index, then delete them in
- * batches. `$disconnect` needs it, and so does every fan-out route, which removes recipients that are gone
- * (410) while it sends.
+ * What removing a connection and all its items takes: read who it was (`META`), list its items on the index,
+ * then delete them in batches. `$disconnect` needs it, and so does every fan-out route, which removes
+ * recipients that are gone (410) while it sends.
  */
 const REMOVE_CONNECTION: RouteAccess = {
-  table: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'],
+  ...NO_ACCESS,
+  table: ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'],
   byConnectionIndex: ['dynamodb:Query'],
-  manageConnections: false,
 };
 
-/** Fan-out: page through recipients, post to each, remove the gone ones. */
-function fanOut(extraTableActions: readonly DynamoDbAction[]): RouteAccess {
+/**
+ * Fan-out: page through recipients (subscribers, or present members for `join`/`leave`), post to each,
+ * remove the gone ones and announce their `leave`.
+ */
+function fanOut(
+  extraTableActions: readonly DynamoDbAction[],
+  rankIndex: readonly DynamoDbAction[] = [],
+): RouteAccess {
   return {
-    table: ['dynamodb:Query', ...extraTableActions, ...REMOVE_CONNECTION.table],
+    table: [...new Set<DynamoDbAction>(['dynamodb:Query', ...extraTableActions, ...REMOVE_CONNECTION.table])],
     byConnectionIndex: REMOVE_CONNECTION.byConnectionIndex,
+    rankIndex,
     manageConnections: true,
   };
 }
@@ -85,7 +95,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     id: 'DisconnectRoute',
     twoWay: false,
     fanOut: false,
-    access: REMOVE_CONNECTION,
+    // Announces the connection's `leave` in the channels where it was present.
+    access: fanOut([]),
   },
   {
     routeKey: '$default',
@@ -108,16 +119,20 @@ export const ROUTES: readonly RouteDefinition[] = [
     handler: 'subscribe',
     id: 'SubscribeRoute',
     twoWay: true,
-    fanOut: false,
-    access: { ...NO_ACCESS, table: ['dynamodb:PutItem'] },
+    // Announces a `join` to the channel's present members.
+    fanOut: true,
+    // PutItem: the subscription and presence; GetItem: who it is, the channel's seq and the board's version;
+    // Query: kept messages; byRank: the board's snapshot.
+    access: fanOut(['dynamodb:PutItem', 'dynamodb:GetItem'], ['dynamodb:Query']),
   },
   {
     routeKey: 'unsubscribe',
     handler: 'unsubscribe',
     id: 'UnsubscribeRoute',
     twoWay: true,
-    fanOut: false,
-    access: { ...NO_ACCESS, table: ['dynamodb:DeleteItem'] },
+    // Announces a `leave` to the channel's present members.
+    fanOut: true,
+    access: fanOut([]),
   },
   {
     routeKey: 'publish',
@@ -125,8 +140,42 @@ export const ROUTES: readonly RouteDefinition[] = [
     id: 'PublishRoute',
     twoWay: true,
     fanOut: true,
-    // UpdateItem: the per-channel sequence counter (atomic ADD).
-    access: fanOut(['dynamodb:UpdateItem']),
+    // UpdateItem: the per-channel sequence counter (atomic ADD); PutItem/DeleteItem: the kept history;
+    // GetItem: the author's client id and name.
+    access: fanOut(['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem']),
+  },
+  {
+    routeKey: 'history',
+    handler: 'history',
+    id: 'HistoryRoute',
+    twoWay: true,
+    fanOut: false,
+    access: { ...NO_ACCESS, table: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  },
+  {
+    routeKey: 'score',
+    handler: 'score',
+    id: 'ScoreRoute',
+    twoWay: true,
+    fanOut: true,
+    // UpdateItem: the player's score and rank key, the board's version; byRank: the snapshot.
+    access: fanOut(['dynamodb:UpdateItem'], ['dynamodb:Query']),
+  },
+  {
+    routeKey: 'top',
+    handler: 'top',
+    id: 'TopRoute',
+    twoWay: true,
+    fanOut: false,
+    access: { ...NO_ACCESS, table: ['dynamodb:GetItem'], rankIndex: ['dynamodb:Query'] },
+  },
+  {
+    routeKey: 'presence',
+    handler: 'presence',
+    id: 'PresenceRoute',
+    twoWay: true,
+    fanOut: false,
+    access: { ...NO_ACCESS, table: ['dynamodb:Query'] },
   },
   { routeKey: 'ping', handler: 'ping', id: 'PingRoute', twoWay: true, fanOut: false, access: NO_ACCESS },
 ];

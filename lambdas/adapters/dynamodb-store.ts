@@ -12,23 +12,26 @@ import {
   type BatchWriteCommandInput,
   DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
-  paginateQuery,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mergePages } from '../core/async-pages.js';
 import { backoffDelayMs } from '../core/backoff.js';
 import { BATCH_WRITE_RETRY_POLICY, BROADCAST_SHARDS, type RetryPolicy } from '../core/constants.js';
-import { expiresAtFor } from '../core/expiry.js';
-import type { ConnectionRecord, ConnectionStore } from '../core/ports.js';
+import { historyExpiry } from '../core/expiry.js';
+import type { Member } from '../core/frames.js';
+import type { ConnectionRecord, ConnectionStore, RemovedConnection } from '../core/ports.js';
 import { BY_CONNECTION_INDEX, TTL_ATTRIBUTE } from '../core/table-design.js';
+import { queryPages } from './query-pages.js';
 import {
   broadcastKey,
   broadcastPartition,
   channelPartition,
   connectionKey,
   MEMBER_PREFIX,
+  presencePartition,
   sequenceKey,
   subscriptionKey,
   type TableKey,
@@ -108,6 +111,8 @@ export class DynamoDbConnectionStore implements ConnectionStore {
             connectedAt: c.connectedAt,
             sourceIp: c.sourceIp,
             userAgent: c.userAgent,
+            clientId: c.clientId,
+            name: c.name,
           },
         },
       },
@@ -120,13 +125,17 @@ export class DynamoDbConnectionStore implements ConnectionStore {
    * broadcast membership are deleted by their known keys as well, because a GSI is eventually consistent
    * and a connection that closes right after opening may not be indexed yet.
    */
-  async removeConnection(connectionId: string): Promise<void> {
+  async removeConnection(connectionId: string): Promise<RemovedConnection> {
+    const member = await this.member(connectionId);
+    const presenceChannels: string[] = [];
+    const presencePrefix = presencePartition('');
     const seen = new Set<string>();
     let pending: TableKey[] = [];
     const add = (key: TableKey): void => {
       if (!seen.has(keyId(key))) {
         seen.add(keyId(key));
         pending.push(key);
+        if (key.pk.startsWith(presencePrefix)) presenceChannels.push(key.pk.slice(presencePrefix.length));
       }
     };
     const flush = async (all: boolean): Promise<void> => {
@@ -145,6 +154,27 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       await flush(false);
     }
     await flush(true);
+    return { member, presenceChannels };
+  }
+
+  /** Reads `clientId` and `name` from the `META` item (strongly consistent: it was written at `$connect`). */
+  async member(connectionId: string): Promise<Member> {
+    const result = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { ...connectionKey(connectionId) },
+        ProjectionExpression: 'clientId, #name',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ConsistentRead: true,
+      }),
+    );
+    const clientId = result.Item?.clientId;
+    const name = result.Item?.name;
+    return {
+      clientId: typeof clientId === 'string' ? clientId : connectionId,
+      ...(typeof name === 'string' ? { name } : {}),
+      connectionId,
+    };
   }
 
   /** Puts the subscription item; subscribing twice just refreshes it. */
@@ -182,8 +212,9 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   }
 
   /**
-   * `ADD seq :one` is atomic, so concurrent publishers each get a distinct number; the counter item expires
-   * like a connection, which only resets a channel nobody connected can still have seen.
+   * `ADD seq :one` is atomic, so concurrent publishers each get a distinct number. The counter expires with
+   * the kept history (24 h after the last publish), so a channel restarts at 1 only once none of its messages
+   * is kept any more.
    */
   async nextSequence(channel: string): Promise<number> {
     const result = await this.#client.send(
@@ -193,7 +224,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         // `ttl` is a DynamoDB reserved word; both names are aliased for uniformity.
         UpdateExpression: 'ADD #seq :one SET #ttl = :ttl',
         ExpressionAttributeNames: { '#seq': 'seq', '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':one': 1, ':ttl': expiresAtFor(this.#now()) },
+        ExpressionAttributeValues: { ':one': 1, ':ttl': historyExpiry(this.#now()) },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
@@ -237,15 +268,8 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     }
   }
 
-  /**
-   * The items of every page of `query`, one page at a time, following `LastEvaluatedKey` with the SDK's
-   * paginator. The paginator writes each page's `ExclusiveStartKey` into the input it is given, so it gets a
-   * copy.
-   */
-  async *#pages(query: QueryCommandInput): AsyncGenerator<Record<string, unknown>[]> {
-    for await (const page of paginateQuery({ client: this.#client }, { ...query })) {
-      yield page.Items ?? [];
-    }
+  #pages(query: QueryCommandInput): AsyncGenerator<Record<string, unknown>[]> {
+    return queryPages(this.#client, query);
   }
 
   /** One `BatchWriteItem` (≤ 25 requests), resending `UnprocessedItems` with full-jitter backoff. */

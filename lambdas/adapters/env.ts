@@ -8,7 +8,13 @@
  * @module
  */
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { DEFAULT_FANOUT_CONCURRENCY } from '../core/constants.js';
+import {
+  DEFAULT_FANOUT_CONCURRENCY,
+  DEFAULT_HISTORY_SIZE,
+  DEFAULT_LEADERBOARD_SIZE,
+  MAX_HISTORY_LIMIT,
+  MAX_LEADERBOARD_LIMIT,
+} from '../core/constants.js';
 
 /** The function's environment is missing a variable or holds a bad value. */
 export class ConfigurationError extends Error {
@@ -36,19 +42,44 @@ export const requireEnv = (name: string): string => {
 };
 
 /**
+ * An integer variable in [min, max], or `fallback` when unset or empty.
+ *
+ * @throws {ConfigurationError} naming the variable and the value otherwise.
+ */
+const readIntegerEnv = (name: string, fallback: number, min: number, max: number): number => {
+  const raw = readEnv(name);
+  if (raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+    throw new ConfigurationError(`${name} must be an integer ${range}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+};
+
+/**
  * `FANOUT_CONCURRENCY`, the number of `@connections` POSTs one fan-out keeps in flight.
  *
  * @default 32 when unset or empty
  * @throws {ConfigurationError} when set to anything but a positive integer.
  */
-export const readFanOutConcurrency = (): number => {
-  const raw = readEnv('FANOUT_CONCURRENCY');
-  if (raw === '') {
-    return DEFAULT_FANOUT_CONCURRENCY;
-  }
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(`FANOUT_CONCURRENCY must be a positive integer, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-};
+export const readFanOutConcurrency = (): number =>
+  readIntegerEnv('FANOUT_CONCURRENCY', DEFAULT_FANOUT_CONCURRENCY, 1, Number.MAX_SAFE_INTEGER);
+
+/**
+ * `HISTORY_SIZE`, how many messages each channel keeps for history and resume (0 keeps none).
+ *
+ * @default 50
+ */
+export const readHistorySize = (): number =>
+  readIntegerEnv('HISTORY_SIZE', DEFAULT_HISTORY_SIZE, 0, MAX_HISTORY_LIMIT);
+
+/**
+ * `LEADERBOARD_SIZE`, how many entries a board snapshot has.
+ *
+ * @default 10
+ */
+export const readLeaderboardSize = (): number =>
+  readIntegerEnv('LEADERBOARD_SIZE', DEFAULT_LEADERBOARD_SIZE, 1, MAX_LEADERBOARD_LIMIT);

@@ -50,3 +50,36 @@ export const subscriptionKey = (channel: string, connectionId: string): TableKey
 
 /** The channel's `seq` counter. */
 export const sequenceKey = (channel: string): TableKey => ({ pk: channelPartition(channel), sk: '#SEQ' });
+
+/** Sort-key prefix of a channel's kept messages. */
+export const MESSAGE_PREFIX = 'MSG#';
+
+/** Digits of a zero-padded `seq` in a message's sort key, so keys sort in `seq` order. */
+const SEQ_DIGITS = 16;
+
+/** One kept message of a channel. */
+export const messageKey = (channel: string, seq: number): TableKey => ({
+  pk: channelPartition(channel),
+  sk: `${MESSAGE_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}`,
+});
+
+/** Partition key of a board (its players and its version counter). */
+export const boardPartition = (board: string): string => `BOARD#${board}`;
+
+/** A player's entry on a board. */
+export const playerKey = (board: string, player: string): TableKey => ({
+  pk: boardPartition(board),
+  sk: `PLAYER#${player}`,
+});
+
+/** The board's version counter. */
+export const boardVersionKey = (board: string): TableKey => ({ pk: boardPartition(board), sk: '#VERSION' });
+
+/** Partition key of a channel's presence set. */
+export const presencePartition = (channel: string): string => `PRES#${channel}`;
+
+/** One connection's presence in a channel. */
+export const presenceKey = (channel: string, connectionId: string): TableKey => ({
+  pk: presencePartition(channel),
+  sk: `${MEMBER_PREFIX}${connectionId}`,
+});

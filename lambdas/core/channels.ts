@@ -1,12 +1,22 @@
 /**
- * Channel use-cases: subscribe, unsubscribe and publish.
+ * Channel use-cases: subscribe (with history, resume, presence and the board's snapshot), unsubscribe and
+ * publish (kept in history before it fans out).
  *
  * @module
  */
-import { expiresAtFor } from './expiry.js';
-import { type FanOutOptions, type FanOutResult, fanOut } from './fan-out.js';
-import { assertFrameFits, encodeFrame, messageEnvelope } from './frames.js';
-import type { ConnectionStore, Messenger } from './ports.js';
+import { expiresAtFor, historyExpiry } from './expiry.js';
+import { type FanOutOptions, type FanOutPorts, type FanOutResult, fanOut } from './fan-out.js';
+import {
+  assertFrameFits,
+  encodeFrame,
+  type HistoryPage,
+  type LeaderboardFrame,
+  messageEnvelope,
+} from './frames.js';
+import { type HistoryQuery, readHistory } from './history.js';
+import { readLeaderboard } from './leaderboard.js';
+import type { ConnectionStore, HistoryStore, LeaderboardStore, PresenceStore } from './ports.js';
+import { announcePresence } from './presence.js';
 
 /** A connection acting on one channel. */
 export interface ChannelAction {
@@ -17,7 +27,96 @@ export interface ChannelAction {
 /** A subscription request; `connectedAt` (epoch ms, from the event) anchors the subscription's expiry. */
 export interface Subscription extends ChannelAction {
   readonly connectedAt?: number;
+  /** `true` for the kept history, a number for at most that many of the newest messages. */
+  readonly history?: boolean | number;
+  /** Resume: the last `seq` the client saw. */
+  readonly since?: number;
+  /** Enter the channel's presence (and receive its `join`/`leave` events). */
+  readonly presence?: boolean;
 }
+
+/** How many messages each channel keeps and how many entries a board snapshot has. */
+export interface ChannelLimits {
+  readonly historySize: number;
+  readonly leaderboardSize: number;
+}
+
+/** The ports a subscribe uses. */
+export type SubscribePorts = FanOutPorts & {
+  readonly store: Pick<ConnectionStore, 'subscribe' | 'member' | 'removeConnection'>;
+  readonly history: HistoryStore;
+  readonly leaderboard: LeaderboardStore;
+  readonly presence: PresenceStore;
+};
+
+/** What a subscribe ack carries. */
+export interface SubscribeResult {
+  readonly seq: number;
+  readonly history?: Omit<HistoryPage, 'seq'>;
+  readonly leaderboard?: Omit<LeaderboardFrame, 'id'>;
+}
+
+const historyQueryOf = (subscription: Subscription, limits: ChannelLimits): HistoryQuery | undefined => {
+  if (subscription.since !== undefined) return { since: subscription.since, limit: limits.historySize };
+  if (subscription.history === true) return { latest: limits.historySize };
+  if (typeof subscription.history === 'number') {
+    return { latest: Math.min(subscription.history, limits.historySize) };
+  }
+  return undefined;
+};
+
+/**
+ * Subscribes a connection to a channel, then reads what it asked for. The subscription is written first and
+ * the history read after (see `history.ts`), so nothing published meanwhile can fall between the two. The
+ * subscription expires with the connection (2 h 10 min after `connectedAt`), so one left behind by a lost
+ * `$disconnect` is reaped by TTL.
+ */
+export const subscribeToChannel = async (
+  ports: SubscribePorts,
+  subscription: Subscription,
+  limits: ChannelLimits,
+  nowMs: number,
+  options: FanOutOptions,
+): Promise<SubscribeResult> => {
+  const { connectionId, channel } = subscription;
+  const expiresAt = expiresAtFor(subscription.connectedAt ?? nowMs);
+  await ports.store.subscribe(connectionId, channel, expiresAt);
+  if (subscription.presence === true) {
+    const member = await ports.store.member(connectionId);
+    await ports.presence.enter(channel, member, expiresAt);
+    await announcePresence(ports, 'join', channel, member, options);
+  }
+  const query = historyQueryOf(subscription, limits);
+  const [page, board] = await Promise.all([
+    query === undefined
+      ? ports.history.currentSequence(channel).then((seq): HistoryPage => ({ seq, messages: [] }))
+      : readHistory(ports.history, channel, query),
+    readLeaderboard(ports.leaderboard, channel, limits.leaderboardSize),
+  ]);
+  const { seq, ...history } = page;
+  return {
+    seq,
+    ...(query === undefined ? {} : { history }),
+    ...(board.version === 0 ? {} : { leaderboard: board }),
+  };
+};
+
+/**
+ * Unsubscribes a connection from a channel (not an error when it was not subscribed); leaving the channel's
+ * presence too, announced to those still present.
+ */
+export const unsubscribeFromChannel = async (
+  ports: FanOutPorts & {
+    readonly store: Pick<ConnectionStore, 'unsubscribe' | 'removeConnection'>;
+    readonly presence: PresenceStore;
+  },
+  action: ChannelAction,
+  options: FanOutOptions,
+): Promise<void> => {
+  await ports.store.unsubscribe(action.connectionId, action.channel);
+  const member = await ports.presence.leave(action.channel, action.connectionId);
+  if (member !== undefined) await announcePresence(ports, 'leave', action.channel, member, options);
+};
 
 /** A publish request. */
 export interface Publication extends ChannelAction {
@@ -29,48 +128,39 @@ export interface PublishResult extends FanOutResult {
   readonly seq: number;
 }
 
-/**
- * Subscribes a connection to a channel. The subscription expires with the connection (2 h 10 min after
- * `connectedAt`), so one left behind by a lost `$disconnect` is reaped by TTL.
- */
-export const subscribeToChannel = async (
-  store: Pick<ConnectionStore, 'subscribe'>,
-  subscription: Subscription,
-  nowMs: number,
-): Promise<void> => {
-  const expiresAt = expiresAtFor(subscription.connectedAt ?? nowMs);
-  await store.subscribe(subscription.connectionId, subscription.channel, expiresAt);
-};
-
-/** Unsubscribes a connection from a channel; unsubscribing from a channel one is not in is not an error. */
-export const unsubscribeFromChannel = async (
-  store: Pick<ConnectionStore, 'unsubscribe'>,
-  action: ChannelAction,
-): Promise<void> => {
-  await store.unsubscribe(action.connectionId, action.channel);
+/** The ports a publish uses. */
+export type PublishPorts = FanOutPorts & {
+  readonly store: Pick<ConnectionStore, 'subscribers' | 'nextSequence' | 'member' | 'removeConnection'>;
+  readonly history: HistoryStore;
 };
 
 /**
- * Publishes `data` to every subscriber of a channel, the publisher included if subscribed.
+ * Publishes `data` to every subscriber of a channel, the publisher included if subscribed, stamped with the
+ * publisher's client id and name. The message is kept in the channel's history before the subscribers are
+ * read (see `history.ts`).
  *
  * The size check uses the largest possible `seq`, so an oversized message is rejected before the channel's
  * counter moves: a rejected publish leaves no gap in the sequence.
  *
  * @throws {ProtocolError} `PAYLOAD_TOO_LARGE`, before any side effect.
  * @example
- * const { seq, delivered } = await publishToChannel(ports, { connectionId, channel: 'lobby', data }, options);
+ * const { seq, delivered } = await publishToChannel(ports, { connectionId, channel: 'lobby', data }, 50, options);
  */
 export const publishToChannel = async (
-  ports: { readonly store: ConnectionStore; readonly messenger: Messenger },
+  ports: PublishPorts,
   publication: Publication,
+  historySize: number,
   options: FanOutOptions,
 ): Promise<PublishResult> => {
   const { connectionId, channel, data } = publication;
+  const { clientId, name } = await ports.store.member(connectionId);
+  const author = name === undefined ? { clientId } : { clientId, name };
   const sentAt = options.now();
-  const largest = messageEnvelope(channel, data, connectionId, Number.MAX_SAFE_INTEGER, sentAt);
+  const largest = messageEnvelope(channel, data, connectionId, Number.MAX_SAFE_INTEGER, sentAt, author);
   assertFrameFits(encodeFrame(largest), 'the message');
   const seq = await ports.store.nextSequence(channel);
-  const frame = encodeFrame(messageEnvelope(channel, data, connectionId, seq, sentAt));
-  const result = await fanOut(ports.store.subscribers(channel), frame, ports, options);
+  const envelope = messageEnvelope(channel, data, connectionId, seq, sentAt, author);
+  if (historySize > 0) await ports.history.keep(envelope, historySize, historyExpiry(sentAt));
+  const result = await fanOut(ports.store.subscribers(channel), encodeFrame(envelope), ports, options);
   return { seq, ...result };
 };

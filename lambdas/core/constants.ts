@@ -53,3 +53,33 @@ export const SEND_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 50,
 
 /** Retry policy for `UnprocessedItems` left by a DynamoDB `BatchWriteItem`. */
 export const BATCH_WRITE_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 25, maxDelayMs: 1_000 };
+
+/** Messages each channel keeps for history and resume when `HISTORY_SIZE` is not set. */
+export const DEFAULT_HISTORY_SIZE = 50;
+
+/** Most messages one `history` reply may ask for (`limit`), and the most `HISTORY_SIZE` may be. */
+export const MAX_HISTORY_LIMIT = 100;
+
+/** How long a kept message lives (seconds) before DynamoDB TTL removes it: 24 hours. */
+export const HISTORY_TTL_SECONDS = 86_400;
+
+/** Size of a leaderboard snapshot (the top N) when `LEADERBOARD_SIZE` is not set. */
+export const DEFAULT_LEADERBOARD_SIZE = 10;
+
+/** Most entries a `top` request or `LEADERBOARD_SIZE` may ask for. */
+export const MAX_LEADERBOARD_LIMIT = 100;
+
+/** Largest number of points one `score` request may add or take away. */
+export const MAX_POINTS = 1_000_000;
+
+/**
+ * Largest absolute score a player can reach. The rank key stores `score + MAX_SCORE` as a fixed-width
+ * decimal, so every score in range sorts correctly as a string.
+ */
+export const MAX_SCORE = 999_999_999_999;
+
+/** Player ids and client ids: 1–64 of `A-Z a-z 0-9 _ - . : @`. */
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9_\-.:@]{1,64}$/;
+
+/** Longest display name given at connect (`?name=`), in characters. */
+export const MAX_NAME_LENGTH = 64;

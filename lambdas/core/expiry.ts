@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { CONNECTION_TTL_SECONDS } from './constants.js';
+import { CONNECTION_TTL_SECONDS, HISTORY_TTL_SECONDS } from './constants.js';
 
 /**
  * The DynamoDB `ttl` (epoch **seconds**) for an item that belongs to a connection opened at `connectedAtMs`.
@@ -12,3 +12,6 @@ import { CONNECTION_TTL_SECONDS } from './constants.js';
  */
 export const expiresAtFor = (connectedAtMs: number): number =>
   Math.floor(connectedAtMs / 1000) + CONNECTION_TTL_SECONDS;
+
+/** The DynamoDB `ttl` (epoch seconds) of a kept message, or of a channel's counter, written at `nowMs`. */
+export const historyExpiry = (nowMs: number): number => Math.floor(nowMs / 1000) + HISTORY_TTL_SECONDS;

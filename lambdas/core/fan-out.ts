@@ -9,13 +9,15 @@ import { readAhead } from './async-pages.js';
 import { backoffDelayMs } from './backoff.js';
 import type { RetryPolicy } from './constants.js';
 import { RetryableSendError } from './errors.js';
-import type { ConnectionStore, Messenger } from './ports.js';
+import type { ConnectionStore, Messenger, RemovedConnection } from './ports.js';
 
 /** The ports a fan-out needs. */
 export interface FanOutPorts {
   readonly messenger: Messenger;
   /** Used to remove a recipient that turned out to be gone. */
   readonly store: Pick<ConnectionStore, 'removeConnection'>;
+  /** Runs after a gone recipient was removed, e.g. to announce its `leave` where it was present. */
+  readonly afterRemoval?: (removed: RemovedConnection, options: FanOutOptions) => Promise<void>;
 }
 
 /** Something that went wrong for one recipient; reported, never thrown. */
@@ -62,7 +64,8 @@ const removeGone = async (
   options: FanOutOptions,
 ): Promise<void> => {
   try {
-    await ports.store.removeConnection(connectionId);
+    const removed = await ports.store.removeConnection(connectionId);
+    await ports.afterRemoval?.(removed, options);
   } catch (error) {
     options.onProblem?.({ connectionId, stage: 'cleanup', error });
   }

@@ -7,9 +7,69 @@
 import { MAX_FRAME_BYTES } from './constants.js';
 import { type ErrorCode, ProtocolError, type RequestId } from './errors.js';
 
+/** Who sent a message or is present in a channel: the client id and display name given at connect. */
+export interface Member {
+  readonly clientId: string;
+  readonly name?: string;
+  readonly connectionId: string;
+}
+
+/** One ranked entry of a leaderboard. */
+export interface RankedEntry {
+  readonly rank: number;
+  readonly player: string;
+  readonly score: number;
+}
+
+/** The state of a board at one version; pushed to its viewers after every change. */
+export interface LeaderboardFrame {
+  readonly type: 'leaderboard';
+  readonly board: string;
+  readonly version: number;
+  readonly top: readonly RankedEntry[];
+  readonly id?: RequestId;
+}
+
+/** A page of a channel's kept messages (alone, or inside a subscribe ack). */
+export interface HistoryPage {
+  /** The channel's latest `seq` (0 when nothing was ever published). */
+  readonly seq: number;
+  /** Oldest first. */
+  readonly messages: readonly MessageEnvelope[];
+  /** Present when a `since` was given: false when messages after it are no longer kept. */
+  readonly recovered?: boolean;
+  /** More kept messages follow than fitted; ask again with `since` = the last one's `seq`. */
+  readonly more?: boolean;
+}
+
 /** A reply to the sender of a request, returned as the route response body. */
 export type ReplyFrame =
-  | { readonly type: 'subscribed'; readonly channel: string; readonly id?: RequestId }
+  | {
+      readonly type: 'subscribed';
+      readonly channel: string;
+      readonly seq: number;
+      readonly messages?: readonly MessageEnvelope[];
+      readonly recovered?: boolean;
+      readonly more?: boolean;
+      readonly leaderboard?: Omit<LeaderboardFrame, 'id'>;
+      readonly id?: RequestId;
+    }
+  | ({ readonly type: 'history'; readonly channel: string; readonly id?: RequestId } & HistoryPage)
+  | {
+      readonly type: 'scored';
+      readonly board: string;
+      readonly player: string;
+      readonly score: number;
+      readonly version: number;
+      readonly id?: RequestId;
+    }
+  | LeaderboardFrame
+  | {
+      readonly type: 'presence';
+      readonly channel: string;
+      readonly members: readonly Member[];
+      readonly id?: RequestId;
+    }
   | { readonly type: 'unsubscribed'; readonly channel: string; readonly id?: RequestId }
   | {
       readonly type: 'published';
@@ -28,6 +88,8 @@ export interface MessageEnvelope {
   readonly data: unknown;
   /** The publisher's connection id. */
   readonly from: string;
+  /** The publisher's client id and display name. */
+  readonly author?: Omit<Member, 'connectionId'>;
   readonly seq: number;
   /** Epoch milliseconds. */
   readonly sentAt: number;
@@ -37,9 +99,68 @@ export interface MessageEnvelope {
 const withId = <T extends object>(frame: T, id: RequestId | undefined): T & { id?: RequestId } =>
   id === undefined ? frame : { ...frame, id };
 
-/** Ack of a subscribe. */
-export const subscribedFrame = (channel: string, id?: RequestId): ReplyFrame =>
-  withId({ type: 'subscribed', channel } as const, id);
+/** What else a subscribe ack carries besides the channel's latest `seq`. */
+export interface SubscribedExtras {
+  readonly history?: Omit<HistoryPage, 'seq'>;
+  readonly leaderboard?: Omit<LeaderboardFrame, 'id'>;
+}
+
+/** Ack of a subscribe: the channel's latest `seq`, plus the history and leaderboard asked for. */
+export const subscribedFrame = (
+  channel: string,
+  seq: number,
+  extras: SubscribedExtras = {},
+  id?: RequestId,
+): ReplyFrame =>
+  withId(
+    {
+      type: 'subscribed',
+      channel,
+      seq,
+      ...extras.history,
+      ...(extras.leaderboard === undefined ? {} : { leaderboard: extras.leaderboard }),
+    } as const,
+    id,
+  );
+
+/** Reply to a `history` request. */
+export const historyFrame = (channel: string, page: HistoryPage, id?: RequestId): ReplyFrame =>
+  withId({ type: 'history', channel, ...page } as const, id);
+
+/** Ack of a `score`: the player's new total and the board version it produced. */
+export const scoredFrame = (
+  board: string,
+  player: string,
+  score: number,
+  version: number,
+  id?: RequestId,
+): ReplyFrame => withId({ type: 'scored', board, player, score, version } as const, id);
+
+/** A board snapshot: pushed to viewers (no id) or the reply to `top`. */
+export const leaderboardFrame = (
+  board: string,
+  version: number,
+  top: readonly RankedEntry[],
+  id?: RequestId,
+): LeaderboardFrame => withId({ type: 'leaderboard', board, version, top } as const, id);
+
+/** Reply to a `presence` request. */
+export const presenceFrame = (channel: string, members: readonly Member[], id?: RequestId): ReplyFrame =>
+  withId({ type: 'presence', channel, members } as const, id);
+
+/** Pushed to a channel's present members when a connection enters or leaves its presence. */
+export interface PresenceEvent {
+  readonly type: 'join' | 'leave';
+  readonly channel: string;
+  readonly member: Member;
+}
+
+/** A `join` or `leave` event. */
+export const presenceEvent = (type: 'join' | 'leave', channel: string, member: Member): PresenceEvent => ({
+  type,
+  channel,
+  member,
+});
 
 /** Ack of an unsubscribe. */
 export const unsubscribedFrame = (channel: string, id?: RequestId): ReplyFrame =>
@@ -63,7 +184,16 @@ export const messageEnvelope = (
   from: string,
   seq: number,
   sentAt: number,
-): MessageEnvelope => ({ type: 'message', channel, data, from, seq, sentAt });
+  author?: Omit<Member, 'connectionId'>,
+): MessageEnvelope => ({
+  type: 'message',
+  channel,
+  data,
+  from,
+  ...(author === undefined ? {} : { author }),
+  seq,
+  sentAt,
+});
 
 /**
  * The raw frame of a `sendmessage` broadcast: a string is sent as is, anything else as JSON, which keeps
@@ -73,7 +203,8 @@ export const broadcastFrame = (data: unknown): string =>
   typeof data === 'string' ? data : JSON.stringify(data);
 
 /** Serializes a frame for the wire. */
-export const encodeFrame = (frame: ReplyFrame | MessageEnvelope): string => JSON.stringify(frame);
+export const encodeFrame = (frame: ReplyFrame | MessageEnvelope | PresenceEvent): string =>
+  JSON.stringify(frame);
 
 /** Size of a frame as API Gateway counts it: UTF-8 bytes, not UTF-16 code units. */
 export const frameBytes = (frame: string): number => Buffer.byteLength(frame, 'utf8');

@@ -1,5 +1,7 @@
+import type { Member, MessageEnvelope } from './frames.js';
+
 /**
- * The seams of the core: the only two things business logic needs from the outside world. Adapters in
+ * The seams of the core: what business logic needs from the outside world. Adapters in
  * `lambdas/adapters/` implement them on DynamoDB and the API Gateway Management API; tests use fakes.
  *
  * @module
@@ -12,16 +14,31 @@ export interface ConnectionRecord {
   readonly connectedAt: number;
   readonly sourceIp?: string;
   readonly userAgent?: string;
+  /** The stable id the client gave at connect (`?clientId=`), else the connection id. */
+  readonly clientId: string;
+  /** The display name given at connect (`?name=`). */
+  readonly name?: string;
   /** When the item may be reaped by DynamoDB TTL, epoch **seconds**. */
   readonly expiresAt: number;
+}
+
+/** What removing a connection left to announce: who it was, and the channels where it was present. */
+export interface RemovedConnection {
+  readonly member: Member;
+  readonly presenceChannels: readonly string[];
 }
 
 /** Who is connected and who is subscribed to what. */
 export interface ConnectionStore {
   /** Writes the connection's `META` item and its broadcast membership. */
   putConnection(c: ConnectionRecord): Promise<void>;
-  /** Deletes every item of that connection: `META`, broadcast membership and all subscriptions. */
-  removeConnection(connectionId: string): Promise<void>;
+  /**
+   * Deletes every item of that connection: `META`, broadcast membership, subscriptions and presence; says
+   * who it was and where it was present, so the caller can announce its `leave`.
+   */
+  removeConnection(connectionId: string): Promise<RemovedConnection>;
+  /** Who a connection is (from its `META` item); a connection without one is known by its id alone. */
+  member(connectionId: string): Promise<Member>;
   /** Subscribes a connection to a channel; idempotent. `expiresAt` is epoch seconds. */
   subscribe(connectionId: string, channel: string, expiresAt: number): Promise<void>;
   /** Removes one subscription; idempotent. */
@@ -41,4 +58,46 @@ export interface Messenger {
    * `RetryableSendError` on throttling, 5xx and network failures, and anything else as is.
    */
   send(connectionId: string, frame: string): Promise<'sent' | 'gone'>;
+}
+
+/** The last messages of each channel, kept for history and resume. */
+export interface HistoryStore {
+  /** Keeps `message` and forgets the message `keep` places before it; `expiresAt` is epoch seconds. */
+  keep(message: MessageEnvelope, keep: number, expiresAt: number): Promise<void>;
+  /** Kept messages with `seq` > `after`, oldest first, at most `limit`. */
+  after(channel: string, after: number, limit: number): Promise<MessageEnvelope[]>;
+  /** The newest `limit` kept messages, oldest first. */
+  latest(channel: string, limit: number): Promise<MessageEnvelope[]>;
+  /** The channel's latest `seq` (0 when nothing was ever published). */
+  currentSequence(channel: string): Promise<number>;
+}
+
+/** A player's standing on a board. */
+export interface BoardEntry {
+  readonly player: string;
+  readonly score: number;
+}
+
+/** Leaderboards: atomic scores, a version per board, and a ranking read without a scan. */
+export interface LeaderboardStore {
+  /** Atomically adds `points` to the player's score and returns the new score. */
+  addPoints(board: string, player: string, points: number): Promise<number>;
+  /** Atomically increments the board's version and returns it. */
+  nextVersion(board: string): Promise<number>;
+  /** The board's current version (0 for a board nobody scored on). */
+  currentVersion(board: string): Promise<number>;
+  /** The best `limit` entries, best first, ties broken by who reached the score first. */
+  top(board: string, limit: number): Promise<BoardEntry[]>;
+}
+
+/** Who is present in a channel. */
+export interface PresenceStore {
+  /** Adds the member to the channel's presence; idempotent. */
+  enter(channel: string, member: Member, expiresAt: number): Promise<void>;
+  /** Removes the connection from the channel's presence; resolves whether it was present. */
+  leave(channel: string, connectionId: string): Promise<Member | undefined>;
+  /** The present members, page by page. */
+  members(channel: string): AsyncIterable<Member[]>;
+  /** The connection ids of the present members, page by page (the recipients of `join`/`leave`). */
+  recipients(channel: string): AsyncIterable<string[]>;
 }

@@ -5,11 +5,28 @@
  * @module
  */
 import * as z from 'zod/mini';
-import { CHANNEL_PATTERN, MAX_CHANNEL_LENGTH } from './constants.js';
+import {
+  CHANNEL_PATTERN,
+  IDENTIFIER_PATTERN,
+  MAX_CHANNEL_LENGTH,
+  MAX_HISTORY_LIMIT,
+  MAX_LEADERBOARD_LIMIT,
+  MAX_POINTS,
+} from './constants.js';
 import { ProtocolError, type RequestId } from './errors.js';
 
 /** The actions a client may send, i.e. the custom routes of the API. */
-export const ACTIONS = ['sendmessage', 'subscribe', 'unsubscribe', 'publish', 'ping'] as const;
+export const ACTIONS = [
+  'sendmessage',
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'ping',
+  'history',
+  'score',
+  'top',
+  'presence',
+] as const;
 
 /** One of {@link ACTIONS}. */
 export type Action = (typeof ACTIONS)[number];
@@ -21,10 +38,17 @@ export interface SendMessageRequest {
   readonly id?: RequestId;
 }
 
-/** `{"action":"subscribe","channel":…}`. */
+/**
+ * `{"action":"subscribe","channel":…}`, optionally with the kept history (`"history": true` or a count), the
+ * messages missed since a `seq` (`"since": 41`, for resuming), and presence (`"presence": true`: appear in
+ * the channel's member list and receive its `join`/`leave` events).
+ */
 export interface SubscribeRequest {
   readonly action: 'subscribe';
   readonly channel: string;
+  readonly history?: boolean | number;
+  readonly since?: number;
+  readonly presence?: boolean;
   readonly id?: RequestId;
 }
 
@@ -49,13 +73,50 @@ export interface PingRequest {
   readonly id?: RequestId;
 }
 
+/** `{"action":"history","channel":…,"since"?:…,"limit"?:…}`: kept messages, oldest first. */
+export interface HistoryRequest {
+  readonly action: 'history';
+  readonly channel: string;
+  readonly since?: number;
+  readonly limit?: number;
+  readonly id?: RequestId;
+}
+
+/** `{"action":"score","board":…,"player":…,"points":…}`: adds (or, negative, takes away) points. */
+export interface ScoreRequest {
+  readonly action: 'score';
+  readonly board: string;
+  readonly player: string;
+  readonly points: number;
+  readonly id?: RequestId;
+}
+
+/** `{"action":"top","board":…,"limit"?:…}`: the board's current top entries. */
+export interface TopRequest {
+  readonly action: 'top';
+  readonly board: string;
+  readonly limit?: number;
+  readonly id?: RequestId;
+}
+
+/** `{"action":"presence","channel":…}`: who is present in a channel. */
+export interface PresenceRequest {
+  readonly action: 'presence';
+  readonly channel: string;
+  readonly id?: RequestId;
+}
+
 /** Any valid request. */
 export type Request =
   | SendMessageRequest
   | SubscribeRequest
   | UnsubscribeRequest
   | PublishRequest
-  | PingRequest;
+  | PingRequest
+  | HistoryRequest
+  | ScoreRequest
+  | TopRequest
+  | PresenceRequest;
 
 /** The request type of one action. */
 export type RequestFor<A extends Action> = Extract<Request, { action: A }>;
@@ -65,15 +126,54 @@ const QUOTE_LIMIT = 64;
 
 const idField = z.optional(z.union([z.string(), z.number()], { error: 'id must be a string or a number' }));
 
-const channelField = z
+/** A channel name, or a board name (boards share the channel rules: a board's viewers are its channel). */
+const nameField = (field: 'channel' | 'board') =>
+  z
+    .string({
+      error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`),
+    })
+    .check(
+      z.minLength(1, { error: `${field} must not be empty` }),
+      z.maxLength(MAX_CHANNEL_LENGTH, { error: `${field} must be at most ${MAX_CHANNEL_LENGTH} characters` }),
+      z.regex(CHANNEL_PATTERN, { error: `${field} may only contain A-Z a-z 0-9 _ - . : @ /` }),
+    );
+
+const channelField = nameField('channel');
+const boardField = nameField('board');
+
+const playerField = z
   .string({
-    error: (issue) => (issue.input === undefined ? 'channel is required' : 'channel must be a string'),
+    error: (issue) => (issue.input === undefined ? 'player is required' : 'player must be a string'),
   })
-  .check(
-    z.minLength(1, { error: 'channel must not be empty' }),
-    z.maxLength(MAX_CHANNEL_LENGTH, { error: `channel must be at most ${MAX_CHANNEL_LENGTH} characters` }),
-    z.regex(CHANNEL_PATTERN, { error: 'channel may only contain A-Z a-z 0-9 _ - . : @ /' }),
+  .check(z.regex(IDENTIFIER_PATTERN, { error: 'player must be 1-64 of A-Z a-z 0-9 _ - . : @' }));
+
+/** An optional integer in [min, max], named in its errors. */
+const optionalInt = (field: string, min: number, max: number) =>
+  z.optional(
+    z
+      .int({ error: `${field} must be an integer` })
+      .check(
+        z.gte(min, { error: `${field} must be at least ${min}` }),
+        z.lte(max, { error: `${field} must be at most ${max}` }),
+      ),
   );
+
+const pointsField = z
+  .int({ error: (issue) => (issue.input === undefined ? 'points is required' : 'points must be an integer') })
+  .check(
+    z.gte(-MAX_POINTS, { error: `points must be at least ${-MAX_POINTS}` }),
+    z.lte(MAX_POINTS, { error: `points must be at most ${MAX_POINTS}` }),
+  );
+
+const sinceField = optionalInt('since', 0, Number.MAX_SAFE_INTEGER);
+
+const historyField = z.optional(
+  z.union([z.boolean(), z.int().check(z.gte(1), z.lte(MAX_HISTORY_LIMIT))], {
+    error: `history must be true, false or an integer from 1 to ${MAX_HISTORY_LIMIT}`,
+  }),
+);
+
+const presenceFlag = z.optional(z.boolean({ error: 'presence must be true or false' }));
 
 // JSON has no `undefined`, so `undefined` here can only mean the key is absent.
 const dataField = z.unknown().check(z.refine((value) => value !== undefined, { error: 'data is required' }));
@@ -81,10 +181,34 @@ const dataField = z.unknown().check(z.refine((value) => value !== undefined, { e
 // Field order decides which problem is reported first when several fields are wrong.
 const schemas = new Map<Action, z.ZodMiniType>([
   ['sendmessage', z.object({ data: dataField, id: idField })],
-  ['subscribe', z.object({ channel: channelField, id: idField })],
+  [
+    'subscribe',
+    z.object({
+      channel: channelField,
+      history: historyField,
+      since: sinceField,
+      presence: presenceFlag,
+      id: idField,
+    }),
+  ],
   ['unsubscribe', z.object({ channel: channelField, id: idField })],
   ['publish', z.object({ channel: channelField, data: dataField, id: idField })],
   ['ping', z.object({ id: idField })],
+  [
+    'history',
+    z.object({
+      channel: channelField,
+      since: sinceField,
+      limit: optionalInt('limit', 1, MAX_HISTORY_LIMIT),
+      id: idField,
+    }),
+  ],
+  ['score', z.object({ board: boardField, player: playerField, points: pointsField, id: idField })],
+  [
+    'top',
+    z.object({ board: boardField, limit: optionalInt('limit', 1, MAX_LEADERBOARD_LIMIT), id: idField }),
+  ],
+  ['presence', z.object({ channel: channelField, id: idField })],
 ]);
 
 const isRequestId = (value: unknown): value is RequestId =>
@@ -148,7 +272,9 @@ export const parseRequest = (body: string | undefined): Request => {
     const issue = result?.error.issues[0];
     const field = String(issue?.path[0] ?? 'message');
     const code =
-      field === 'channel' && issue?.code !== 'invalid_type' ? 'INVALID_CHANNEL' : 'INVALID_REQUEST';
+      (field === 'channel' || field === 'board') && issue?.code !== 'invalid_type'
+        ? 'INVALID_CHANNEL'
+        : 'INVALID_REQUEST';
     throw new ProtocolError(code, issue?.message ?? `${field} is invalid`, { requestId });
   }
   return { ...(result.data as object), action } as Request;

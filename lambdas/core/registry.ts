@@ -3,17 +3,54 @@
  *
  * @module
  */
+import { IDENTIFIER_PATTERN, MAX_NAME_LENGTH } from './constants.js';
+import { ProtocolError } from './errors.js';
 import { expiresAtFor } from './expiry.js';
+import type { FanOutOptions } from './fan-out.js';
 import type { ConnectionRecord, ConnectionStore } from './ports.js';
+import { announceDeparture, type PresencePorts } from './presence.js';
 
-/** What API Gateway tells us about a new connection. */
+/** What API Gateway tells us about a new connection, and who the client says it is. */
 export interface NewConnection {
   readonly connectionId: string;
   /** Epoch ms; defaults to `nowMs` when the event has none. */
   readonly connectedAt?: number;
   readonly sourceIp?: string;
   readonly userAgent?: string;
+  /** `?clientId=`: stable across the client's reconnections. @default the connection id */
+  readonly clientId?: string;
+  /** `?name=`: a display name. */
+  readonly name?: string;
 }
+
+/** Control characters have no place in a display name shown to other users. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Reads the client's identity from the `$connect` query string.
+ *
+ * @throws {ProtocolError} `INVALID_REQUEST` for a malformed `clientId` or `name`.
+ */
+export const identityFromQuery = (
+  query: Readonly<Record<string, string | undefined>> | null | undefined,
+): { clientId?: string; name?: string } => {
+  const clientId = query?.clientId;
+  const name = query?.name;
+  if (clientId !== undefined && !IDENTIFIER_PATTERN.test(clientId)) {
+    throw new ProtocolError('INVALID_REQUEST', 'clientId must be 1-64 of A-Z a-z 0-9 _ - . : @');
+  }
+  if (name !== undefined && (name.length > MAX_NAME_LENGTH || CONTROL_CHARACTERS.test(name))) {
+    throw new ProtocolError(
+      'INVALID_REQUEST',
+      `name must be at most ${MAX_NAME_LENGTH} characters, without control characters`,
+    );
+  }
+  return {
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(name === undefined || name === '' ? {} : { name }),
+  };
+};
 
 /**
  * Records a new connection (its `META` item and broadcast membership), expiring 2 h 10 min after `nowMs`.
@@ -32,6 +69,8 @@ export const registerConnection = async (
     connectionId: connection.connectionId,
     connectedAt: connection.connectedAt ?? nowMs,
     expiresAt: expiresAtFor(nowMs),
+    clientId: connection.clientId ?? connection.connectionId,
+    ...(connection.name === undefined ? {} : { name: connection.name }),
     ...(connection.sourceIp === undefined ? {} : { sourceIp: connection.sourceIp }),
     ...(connection.userAgent === undefined ? {} : { userAgent: connection.userAgent }),
   };
@@ -39,10 +78,12 @@ export const registerConnection = async (
   return record;
 };
 
-/** Forgets a connection and every subscription it had. */
+/** Forgets a connection and everything it had, and announces its `leave` where it was present. */
 export const unregisterConnection = async (
-  store: Pick<ConnectionStore, 'removeConnection'>,
+  ports: PresencePorts,
   connectionId: string,
+  options: FanOutOptions,
 ): Promise<void> => {
-  await store.removeConnection(connectionId);
+  const removed = await ports.store.removeConnection(connectionId);
+  await announceDeparture(ports, removed, options);
 };

@@ -12,3 +12,13 @@ export const BY_CONNECTION_INDEX = 'byConnection';
 
 /** Attribute holding each item's expiry in epoch seconds; DynamoDB TTL deletes expired items on its own. */
 export const TTL_ATTRIBUTE = 'ttl';
+
+/**
+ * LSI ranking a board's players: same partition key as the table (`BOARD#<board>`), sort key
+ * {@link RANK_ATTRIBUTE}. A local index, because only a local index can be read strongly consistently: a
+ * snapshot read right after a score must see it.
+ */
+export const RANK_INDEX = 'byRank';
+
+/** Sort key of {@link RANK_INDEX}: a string that orders players by score, then by who reached it first. */
+export const RANK_ATTRIBUTE = 'rank';

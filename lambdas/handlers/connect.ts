@@ -1,5 +1,6 @@
 /**
- * `$connect`: records the new connection. A non-2xx answer makes API Gateway reject the handshake, which is
+ * `$connect`: records the new connection, with the client id and display name given in the query string
+ * (`?clientId=…&name=…`); a malformed one refuses the handshake with 400. A non-2xx answer makes API Gateway reject the handshake, which is
  * what we want when the connection could not be recorded: nobody could ever reach it.
  *
  * @module
@@ -9,7 +10,7 @@ import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
 import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
 import { logger } from '../adapters/logger.js';
 import type { ConnectionStore } from '../core/ports.js';
-import { registerConnection } from '../core/registry.js';
+import { identityFromQuery, registerConnection } from '../core/registry.js';
 import { headerValue, type WebSocketConnectEvent } from './support/events.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
@@ -28,6 +29,16 @@ export const makeConnectHandler =
   (deps: ConnectDeps) =>
   async (event: WebSocketConnectEvent): Promise<RouteResponse> => {
     const { connectionId, connectedAt, identity } = event.requestContext;
+    let who: ReturnType<typeof identityFromQuery>;
+    try {
+      who = identityFromQuery(event.queryStringParameters);
+    } catch (error) {
+      deps.logger.warn('connect refused: bad identity in the query string', {
+        connectionId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return { statusCode: 400 };
+    }
     try {
       await registerConnection(
         deps.store,
@@ -36,6 +47,7 @@ export const makeConnectHandler =
           connectedAt,
           sourceIp: identity?.sourceIp,
           userAgent: identity?.userAgent ?? headerValue(event, 'user-agent'),
+          ...who,
         },
         deps.now(),
       );

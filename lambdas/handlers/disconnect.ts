@@ -1,33 +1,36 @@
 /**
- * `$disconnect`: forgets the connection and all its subscriptions.
+ * `$disconnect`: forgets the connection and everything it had, and announces its `leave` where it was present.
  *
  * API Gateway delivers `$disconnect` on a best-effort basis and ignores the answer, so failures are logged,
  * never thrown; whatever is left behind expires by TTL or is removed on the next 410 Gone.
  *
  * @module
  */
-
-import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
-import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
+import type { Context } from 'aws-lambda';
 import { logger } from '../adapters/logger.js';
-import type { ConnectionStore } from '../core/ports.js';
 import { unregisterConnection } from '../core/registry.js';
 import type { WebSocketEvent } from './support/events.js';
+import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { productionPorts, type RealtimePorts } from './support/ports.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `$disconnect` handler needs. */
 export interface DisconnectDeps {
-  readonly store: Pick<ConnectionStore, 'removeConnection'>;
+  readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval'>;
   readonly logger: RouteLogger;
+  readonly fanOut: FanOutSettings;
 }
 
 /** Builds the `$disconnect` handler; it always answers 200. */
 export const makeDisconnectHandler =
   (deps: DisconnectDeps) =>
-  async (event: WebSocketEvent): Promise<RouteResponse> => {
+  async (
+    event: WebSocketEvent,
+    context: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<RouteResponse> => {
     const { connectionId } = event.requestContext;
     try {
-      await unregisterConnection(deps.store, connectionId);
+      await unregisterConnection(deps.ports, connectionId, fanOutOptions(deps.logger, context, deps.fanOut));
     } catch (error) {
       deps.logger.error('disconnect cleanup failed; items will expire by TTL', {
         connectionId,
@@ -39,6 +42,7 @@ export const makeDisconnectHandler =
 
 /** The Lambda entry point. */
 export const handler = makeDisconnectHandler({
-  store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
+  ports: productionPorts(),
   logger,
+  fanOut: defaultFanOutSettings(),
 });

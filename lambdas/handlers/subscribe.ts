@@ -1,43 +1,52 @@
 /**
- * `subscribe`: adds the caller to a channel's subscribers.
+ * `subscribe`: adds the caller to a channel's subscribers, and answers with what it asked for: the kept
+ * history (`history`), the messages it missed (`since`), the board's snapshot, and presence (`presence`).
  *
  * @module
  */
-
-import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
-import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
+import type { Context } from 'aws-lambda';
+import { readHistorySize, readLeaderboardSize } from '../adapters/env.js';
 import { logger } from '../adapters/logger.js';
-import { subscribeToChannel } from '../core/channels.js';
+import { type ChannelLimits, type SubscribePorts, subscribeToChannel } from '../core/channels.js';
 import { subscribedFrame } from '../core/frames.js';
-import type { ConnectionStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
+import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `subscribe` handler needs. */
 export interface SubscribeDeps {
-  readonly store: Pick<ConnectionStore, 'subscribe'>;
+  readonly ports: SubscribePorts;
+  readonly limits: ChannelLimits;
   readonly logger: RouteLogger;
-  readonly now: () => number;
+  readonly fanOut: FanOutSettings;
 }
 
-/** Builds the `subscribe` handler: replies `{"type":"subscribed","channel":…}`. */
+/**
+ * Builds the `subscribe` handler: replies
+ * `{"type":"subscribed","channel","seq","messages"?,"recovered"?,"more"?,"leaderboard"?}`.
+ */
 export const makeSubscribeHandler =
   (deps: SubscribeDeps) =>
-  async (event: WebSocketEvent): Promise<RouteResponse> =>
+  async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event.body, 'subscribe', deps.logger, async (request) => {
       const { connectionId, connectedAt } = event.requestContext;
-      await subscribeToChannel(
-        deps.store,
-        { connectionId, channel: request.channel, connectedAt },
-        deps.now(),
+      const { channel, history, since, presence } = request;
+      const result = await subscribeToChannel(
+        deps.ports,
+        { connectionId, channel, connectedAt, history, since, presence },
+        deps.limits,
+        deps.fanOut.now(),
+        fanOutOptions(deps.logger, context, deps.fanOut),
       );
-      return subscribedFrame(request.channel, request.id);
+      return subscribedFrame(channel, result.seq, result, request.id);
     });
 
 /** The Lambda entry point. */
 export const handler = makeSubscribeHandler({
-  store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
+  ports: productionPorts(),
+  limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
   logger,
-  now: () => Date.now(),
+  fanOut: defaultFanOutSettings(),
 });

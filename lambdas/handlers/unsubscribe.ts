@@ -1,37 +1,42 @@
 /**
- * `unsubscribe`: removes the caller from a channel's subscribers.
+ * `unsubscribe`: removes the caller from a channel's subscribers (and its presence, announcing the `leave`).
  *
  * @module
  */
-
-import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
-import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
+import type { Context } from 'aws-lambda';
 import { logger } from '../adapters/logger.js';
 import { unsubscribeFromChannel } from '../core/channels.js';
 import { unsubscribedFrame } from '../core/frames.js';
-import type { ConnectionStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
+import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { productionPorts, type RealtimePorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `unsubscribe` handler needs. */
 export interface UnsubscribeDeps {
-  readonly store: Pick<ConnectionStore, 'unsubscribe'>;
+  readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval'>;
   readonly logger: RouteLogger;
+  readonly fanOut: FanOutSettings;
 }
 
 /** Builds the `unsubscribe` handler: replies `{"type":"unsubscribed","channel":…}`, subscribed or not. */
 export const makeUnsubscribeHandler =
   (deps: UnsubscribeDeps) =>
-  async (event: WebSocketEvent): Promise<RouteResponse> =>
+  async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event.body, 'unsubscribe', deps.logger, async (request) => {
       const { connectionId } = event.requestContext;
-      await unsubscribeFromChannel(deps.store, { connectionId, channel: request.channel });
+      await unsubscribeFromChannel(
+        deps.ports,
+        { connectionId, channel: request.channel },
+        fanOutOptions(deps.logger, context, deps.fanOut),
+      );
       return unsubscribedFrame(request.channel, request.id);
     });
 
 /** The Lambda entry point. */
 export const handler = makeUnsubscribeHandler({
-  store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
+  ports: productionPorts(),
   logger,
+  fanOut: defaultFanOutSettings(),
 });

@@ -39,6 +39,24 @@ const describeProblem = (problem: FanOutProblem): Record<string, unknown> => ({
 });
 
 /**
+ * Fan-out options for one invocation: the retry deadline is the Lambda's remaining time minus
+ * {@link DEADLINE_SAFETY_MARGIN_MS}; each problem is logged at debug level (and handed to `onProblem`).
+ */
+export const fanOutOptions = (
+  logger: RouteLogger,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  settings: FanOutSettings,
+  onProblem?: (problem: FanOutProblem) => void,
+): FanOutOptions => ({
+  ...settings,
+  deadline: settings.now() + context.getRemainingTimeInMillis() - DEADLINE_SAFETY_MARGIN_MS,
+  onProblem: (problem) => {
+    onProblem?.(problem);
+    logger.debug('fan-out problem', describeProblem(problem));
+  },
+});
+
+/**
  * Calls `run` with fan-out options whose retry deadline is the Lambda's remaining time minus
  * {@link DEADLINE_SAFETY_MARGIN_MS}, then logs one `fan-out` line with `delivered`, `gone`, `failed` and the
  * first problem, if any. Each problem is also logged at debug level.
@@ -51,14 +69,9 @@ export const loggedFanOut = async <R extends FanOutResult>(
   run: (options: FanOutOptions) => Promise<R>,
 ): Promise<R> => {
   let firstProblem: FanOutProblem | undefined;
-  const options: FanOutOptions = {
-    ...settings,
-    deadline: settings.now() + context.getRemainingTimeInMillis() - DEADLINE_SAFETY_MARGIN_MS,
-    onProblem: (problem) => {
-      firstProblem ??= problem;
-      logger.debug('fan-out problem', describeProblem(problem));
-    },
-  };
+  const options = fanOutOptions(logger, context, settings, (problem) => {
+    firstProblem ??= problem;
+  });
   const result = await run(options);
   logger.info('fan-out', {
     ...fields,

@@ -1,0 +1,36 @@
+/**
+ * `presence`: who is present in a channel (the connections that subscribed with `"presence": true`).
+ *
+ * @module
+ */
+import { logger } from '../adapters/logger.js';
+import { assertFrameFits, encodeFrame, presenceFrame } from '../core/frames.js';
+import type { PresenceStore } from '../core/ports.js';
+import { listMembers } from '../core/presence.js';
+import type { WebSocketEvent } from './support/events.js';
+import { respond } from './support/respond.js';
+import type { RouteLogger, RouteResponse } from './support/route-response.js';
+import { tableStores } from './support/stores.js';
+
+/** What the `presence` handler needs. */
+export interface PresenceDeps {
+  readonly presence: PresenceStore;
+  readonly logger: RouteLogger;
+}
+
+/** Builds the `presence` handler: replies `{"type":"presence","channel","members":[{clientId,name?,connectionId}]}`. */
+export const makePresenceHandler =
+  (deps: PresenceDeps) =>
+  async (event: WebSocketEvent): Promise<RouteResponse> =>
+    respond(event.body, 'presence', deps.logger, async (request) => {
+      const frame = presenceFrame(
+        request.channel,
+        await listMembers(deps.presence, request.channel),
+        request.id,
+      );
+      assertFrameFits(encodeFrame(frame), 'the member list');
+      return frame;
+    });
+
+/** The Lambda entry point. */
+export const handler = makePresenceHandler({ presence: tableStores().presence, logger });

@@ -1,0 +1,42 @@
+/**
+ * `top`: the current top entries of a board, on demand.
+ *
+ * @module
+ */
+import { readLeaderboardSize } from '../adapters/env.js';
+import { logger } from '../adapters/logger.js';
+import { leaderboardFrame } from '../core/frames.js';
+import { readLeaderboard } from '../core/leaderboard.js';
+import type { LeaderboardStore } from '../core/ports.js';
+import type { WebSocketEvent } from './support/events.js';
+import { respond } from './support/respond.js';
+import type { RouteLogger, RouteResponse } from './support/route-response.js';
+import { tableStores } from './support/stores.js';
+
+/** What the `top` handler needs. */
+export interface TopDeps {
+  readonly leaderboard: LeaderboardStore;
+  /** Entries when the request gives no `limit`. */
+  readonly leaderboardSize: number;
+  readonly logger: RouteLogger;
+}
+
+/** Builds the `top` handler: replies `{"type":"leaderboard","board","version","top"}`. */
+export const makeTopHandler =
+  (deps: TopDeps) =>
+  async (event: WebSocketEvent): Promise<RouteResponse> =>
+    respond(event.body, 'top', deps.logger, async (request) => {
+      const snapshot = await readLeaderboard(
+        deps.leaderboard,
+        request.board,
+        request.limit ?? deps.leaderboardSize,
+      );
+      return leaderboardFrame(snapshot.board, snapshot.version, snapshot.top, request.id);
+    });
+
+/** The Lambda entry point. */
+export const handler = makeTopHandler({
+  leaderboard: tableStores().leaderboard,
+  leaderboardSize: readLeaderboardSize(),
+  logger,
+});
