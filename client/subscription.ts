@@ -47,7 +47,12 @@ export interface SubscribeOptions<T = unknown> {
   readonly onMessage?: (message: MessageEnvelope<T>) => void;
   /** Each leaderboard snapshot of the board named like the channel, newer versions only. */
   readonly onLeaderboard?: (snapshot: LeaderboardSnapshot) => void;
-  /** Each `join` or `leave` of a connection. */
+  /**
+   * Enter the channel's presence: appear in its member list and receive its `join`/`leave` events (sent as
+   * `"presence": true` on every subscribe and re-subscribe). @default true when `onPresence` is given
+   */
+  readonly presence?: boolean;
+  /** Each `join` or `leave` of a connection (needs `presence`, which it turns on by default). */
   readonly onPresence?: (event: PresenceEvent) => void;
   /**
    * The server no longer has every message since the last one delivered: reload the channel's state. The
@@ -241,6 +246,7 @@ export class ChannelSubscription implements Subscription {
     const epoch = this.#stream.beginSync();
     const resumeFrom = this.#stream.lastSeq;
     const fields: Record<string, unknown> = { action: 'subscribe', channel: this.channel };
+    if (this.#options.presence ?? this.#options.onPresence !== undefined) fields.presence = true;
     if (resumeFrom !== undefined) {
       fields.since = resumeFrom;
     } else if (this.#options.history !== undefined && this.#options.history !== false) {
