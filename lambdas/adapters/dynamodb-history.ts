@@ -58,9 +58,10 @@ export class DynamoDbHistoryStore implements HistoryStore {
 
   async after(channel: string, after: number, limit: number): Promise<MessageEnvelope[]> {
     return this.#query(channel, {
-      range: '#sk > :from AND #sk <= :to',
+      // A key condition allows one condition on the sort key; BETWEEN is inclusive, so it starts at after + 1.
+      range: '#sk BETWEEN :from AND :to',
       values: {
-        ':from': messageKey(channel, after).sk,
+        ':from': messageKey(channel, after + 1).sk,
         ':to': messageKey(channel, Number.MAX_SAFE_INTEGER).sk,
       },
       limit,
