@@ -92,6 +92,8 @@ export class DynamoDbHistoryStore implements HistoryStore {
     q: { range: string; values: Record<string, string>; limit: number; newestFirst: boolean },
   ): Promise<MessageEnvelope[]> {
     const messages: MessageEnvelope[] = [];
+    // DynamoDB refuses `Limit: 0`, which a channel that keeps nothing (HISTORY_SIZE=0) asks for.
+    if (q.limit < 1) return messages;
     const pages = queryPages(this.#client, {
       TableName: this.#tableName,
       KeyConditionExpression: `#pk = :pk AND ${q.range}`,

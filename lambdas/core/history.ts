@@ -49,7 +49,8 @@ export const readHistory = async (
   return {
     seq,
     messages: fitted,
-    recovered: messages[0]?.seq === since + 1,
+    // Judged on the page returned: a first message too large for the reply frame was not recovered.
+    recovered: fitted[0]?.seq === since + 1,
     ...(last < seq && fitted.length > 0 ? { more: true } : {}),
   };
 };

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RetryableSendError } from '../../../lambdas/core/errors.js';
-import { type FanOutProblem, fanOut } from '../../../lambdas/core/fan-out.js';
+import { type FanOutOptions, type FanOutProblem, fanOut } from '../../../lambdas/core/fan-out.js';
+import type { RemovedConnection } from '../../../lambdas/core/ports.js';
 import { testFanOutOptions } from '../support/fan-out-options.js';
 import { InMemoryStore, pagesOf } from '../support/in-memory-store.js';
 import { ScriptedMessenger } from '../support/scripted-messenger.js';
@@ -218,5 +219,95 @@ describe('fanOut', () => {
         testFanOutOptions({ concurrency }),
       ),
     ).rejects.toThrow(RangeError);
+  });
+
+  describe('afterRemoval', () => {
+    it('runs after a gone recipient was removed, with what the removal reported and the options', async () => {
+      const store = new InMemoryStore();
+      store.connectAs('vanished', 'ann', 'Ann');
+      await store.presence.enter('lobby', await store.member('vanished'), 1);
+      const messenger = new ScriptedMessenger((id) => (id === 'vanished' ? 'gone' : 'sent'));
+      const options = testFanOutOptions();
+      const afterRemoval = vi.fn(async (_removed: RemovedConnection, _options: FanOutOptions) => {
+        // The connection is already gone from the store when this runs.
+        expect(store.connections.has('vanished')).toBe(false);
+      });
+
+      const result = await fanOut(
+        pagesOf([['alive', 'vanished']]),
+        'f',
+        { store, messenger, afterRemoval },
+        options,
+      );
+
+      expect(result).toEqual({ delivered: 1, gone: 1, failed: 0 });
+      expect(afterRemoval).toHaveBeenCalledTimes(1);
+      expect(afterRemoval).toHaveBeenCalledWith(
+        {
+          member: { clientId: 'ann', name: 'Ann', connectionId: 'vanished' },
+          presenceChannels: ['lobby'],
+        },
+        options,
+      );
+    });
+
+    it('is not called for recipients that were delivered to or failed', async () => {
+      const messenger = new ScriptedMessenger((id) => (id === 'denied' ? new Error('403') : 'sent'));
+      const afterRemoval = vi.fn(async () => undefined);
+
+      await fanOut(
+        pagesOf([['a', 'denied']]),
+        'f',
+        { store: new InMemoryStore(), messenger, afterRemoval },
+        testFanOutOptions(),
+      );
+
+      expect(afterRemoval).not.toHaveBeenCalled();
+    });
+
+    it('is not called when the removal failed', async () => {
+      const store = new InMemoryStore();
+      store.removeConnection = async () => {
+        throw new Error('DynamoDB down');
+      };
+      const afterRemoval = vi.fn(async () => undefined);
+
+      await fanOut(
+        pagesOf([['x']]),
+        'f',
+        { store, messenger: new ScriptedMessenger(() => 'gone'), afterRemoval },
+        testFanOutOptions(),
+      );
+
+      expect(afterRemoval).not.toHaveBeenCalled();
+    });
+
+    it('reports its failure as a cleanup problem, still counts the recipient as gone, and carries on', async () => {
+      const problems: FanOutProblem[] = [];
+      const failure = new Error('announce failed');
+      const afterRemoval = vi.fn(async () => {
+        throw failure;
+      });
+
+      const result = await fanOut(
+        pagesOf([['x', 'y', 'ok']]),
+        'f',
+        {
+          store: new InMemoryStore(),
+          messenger: new ScriptedMessenger((id) => (id === 'ok' ? 'sent' : 'gone')),
+          afterRemoval,
+        },
+        testFanOutOptions({ onProblem: (p) => problems.push(p) }),
+      );
+
+      expect(result).toEqual({ delivered: 1, gone: 2, failed: 0 });
+      expect(problems).toHaveLength(2);
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          { connectionId: 'x', stage: 'cleanup', error: failure },
+          { connectionId: 'y', stage: 'cleanup', error: failure },
+        ]),
+      );
+    });
   });
 });
