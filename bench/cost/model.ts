@@ -8,10 +8,12 @@
  *   `connectionId`, so each is also written to the keys-only `byConnection` GSI: 4 write units.
  * - `subscribe` — one `PutItem` of the subscription item (it carries `connectionId`): 1 + 1 GSI write unit.
  *   Every subscribe of a session is taken to be to a different channel, so each creates an item.
- * - `publish` — one `UpdateItem` of the channel's `#SEQ` counter (no `connectionId`, so not in the sparse GSI):
- *   1 write unit; then the subscribers `Query` (`begins_with(sk, 'CONN#')`, `ConsistentRead: true`), page by
- *   page; then one `@connections` POST per subscriber, and the `published` ack to the sender. The code keeps no
- *   message history, so no history write and no trim delete is modelled.
+ * - `publish` — a strongly consistent `GetItem` of the sender's `META` (its author: 1 read unit); one
+ *   `UpdateItem` of the channel's `#SEQ` counter (no `connectionId`, so not in the sparse GSI): 1 write unit;
+ *   the kept-history `PutItem` of the message (its size in write units) and the `DeleteItem` of the message
+ *   `HISTORY_SIZE` places older (1 write unit); then the subscribers `Query` (`begins_with(sk, 'CONN#')`,
+ *   `ConsistentRead: true`), page by page; then one `@connections` POST per subscriber, and the `published` ack
+ *   to the sender. Presence and leaderboards are not in these workloads.
  * - `$disconnect` — one `Query` on the `byConnection` GSI (always eventually consistent) listing `META`, the
  *   broadcast membership and every subscription, then one `BatchWriteItem` delete per item (deduplicated with
  *   the two known keys): (2 + subscribes) deletes, each also deleting the GSI entry.
@@ -118,6 +120,8 @@ export const ACK_FRAME_BYTES = 64;
 export const CONNECTION_ID_BYTES = 16;
 /** JSON around an SQS slice: `{"frame":…,"ids":[…]}` plus each id's quotes and comma. */
 export const SLICE_ENVELOPE_BYTES = 64;
+/** A kept message beyond its payload: keys, `seq`, `ttl` and the envelope's other fields. */
+export const HISTORY_ITEM_OVERHEAD_BYTES = 200;
 const SLICE_BYTES_PER_ID = CONNECTION_ID_BYTES + 3;
 
 /** Default regional Lambda concurrency quota; an average above it would be throttled. */
@@ -191,18 +195,18 @@ export interface PublishProfile {
 export function publishProfile(workload: Workload, assumptions: Assumptions): PublishProfile {
   const subscribers = workload.subscribersPerMessage;
   const postMs = assumptions.postUs / US_PER_MS;
-  const readUnits = queryReadUnits(
-    subscribers,
-    assumptions.subscriptionItemBytes,
-    assumptions.readConsistency,
-  );
+  // The author's META (strongly consistent GetItem), then the subscribers' pages.
+  const readUnits =
+    1 + queryReadUnits(subscribers, assumptions.subscriptionItemBytes, assumptions.readConsistency);
+  // The #SEQ counter, the kept message and the trim of the oldest kept one.
+  const writeUnitsPerPublish = 1 + writeUnits(workload.messageBytes + HISTORY_ITEM_OVERHEAD_BYTES) + 1;
   if (subscribers <= assumptions.fanoutThreshold) {
     const publishMs = assumptions.baseMs + subscribers * postMs;
     return {
       path: 'inline',
       posts: subscribers,
       readUnits,
-      writeUnits: 1,
+      writeUnits: writeUnitsPerPublish,
       workerInvocations: 0,
       publishBilledMs: billedMs(publishMs),
       workerBilledMs: 0,
@@ -225,7 +229,7 @@ export function publishProfile(workload: Workload, assumptions: Assumptions): Pu
     path: 'queued',
     posts: subscribers,
     readUnits,
-    writeUnits: 1,
+    writeUnits: writeUnitsPerPublish,
     workerInvocations: slices,
     publishBilledMs: billedMs(publishMs),
     workerBilledMs: fullSlices * workerMs(size) + (rest > 0 ? workerMs(rest) : 0),

@@ -67,7 +67,7 @@ asyncio.run(main())
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(ack).toEqual({ type: 'subscribed', channel: 'py' });
+    expect(ack).toEqual({ type: 'subscribed', channel: 'py', seq: 0 });
     expect(message).toMatchObject({ type: 'message', channel: 'py', data: { lang: 'python' }, seq: 1 });
     expect(published).toMatchObject({ type: 'published', channel: 'py', delivered: 1 });
   });

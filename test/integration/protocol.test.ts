@@ -76,7 +76,7 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
     const [alice, bob, carol] = await Promise.all([connect(), connect(), connect()]);
     await alice.request({ action: 'subscribe', channel: 'lobby', id: 1 }, 'subscribed');
     const ack = await bob.request({ action: 'subscribe', channel: 'lobby', id: 'b' }, 'subscribed');
-    expect(ack).toEqual({ type: 'subscribed', channel: 'lobby', id: 'b' });
+    expect(ack).toEqual({ type: 'subscribed', channel: 'lobby', seq: 0, id: 'b' });
 
     alice.send({ action: 'publish', channel: 'lobby', data: { score: 42 } });
     const published = await alice.next((json) => json.type === 'published');

@@ -100,14 +100,14 @@ describe('one connection for one hour, one message to one subscriber', () => {
     expect(line('Lambda', 'duration').usd).toBeCloseTo(0.01025 * 0.0000133334, 15);
   });
 
-  it('bills 13 write units: connect 2 + 2 GSI, subscribe 1 + 1, counter 1, disconnect 3 + 3 GSI deletes', () => {
-    expect(line('DynamoDB', 'write').quantity).toBe(13);
-    expect(line('DynamoDB', 'write').usd).toBeCloseTo(13 * 0.000000625, 15);
+  it('bills 15 write units: connect 2 + 2 GSI, subscribe 1 + 1, counter 1, kept message 1 (512 + 200 B), trim 1, disconnect 3 + 3 GSI deletes', () => {
+    expect(line('DynamoDB', 'write').quantity).toBe(15);
+    expect(line('DynamoDB', 'write').usd).toBeCloseTo(15 * 0.000000625, 15);
   });
 
-  it('bills 1.5 read units: a strongly consistent subscribers page (1) and the GSI query on disconnect (0.5)', () => {
-    expect(line('DynamoDB', 'read').quantity).toBe(1.5);
-    expect(line('DynamoDB', 'read').usd).toBeCloseTo(1.5 * 0.000000125, 15);
+  it("bills 2.5 read units: the author's META (1), a strongly consistent subscribers page (1) and the GSI query on disconnect (0.5)", () => {
+    expect(line('DynamoDB', 'read').quantity).toBe(2.5);
+    expect(line('DynamoDB', 'read').usd).toBeCloseTo(2.5 * 0.000000125, 15);
   });
 
   it('bills storage of 1,200 bytes (690 in the table) for 1/720 of the month, table and backup', () => {
@@ -148,7 +148,8 @@ describe('one connection for one hour, one message to one subscriber', () => {
 
   it('reads half as much with eventually consistent subscriber queries', () => {
     const eventual = computeUsage({ workload: ONE, assumptions: { ...ASSUME, readConsistency: 'eventual' } });
-    expect(eventual.readUnits).toBe(1);
+    // The subscribers page halves (1 → 0.5); the META read and the GSI query stay.
+    expect(eventual.readUnits).toBe(2);
   });
 
   it('adds a ping and a pong per ping, with one more invocation', () => {
@@ -202,8 +203,8 @@ describe('DynamoDB units', () => {
   it('pays 2 write units more per extra subscription: its put and delete, each also in the GSI', () => {
     const units = (subscribesPerConnection: number) =>
       computeUsage({ workload: { ...ONE, subscribesPerConnection }, assumptions: ASSUME }).writeUnits;
-    expect(units(0)).toBe(9);
-    expect(units(3)).toBe(9 + 3 * 4);
+    expect(units(0)).toBe(11);
+    expect(units(3)).toBe(11 + 3 * 4);
   });
 });
 
@@ -243,8 +244,10 @@ describe('the SQS fan-out path', () => {
       workerBilledMs: 105,
       // 512 B frame + 64 B of JSON + 100 ids of 19 B.
       sliceBytes: 2476,
-      // 250 × 100 B = 25,000 B → 7 units of 4 KB.
-      readUnits: 7,
+      // The author's META (1), then 250 × 100 B = 25,000 B → 7 units of 4 KB.
+      readUnits: 8,
+      // Counter, kept message (512 + 200 B → 1) and trim.
+      writeUnits: 3,
     });
     const usage = computeUsage({ workload: big, assumptions: ASSUME });
     expect(usage.sqsRequests).toBe(9);
