@@ -167,10 +167,17 @@ const pointsField = z
 
 const sinceField = optionalInt('since', 0, Number.MAX_SAFE_INTEGER);
 
+const HISTORY_ERROR = `history must be true, false or an integer from 1 to ${MAX_HISTORY_LIMIT}`;
+
+// The union's error covers a wrong type only; an integer out of range fails the checks, which need their own.
 const historyField = z.optional(
-  z.union([z.boolean(), z.int().check(z.gte(1), z.lte(MAX_HISTORY_LIMIT))], {
-    error: `history must be true, false or an integer from 1 to ${MAX_HISTORY_LIMIT}`,
-  }),
+  z.union(
+    [
+      z.boolean(),
+      z.int().check(z.gte(1, { error: HISTORY_ERROR }), z.lte(MAX_HISTORY_LIMIT, { error: HISTORY_ERROR })),
+    ],
+    { error: HISTORY_ERROR },
+  ),
 );
 
 const presenceFlag = z.optional(z.boolean({ error: 'presence must be true or false' }));
