@@ -6,6 +6,7 @@
  */
 import { dirname, join } from 'node:path';
 import { loadAssembly } from './assembly/index.js';
+import { type RunningDemoServer, startDemoServer } from './demo/server.js';
 import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
 import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
@@ -13,6 +14,8 @@ import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketA
 
 /** The port of the first WebSocket API when none is given (what `sam local` and serverless-offline use). */
 export const DEFAULT_PORT = 3001;
+/** The port of the demo page when none is given. */
+export const DEFAULT_DEMO_PORT = 3000;
 /** How often expired items are deleted; DynamoDB itself takes minutes to days, so nothing relies on speed. */
 export const DEFAULT_TTL_SWEEP_INTERVAL_MS = 30_000;
 
@@ -62,6 +65,11 @@ export interface RuntimeOptions {
   readonly onInvocation?: (log: InvocationLog) => void;
   /** Called with each line a function writes. @default discard */
   readonly onFunctionLog?: (log: FunctionLogLine) => void;
+  /**
+   * Serve the demo page (`web/`) on this port (0: a free one), connected to the first WebSocket API.
+   * @default no demo page
+   */
+  readonly demo?: { readonly port: number };
   /** Called once per warning, e.g. a function's declared Node.js runtime differs from the host's. @default discard */
   readonly onWarning?: (message: string) => void;
 }
@@ -93,6 +101,8 @@ export interface RunningRuntime {
   readonly apis: readonly RuntimeApi[];
   readonly tables: readonly RuntimeTable[];
   readonly dynamodb: { readonly engine: DynamoEngine; readonly endpoint: string };
+  /** The demo page, when asked for. */
+  readonly demo?: { readonly url: string };
   /**
    * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the Lambda workers, the TTL
    * sweeper and DynamoDB, in that order; idempotent.
@@ -193,6 +203,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
     invokers.set(byStack);
 
+    let demo: RunningDemoServer | undefined;
+    const firstApi = gateways[0];
+    if (options.demo !== undefined && firstApi !== undefined) {
+      demo = await startDemoServer({ host, port: options.demo.port, websocketUrl: firstApi.gateway.url });
+      shutdown.add('demo', () => demo?.close() ?? Promise.resolve());
+    }
+
     return {
       apis: gateways.map(({ stack, api, gateway }) => ({
         stackName: stack.stackName,
@@ -204,6 +221,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       })),
       tables,
       dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },
+      ...(demo === undefined ? {} : { demo: { url: demo.url } }),
       close: () => shutdown.run(),
     };
   } catch (error) {
@@ -242,7 +260,7 @@ class LateBound<T> {
 }
 
 /** The order things stop in, whatever order they started in. */
-const STOP_ORDER = ['gateway', 'lambda', 'sweeper', 'dynamodb'] as const;
+const STOP_ORDER = ['demo', 'gateway', 'lambda', 'sweeper', 'dynamodb'] as const;
 
 /** Collects what was started and stops it in {@link STOP_ORDER}, each group in parallel; runs once. */
 class ShutdownSequence {

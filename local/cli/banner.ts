@@ -39,6 +39,9 @@ export function formatBanner(runtime: RunningRuntime, storage: StorageDescriptio
     );
   }
   lines.push(row('DynamoDB', runtime.dynamodb.endpoint, `(${describeDynamo(runtime, storage)})`));
+  if (runtime.demo !== undefined) {
+    lines.push(row('Demo page', runtime.demo.url, '(open it in two browser windows)'));
+  }
   const first = runtime.apis[0];
   if (first !== undefined) lines.push(`Try: npx wscat -c ${first.url}   ·   Ctrl-C to stop`);
   return `${lines.join('\n')}\n`;

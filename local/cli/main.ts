@@ -59,6 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(options.functionConcurrency !== undefined && { functionConcurrency: options.functionConcurrency }),
       onInvocation: (log) => io.stdout(`${formatInvocation(log)}\n`),
       onWarning: (message) => io.stderr(`Warning: ${message}\n`),
+      ...(options.demoPort !== undefined && { demo: { port: options.demoPort } }),
       ...(options.verbose && {
         onFunctionLog: ({ functionId, line }) => io.stdout(`${formatFunctionLog(functionId, line)}\n`),
       }),

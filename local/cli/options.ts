@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT, type RuntimeOptions } from '../runtime.js';
+import { DEFAULT_DEMO_PORT, DEFAULT_PORT, type RuntimeOptions } from '../runtime.js';
 import { CliError } from './errors.js';
 
 /** What the command line asks for. */
@@ -19,6 +19,8 @@ export interface CliOptions {
   readonly idleTimeoutMs: number | undefined;
   readonly maxConnectionMs: number | undefined;
   readonly functionConcurrency: number | undefined;
+  /** Port of the demo page; undefined = no demo page (`--no-demo`). */
+  readonly demoPort: number | undefined;
 }
 
 /** `--help` text. */
@@ -39,6 +41,8 @@ Options:
   --max-connection SECONDS     close connections this long after they opened (default 7200, like API Gateway)
   --concurrency N              most concurrent workers per function; more invocations queue
                                (default: the number of cores, at least 2)
+  --demo-port N                port of the demo page (default ${DEFAULT_DEMO_PORT}; 0 picks a free one; with --port 0, 0)
+  --no-demo                    do not serve the demo page
   --verbose                    show function logs, prefixed by function
   -h, --help                   show this help
 `;
@@ -72,11 +76,23 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
       `--persist ${values.persist} has no effect with --dynamodb-endpoint ${endpoint}: that DynamoDB keeps its own data`,
     );
   }
+  if (values['no-demo'] === true && values['demo-port'] !== undefined) {
+    throw new CliError(`--no-demo and --demo-port ${values['demo-port']} conflict: pass one`);
+  }
+  const port = parsePort(values.port ?? env.PORT, '--port (or PORT)');
   return {
     help: values.help ?? false,
     verbose: values.verbose ?? false,
     cdkOut: values['cdk-out'],
-    port: parsePort(values.port ?? env.PORT),
+    port,
+    demoPort:
+      values['no-demo'] === true
+        ? undefined
+        : values['demo-port'] !== undefined
+          ? parsePort(values['demo-port'], '--demo-port')
+          : port === 0
+            ? 0
+            : DEFAULT_DEMO_PORT,
     dynamodb:
       endpoint !== undefined
         ? { engine: 'external', endpoint }
@@ -106,17 +122,19 @@ function parse(argv: readonly string[]) {
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
       concurrency: { type: 'string' },
+      'demo-port': { type: 'string' },
+      'no-demo': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
 }
 
-function parsePort(raw: string | undefined): number {
+function parsePort(raw: string | undefined, flag: string): number {
   if (raw === undefined || raw === '') return DEFAULT_PORT;
   const port = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || port > 65_535) {
-    throw new CliError(`--port (or PORT) must be an integer from 0 to 65535, got "${raw}"`);
+    throw new CliError(`${flag} must be an integer from 0 to 65535, got "${raw}"`);
   }
   return port;
 }

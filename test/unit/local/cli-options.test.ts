@@ -37,4 +37,24 @@ describe('parseCliOptions', () => {
       parseCliOptions(['--dynamodb', 'local', '--dynamodb-endpoint', 'http://127.0.0.1:8000'], {}),
     ).toThrow(/conflict/);
   });
+
+  describe('the demo page', () => {
+    it('serves it on 3000 by default, on a free port when --port is 0, and on --demo-port when given', () => {
+      expect(parseCliOptions([], {}).demoPort).toBe(3000);
+      expect(parseCliOptions(['--port', '0'], {}).demoPort).toBe(0);
+      expect(parseCliOptions(['--demo-port', '8080'], {}).demoPort).toBe(8080);
+      expect(parseCliOptions(['--port', '0', '--demo-port', '4000'], {}).demoPort).toBe(4000);
+    });
+
+    it('turns it off with --no-demo, and refuses --no-demo with --demo-port', () => {
+      expect(parseCliOptions(['--no-demo'], {}).demoPort).toBeUndefined();
+      expect(() => parseCliOptions(['--no-demo', '--demo-port', '1'], {})).toThrow(/conflict/);
+    });
+
+    it('names --demo-port and the value when it is not a port', () => {
+      expect(() => parseCliOptions(['--demo-port', 'http'], {})).toThrow(
+        '--demo-port must be an integer from 0 to 65535, got "http"',
+      );
+    });
+  });
 });
