@@ -3,11 +3,13 @@ import {
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbConnectionStore, UnprocessedItemsError } from '../../../lambdas/adapters/dynamodb-store.js';
 import { broadcastShard } from '../../../lambdas/adapters/table-keys.js';
@@ -62,6 +64,8 @@ describe('DynamoDbConnectionStore', () => {
         sourceIp: '203.0.113.10',
         userAgent: 'wscat',
         expiresAt: 1_764_157_800,
+        clientId: 'device-7',
+        name: 'Ann',
       });
 
       const calls = ddb.commandCalls(BatchWriteCommand);
@@ -77,6 +81,8 @@ describe('DynamoDbConnectionStore', () => {
                 connectedAt: NOW,
                 sourceIp: '203.0.113.10',
                 userAgent: 'wscat',
+                clientId: 'device-7',
+                name: 'Ann',
                 ttl: 1_764_157_800,
               },
             },
@@ -103,7 +109,12 @@ describe('DynamoDbConnectionStore', () => {
         .resolves({ UnprocessedItems: {} });
       const sleeps: number[] = [];
 
-      await makeStore(sleeps).putConnection({ connectionId: 'a', connectedAt: NOW, expiresAt: 1 });
+      await makeStore(sleeps).putConnection({
+        connectionId: 'a',
+        connectedAt: NOW,
+        expiresAt: 1,
+        clientId: 'a',
+      });
 
       const calls = ddb.commandCalls(BatchWriteCommand);
       expect(calls).toHaveLength(2);
@@ -117,7 +128,7 @@ describe('DynamoDbConnectionStore', () => {
         .resolves({ UnprocessedItems: { [TABLE]: [{ PutRequest: { Item: { pk: 'x' } } }] } });
 
       await expect(
-        makeStore().putConnection({ connectionId: 'a', connectedAt: NOW, expiresAt: 1 }),
+        makeStore().putConnection({ connectionId: 'a', connectedAt: NOW, expiresAt: 1, clientId: 'a' }),
       ).rejects.toThrow(UnprocessedItemsError);
       expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(3);
     });
@@ -215,6 +226,33 @@ describe('DynamoDbConnectionStore', () => {
     });
   });
 
+  describe('member', () => {
+    it('reads clientId and name from META, strongly consistent, projecting only those', async () => {
+      ddb.on(GetCommand).resolves({ Item: { clientId: 'device-7', name: 'Ann' } });
+
+      const member = await makeStore().member('abc=');
+
+      expect(member).toEqual({ clientId: 'device-7', name: 'Ann', connectionId: 'abc=' });
+      expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Key: { pk: 'CONN#abc=', sk: 'META' },
+        ProjectionExpression: 'clientId, #name',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ConsistentRead: true,
+      });
+    });
+
+    it('knows a connection without META (or without a clientId) by its connection id, without a name', async () => {
+      ddb
+        .on(GetCommand)
+        .resolvesOnce({})
+        .resolvesOnce({ Item: { clientId: 5, name: null } });
+
+      expect(await makeStore().member('abc=')).toEqual({ clientId: 'abc=', connectionId: 'abc=' });
+      expect(await makeStore().member('abc=')).toEqual({ clientId: 'abc=', connectionId: 'abc=' });
+    });
+  });
+
   describe('removeConnection', () => {
     const gsiItems = (count: number, from = 0) =>
       Array.from({ length: count }, (_, i) => ({
@@ -222,6 +260,61 @@ describe('DynamoDbConnectionStore', () => {
         sk: 'CONN#abc=',
         connectionId: 'abc=',
       }));
+
+    beforeEach(() => {
+      ddb.on(GetCommand).resolves({ Item: { clientId: 'device-7', name: 'Ann' } });
+    });
+
+    it('reads who it was from META before deleting anything', async () => {
+      ddb.on(QueryCommand).resolves({ Items: [] });
+      ddb.on(BatchWriteCommand).resolves({});
+
+      const removed = await makeStore().removeConnection('abc=');
+
+      expect(removed.member).toEqual({ clientId: 'device-7', name: 'Ann', connectionId: 'abc=' });
+      expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'CONN#abc=', sk: 'META' } });
+      const get = ddb.commandCalls(GetCommand)[0];
+      const batch = ddb.commandCalls(BatchWriteCommand)[0];
+      expect(get?.callId).toBeLessThan(batch?.callId ?? 0);
+    });
+
+    it('reports the channels where it was present, from the PRES# items it deleted', async () => {
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [
+            { pk: 'PRES#lobby', sk: 'CONN#abc=', connectionId: 'abc=' },
+            { pk: 'CHAN#lobby', sk: 'CONN#abc=', connectionId: 'abc=' },
+          ],
+          LastEvaluatedKey: { connectionId: 'abc=', pk: 'CHAN#lobby', sk: 'CONN#abc=' },
+        })
+        .resolvesOnce({ Items: [{ pk: 'PRES#games/1', sk: 'CONN#abc=', connectionId: 'abc=' }] });
+      ddb.on(BatchWriteCommand).resolves({});
+
+      const removed = await makeStore().removeConnection('abc=');
+
+      expect(removed.presenceChannels).toEqual(['lobby', 'games/1']);
+      expect(deletedKeys()).toContainEqual({ pk: 'PRES#lobby', sk: 'CONN#abc=' });
+      expect(deletedKeys()).toContainEqual({ pk: 'PRES#games/1', sk: 'CONN#abc=' });
+    });
+
+    it('reports no presence channel for a connection present nowhere', async () => {
+      ddb.on(QueryCommand).resolves({ Items: gsiItems(2) });
+      ddb.on(BatchWriteCommand).resolves({});
+
+      const removed = await makeStore().removeConnection('abc=');
+
+      expect(removed.presenceChannels).toEqual([]);
+    });
+
+    it('propagates a failure to read META, deleting nothing', async () => {
+      ddb.on(GetCommand).rejects(new Error('InternalServerError'));
+      ddb.on(QueryCommand).resolves({ Items: [] });
+      ddb.on(BatchWriteCommand).resolves({});
+
+      await expect(makeStore().removeConnection('abc=')).rejects.toThrow('InternalServerError');
+      expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+    });
 
     it('queries the byConnection index for that connection', async () => {
       ddb.on(QueryCommand).resolves({ Items: [] });
@@ -309,7 +402,7 @@ describe('DynamoDbConnectionStore', () => {
   });
 
   describe('nextSequence', () => {
-    it('atomically adds 1 to seq, refreshes ttl and returns the new value', async () => {
+    it('atomically adds 1 to seq, refreshes ttl to 24 h (the kept history) and returns the new value', async () => {
       ddb.on(UpdateCommand).resolves({ Attributes: { seq: 7, ttl: 1 } });
 
       const seq = await makeStore().nextSequence('lobby');
@@ -320,7 +413,7 @@ describe('DynamoDbConnectionStore', () => {
         Key: { pk: 'CHAN#lobby', sk: '#SEQ' },
         UpdateExpression: 'ADD #seq :one SET #ttl = :ttl',
         ExpressionAttributeNames: { '#seq': 'seq', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':ttl': Math.floor(NOW / 1000) + 7_800 },
+        ExpressionAttributeValues: { ':one': 1, ':ttl': Math.floor(NOW / 1000) + 86_400 },
         ReturnValues: 'UPDATED_NEW',
       });
     });

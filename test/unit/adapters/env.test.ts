@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigurationError, readFanOutConcurrency, requireEnv } from '../../../lambdas/adapters/env.js';
+import {
+  ConfigurationError,
+  readFanOutConcurrency,
+  readHistorySize,
+  readLeaderboardSize,
+  requireEnv,
+} from '../../../lambdas/adapters/env.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -45,5 +51,68 @@ describe('readFanOutConcurrency', () => {
 
     expect(() => readFanOutConcurrency()).toThrow(ConfigurationError);
     expect(() => readFanOutConcurrency()).toThrow(JSON.stringify(value));
+    expect(() => readFanOutConcurrency()).toThrow(
+      `FANOUT_CONCURRENCY must be an integer at least 1, got ${JSON.stringify(value)}`,
+    );
+  });
+});
+
+describe('readHistorySize', () => {
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+  ])('defaults to 50 when %s', (_, value) => {
+    vi.stubEnv('HISTORY_SIZE', value);
+
+    expect(readHistorySize()).toBe(50);
+  });
+
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['100', 100],
+  ])('reads %s, 0 keeping none and 100 the most', (raw, expected) => {
+    vi.stubEnv('HISTORY_SIZE', raw);
+
+    expect(readHistorySize()).toBe(expected);
+  });
+
+  it.each(['-1', '101', '2.5', 'fifty', '1e3'])('rejects %j, naming the range and the value', (value) => {
+    vi.stubEnv('HISTORY_SIZE', value);
+
+    expect(() => readHistorySize()).toThrow(ConfigurationError);
+    expect(() => readHistorySize()).toThrow(
+      `HISTORY_SIZE must be an integer from 0 to 100, got ${JSON.stringify(value)}`,
+    );
+  });
+});
+
+describe('readLeaderboardSize', () => {
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+  ])('defaults to 10 when %s', (_, value) => {
+    vi.stubEnv('LEADERBOARD_SIZE', value);
+
+    expect(readLeaderboardSize()).toBe(10);
+  });
+
+  it.each([
+    ['1', 1],
+    ['25', 25],
+    ['100', 100],
+  ])('reads %s', (raw, expected) => {
+    vi.stubEnv('LEADERBOARD_SIZE', raw);
+
+    expect(readLeaderboardSize()).toBe(expected);
+  });
+
+  it.each(['0', '101', '-5', '3.5', 'ten'])('rejects %j, naming the range and the value', (value) => {
+    vi.stubEnv('LEADERBOARD_SIZE', value);
+
+    expect(() => readLeaderboardSize()).toThrow(ConfigurationError);
+    expect(() => readLeaderboardSize()).toThrow(
+      `LEADERBOARD_SIZE must be an integer from 1 to 100, got ${JSON.stringify(value)}`,
+    );
   });
 });
