@@ -40,6 +40,8 @@ describe('$connect handler', () => {
         connectedAt: 1_764_150_000_000,
         sourceIp: '203.0.113.10',
         userAgent: 'wscat/6.1.0',
+        // No ?clientId= (the fixture's query has only `room`): the connection id stands in.
+        clientId: FIXTURE_CONNECTION_ID,
         ttl,
       },
       {
@@ -75,5 +77,60 @@ describe('$connect handler', () => {
       'connect failed; handshake rejected',
       expect.objectContaining({ connectionId: FIXTURE_CONNECTION_ID }),
     );
+  });
+
+  describe('identity in the query string', () => {
+    const withQuery = (query: Record<string, string>) => ({
+      ...connectEvent(),
+      queryStringParameters: query,
+    });
+
+    it('stores the client id and display name given as ?clientId=&name=', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+
+      const response = await connect.handler(
+        withQuery({ clientId: 'device-7', name: 'Ann Lee', room: 'lobby' }),
+      );
+
+      expect(response).toEqual({ statusCode: 200 });
+      expect(putItems()[0]).toMatchObject({
+        pk: `CONN#${FIXTURE_CONNECTION_ID}`,
+        sk: 'META',
+        clientId: 'device-7',
+        name: 'Ann Lee',
+      });
+    });
+
+    it('stores no name for an empty ?name=', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+
+      await connect.handler(withQuery({ clientId: 'device-7', name: '' }));
+
+      expect(putItems()[0]?.name).toBeUndefined();
+      expect(putItems()[0]).toMatchObject({ clientId: 'device-7' });
+    });
+
+    it.each([
+      ['a client id with a space', { clientId: 'a b' }],
+      ['an empty client id', { clientId: '' }],
+      ['a 65-character client id', { clientId: 'c'.repeat(65) }],
+      ['a name with a control character', { clientId: 'ok', name: 'Ann\u0007' }],
+      ['a 65-character name', { name: 'n'.repeat(65) }],
+    ])('refuses the handshake with 400 for %s, writing nothing and logging a warning', async (_, query) => {
+      ddb.on(BatchWriteCommand).resolves({});
+      const warn = vi.spyOn(logging.logger, 'warn');
+
+      const response = await connect.handler(withQuery(query));
+
+      expect(response).toEqual({ statusCode: 400 });
+      expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+      expect(warn).toHaveBeenCalledWith(
+        'connect refused: bad identity in the query string',
+        expect.objectContaining({
+          connectionId: FIXTURE_CONNECTION_ID,
+          error: expect.stringMatching(/^(clientId|name) must/),
+        }),
+      );
+    });
   });
 });

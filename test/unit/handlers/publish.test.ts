@@ -4,7 +4,10 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -45,9 +48,12 @@ useHandlerTestHooks(NOW, ddb, api);
 
 const subscriberQuery = { ExpressionAttributeValues: { ':pk': 'CHAN#lobby', ':member': 'CONN#' } };
 
-/** The channel has `pages` of subscribers; seq comes back as 7. */
+/** The channel has `pages` of subscribers; seq comes back as 7; the sender has no META item. */
 const givenChannel = (...pages: string[][]) => {
   ddb.on(UpdateCommand).resolves({ Attributes: { seq: 7 } });
+  ddb.on(GetCommand).resolves({});
+  ddb.on(PutCommand).resolves({});
+  ddb.on(DeleteCommand).resolves({});
   ddb.on(QueryCommand).resolves({ Items: [] });
   const query = ddb.on(QueryCommand, subscriberQuery);
   pages.forEach((ids, i) => {
@@ -78,6 +84,8 @@ describe('publish handler', () => {
       channel: 'lobby',
       data: { score: 42 },
       from: SENDER,
+      // No META item: the sender is known by its connection id.
+      author: { clientId: SENDER },
       seq: 7,
       sentAt: NOW,
     });
@@ -181,6 +189,7 @@ describe('publish handler', () => {
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'PAYLOAD_TOO_LARGE', id: 7 });
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
     expect(api).not.toHaveReceivedCommand(PostToConnectionCommand);
   });
 
@@ -216,5 +225,85 @@ describe('publish handler', () => {
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 7 });
     expect(api).not.toHaveReceivedCommand(PostToConnectionCommand);
+  });
+
+  it('stamps the author with the client id and name the sender gave at connect', async () => {
+    givenChannel(['sub-a']);
+    ddb
+      .on(GetCommand, { Key: { pk: `CONN#${SENDER}`, sk: 'META' } })
+      .resolves({ Item: { clientId: 'device-7', name: 'Ann' } });
+
+    await publish.handler(publishEvent(), fakeContext());
+
+    expect(JSON.parse(postedFrames(api)[0] ?? '')).toMatchObject({
+      from: SENDER,
+      author: { clientId: 'device-7', name: 'Ann' },
+    });
+  });
+
+  it('keeps the envelope in the history, for 24 h, before it reads the subscribers', async () => {
+    givenChannel(['sub-a']);
+
+    await publish.handler(publishEvent(), fakeContext());
+
+    const puts = ddb.commandCalls(PutCommand);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.args[0].input).toEqual({
+      TableName: TEST_TABLE,
+      Item: {
+        pk: 'CHAN#lobby',
+        sk: 'MSG#0000000000000007',
+        seq: 7,
+        frame: postedFrames(api)[0],
+        ttl: Math.floor(NOW / 1000) + 86_400,
+      },
+    });
+    const subscriberRead = ddb
+      .commandCalls(QueryCommand)
+      .find((call) => call.args[0].input.ExpressionAttributeValues?.[':pk'] === 'CHAN#lobby');
+    expect(puts[0]?.callId).toBeLessThan(subscriberRead?.callId ?? 0);
+    // seq 7 of the 50 kept (HISTORY_SIZE's default): nothing to forget yet.
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+  });
+
+  it('forgets the message HISTORY_SIZE places older once the channel has more', async () => {
+    givenChannel(['sub-a']);
+    ddb.on(UpdateCommand).resolves({ Attributes: { seq: 51 } });
+
+    await publish.handler(publishEvent(), fakeContext());
+
+    expect(ddb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
+      TableName: TEST_TABLE,
+      Key: { pk: 'CHAN#lobby', sk: 'MSG#0000000000000001' },
+    });
+  });
+
+  it('announces the leave of a gone subscriber in the channels where it was present', async () => {
+    givenChannel(['ghost', 'sub-a']);
+    api.on(PostToConnectionCommand, { ConnectionId: 'ghost' }).rejects(goneError());
+    ddb
+      .on(GetCommand, { Key: { pk: 'CONN#ghost', sk: 'META' } })
+      .resolves({ Item: { clientId: 'ghost-client' } });
+    ddb.on(QueryCommand, { IndexName: 'byConnection' }).resolves({
+      Items: [
+        { pk: 'CHAN#lobby', sk: 'CONN#ghost', connectionId: 'ghost' },
+        { pk: 'PRES#lobby', sk: 'CONN#ghost', connectionId: 'ghost' },
+      ],
+    });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'PRES#lobby' } }).resolves({
+      Items: [{ connectionId: 'sub-a' }],
+    });
+
+    const response = await publish.handler(publishEvent(), fakeContext());
+
+    expect(bodyOf(response)).toMatchObject({ type: 'published', delivered: 1 });
+    expect(api).toHaveReceivedCommandWith(PostToConnectionCommand, {
+      ConnectionId: 'sub-a',
+      Data: JSON.stringify({
+        type: 'leave',
+        channel: 'lobby',
+        member: { clientId: 'ghost-client', connectionId: 'ghost' },
+      }),
+    });
   });
 });
