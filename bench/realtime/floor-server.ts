@@ -1,55 +1,61 @@
 /**
- * The floor: the least any faithful emulator of API Gateway's Management API must do per delivery. The same
- * `ws` server and {@link BaselineProtocol} as the plain baseline, except that every fan-out frame makes the
- * round trip a Lambda fan-out makes in the offline runtime: handed (recipient ids + frame) to a relay worker
- * thread, which sends one unsigned keep-alive `POST /@connections/{id}` per recipient to an HTTP server in
- * this process, whose handler does the `ws.send` and answers 200 (410 for an unknown id).
+ * The floor: the least any faithful emulator running these handlers can cost per delivery. The same `ws`
+ * server and {@link BaselineProtocol} as the plain baseline, except that every fan-out frame makes the round
+ * trip a Lambda fan-out makes in the offline runtime: handed (recipient ids + frame) to a relay worker thread,
+ * which sends one `PostToConnection` per recipient with the fan-out handlers' own SDK client
+ * (`ApiGatewayManagementApiClient` with SDK retries off and the handlers' keep-alive request handler, signed, 32
+ * in flight) to an HTTP `@connections` server in this process, whose handler does the `ws.send` and answers 200
+ * (410 for an unknown id).
  *
- * No signing, no SDK, no Lambda harness, no DynamoDB: what the runtime does on top of this is its own cost,
- * and what this costs over plain `ws` is a ceiling no emulator can pass. Like the runtime's pool of 2 warm
- * workers per function, there are 2 relay threads, taking messages round-robin. Acks to the requester
- * (`published`, `subscribed`, …) are written directly, as the baseline does; their timing is not measured.
+ * No Lambda harness, no process boundary, no DynamoDB: what the runtime does on top of this is its own cost, and
+ * the floor's figures are a ceiling no emulator that runs the handlers' SDK client can pass. As many relay
+ * threads as the runtime keeps warm workers per function (one per core, at least 2), taking messages
+ * round-robin. Acks to the requester (`published`, `subscribed`, …) are written directly, as the baseline does;
+ * their timing is not measured.
  *
  * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MESSAGE_LIMIT_BYTES } from '../../local/gateway/constants.js';
+import { sendAwsError, sendEmpty } from '../../local/gateway/http-responses.js';
 import { managementConnectionId } from '../../local/gateway/management-api.js';
 import { BaselineProtocol, type FanOutRoute } from './baseline-protocol.js';
+import type { RelayBoot, RelayDone, RelayJob } from './floor-relay-thread.js';
 import { hostProtocol, type ProtocolHost } from './protocol-host.js';
 
-/** The relay thread's script, next to this file. */
+/** The relay thread's entry, next to this file (it loads `floor-relay-thread.ts`). */
 const RELAY_FILE = new URL('./floor-relay.mjs', import.meta.url);
 
-/** The shape of the relay threads; the runtime's fan-out uses the same 32 in flight over 32 sockets. */
+/** The shape of the relay threads. */
 export const FLOOR_RELAY = {
-  /** Relay threads, taking messages round-robin (the runtime keeps 2 warm workers per function). */
-  workers: 2,
-  /** POSTs in flight at once, per thread. */
+  /** Relay threads by default: the runtime's default of warm workers per function. */
+  defaultWorkers: Math.max(2, availableParallelism()),
+  /** POSTs in flight at once per thread, and its keep-alive sockets: the fan-out's `FANOUT_CONCURRENCY`. */
   inFlight: 32,
-  /** Keep-alive sockets of each thread's `http.Agent`. */
-  maxSockets: 32,
-  /** A POST whose socket stays idle this long counts as failed. */
-  postTimeoutMs: 10_000,
-  /** A relay thread that has not started by then fails the server's start. */
-  startTimeoutMs: 10_000,
+  /** A relay thread that has not loaded (tsx, the SDK) by then fails the server's start. */
+  startTimeoutMs: 20_000,
+  /** The region the client signs for (any works: the floor checks no signature, like the runtime). */
+  region: 'us-east-1',
 } as const;
 
-/** The stage prefix the floor also answers under; the relays post to `/@connections/{id}` without one. */
+/** The stage the relays post under (the SDK's endpoint is the stage URL); bare `/@connections/{id}` works too. */
 const FLOOR_STAGE = 'prod';
 
 /** What the relay threads reported so far. */
 export interface RelayCounts {
   /** Fan-outs finished, by route. */
   readonly jobs: Readonly<Record<FanOutRoute, number>>;
-  /** POSTs answered 200. */
+  /** POSTs sent (answered 200). */
   readonly ok: number;
-  /** POSTs answered 410 (the recipient closed in between). */
+  /** POSTs answered 410 `GoneException` (the recipient closed in between). */
   readonly gone: number;
-  /** POSTs answered otherwise, or that failed on the network. */
+  /** POSTs that failed otherwise (any other answer, or a timeout or network error on every attempt). */
   readonly failed: number;
+  /** Attempts that failed retryably (e.g. a kept-alive socket the server had closed) and were made again. */
+  readonly retries: number;
   /** The first failure reported, if any. */
   readonly firstError: string | undefined;
   /** Relay threads that crashed or exited unexpectedly. */
@@ -58,28 +64,14 @@ export interface RelayCounts {
 
 /** A running floor server. */
 export interface FloorServer extends ProtocolHost {
-  /** `http://127.0.0.1:<port>`, the origin of the `POST /@connections/{id}` endpoint. */
+  /** `http://127.0.0.1:<port>`, the origin of the `POST [/prod]/@connections/{id}` endpoint. */
   readonly managementUrl: string;
+  /** How many relay threads post. */
+  readonly relayThreads: number;
   /** Fan-outs the relay threads finished for a route, so a scenario can wait for them. */
   completedRequests(route: string): number;
   /** The relay counts, for the report's diagnostics. */
   diagnostics(): { readonly relay: RelayCounts };
-}
-
-interface RelayDone {
-  readonly type: 'done';
-  readonly route: FanOutRoute;
-  readonly ok: number;
-  readonly gone: number;
-  readonly failed: number;
-  readonly error?: string;
-}
-
-interface RelayJob {
-  readonly type: 'relay';
-  readonly route: FanOutRoute;
-  readonly ids: string[];
-  readonly frame: string;
 }
 
 /** The main thread's side of the relay threads: round-robin dispatch, and the counts they report back. */
@@ -91,6 +83,7 @@ class RelayPool {
     ok: 0,
     gone: 0,
     failed: 0,
+    retries: 0,
     firstError: undefined as string | undefined,
     workerErrors: 0,
   };
@@ -107,20 +100,18 @@ class RelayPool {
     }
   }
 
-  /** Starts the threads and waits (bounded) until each has loaded. */
-  static async start(httpPort: number): Promise<RelayPool> {
+  /** Starts `count` threads and waits (bounded) until each has loaded. */
+  static async start(endpoint: string, count: number): Promise<RelayPool> {
+    const boot: RelayBoot = { endpoint, region: FLOOR_RELAY.region, inFlight: FLOOR_RELAY.inFlight };
     const workers = Array.from(
-      { length: FLOOR_RELAY.workers },
+      { length: count },
       () =>
         new Worker(RELAY_FILE, {
-          workerData: {
-            port: httpPort,
-            inFlight: FLOOR_RELAY.inFlight,
-            maxSockets: FLOOR_RELAY.maxSockets,
-            timeoutMs: FLOOR_RELAY.postTimeoutMs,
-          },
-          // Plain JavaScript: no need for the TypeScript loader the parent may run under.
+          workerData: boot,
+          // The entry loads its own TypeScript loader; the parent's flags (e.g. --cpu-prof) stay with the parent.
           execArgv: [],
+          // As `npm start` does: the SDK's Node 20 deprecation notice would interleave with the figures.
+          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
         }),
     );
     // Constructed first, so every thread has its error and exit listeners before anything can happen.
@@ -135,7 +126,7 @@ class RelayPool {
   }
 
   /** Hands one fan-out to the next thread in turn. */
-  relay(route: FanOutRoute, ids: string[], frame: string): void {
+  relay(route: FanOutRoute, ids: readonly string[], frame: string): void {
     const worker = this.workers[this.next % this.workers.length];
     this.next += 1;
     const job: RelayJob = { type: 'relay', route, ids, frame };
@@ -160,6 +151,7 @@ class RelayPool {
     this.counts.ok += done.ok;
     this.counts.gone += done.gone;
     this.counts.failed += done.failed;
+    this.counts.retries += done.retries;
     if (done.error !== undefined) this.counts.firstError ??= done.error;
   }
 
@@ -194,7 +186,10 @@ function ready(worker: Worker): Promise<void> {
   });
 }
 
-/** Answers `POST /@connections/{id}`: 200 after `ws.send`, 410 for an unknown or closed connection. */
+/**
+ * Answers `POST [/prod]/@connections/{id}` as the runtime's Management API does (same helpers): 200 after
+ * `ws.send`, 410 `GoneException` for an unknown or closed connection.
+ */
 function managementHandler(protocol: BaselineProtocol) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const id = managementConnectionId((req.url ?? '').split('?')[0] ?? '', FLOOR_STAGE);
@@ -217,18 +212,24 @@ function managementHandler(protocol: BaselineProtocol) {
       }
       const peer = protocol.peer(id);
       if (peer === undefined || peer.socket.readyState !== peer.socket.OPEN) {
-        res.writeHead(410).end();
+        sendAwsError(res, 410, 'GoneException', `Connection ${id} is gone`);
         return;
       }
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
       peer.socket.send(body?.toString('utf8') ?? '');
-      res.writeHead(200).end();
+      sendEmpty(res, 200);
     });
   };
 }
 
+/** Options of {@link startFloorServer}. */
+export interface FloorOptions {
+  /** Relay threads; match the runtime's warm workers per function. @default FLOOR_RELAY.defaultWorkers */
+  readonly relayThreads?: number;
+}
+
 /** Starts the floor on random free ports of 127.0.0.1 (one for WebSocket clients, one for the relays). */
-export async function startFloorServer(): Promise<FloorServer> {
+export async function startFloorServer(options: FloorOptions = {}): Promise<FloorServer> {
   let pool: RelayPool | undefined;
   const protocol = new BaselineProtocol((route, recipients, frame) => {
     pool?.relay(
@@ -254,7 +255,10 @@ export async function startFloorServer(): Promise<FloorServer> {
   const { port } = management.address() as AddressInfo;
   let host: ProtocolHost;
   try {
-    pool = await RelayPool.start(port);
+    pool = await RelayPool.start(
+      `http://127.0.0.1:${port}/${FLOOR_STAGE}`,
+      options.relayThreads ?? FLOOR_RELAY.defaultWorkers,
+    );
     host = await hostProtocol(protocol);
   } catch (error) {
     await pool?.close();
@@ -265,6 +269,7 @@ export async function startFloorServer(): Promise<FloorServer> {
   return {
     url: host.url,
     managementUrl: `http://127.0.0.1:${port}`,
+    relayThreads: options.relayThreads ?? FLOOR_RELAY.defaultWorkers,
     openConnections: () => host.openConnections(),
     completedRequests: (route) => relays.completed(route),
     diagnostics: () => ({ relay: relays.snapshot() }),

@@ -16,13 +16,19 @@ export const SERVER_KINDS: readonly ServerKind[] = ['runtime', 'baseline', 'floo
 
 /** Everything that shapes one benchmark run. Every count and wait is bounded. */
 export interface BenchOptions {
-  /** Fleet sizes to measure, in order. @default [100, 1000] */
+  /**
+   * Fleet sizes to measure, in order. A size that does not fit (file descriptors, memory, or the time budget
+   * at the pace of the previous size) is skipped with the reason. @default [100, 1000, 5000]
+   */
   readonly clients: readonly number[];
   /** Messages the single sender or publisher sends per round. @default 20 */
   readonly messages: number;
   /** Rounds per scenario; their figures are pooled. @default 1 */
   readonly rounds: number;
-  /** WebSocket handshakes in flight at once while the fleet opens. @default 50 */
+  /**
+   * WebSocket handshakes in flight at once while the fleet opens: many, as browsers reconnecting after a
+   * deploy are. @default 200
+   */
   readonly concurrency: number;
   /** Hard deadline of each phase (open, subscribe, deliver, close), in ms. @default 60000 */
   readonly phaseTimeoutMs: number;
@@ -33,7 +39,7 @@ export interface BenchOptions {
   /**
    * Size of the unmeasured warm-up fleet that runs both scenarios once per server before measuring, so the
    * figures describe warm Lambda workers rather than cold starts (those are `npm run bench:lambdas`'s job).
-   * 0 disables the warm-up. @default 1000
+   * 0 disables the warm-up. @default 300
    */
   readonly warmupClients: number;
   /** Servers to measure. @default ['runtime', 'baseline', 'floor'] */
@@ -47,22 +53,35 @@ export interface BenchOptions {
    * own default: one per core, at least 2)
    */
   readonly functionConcurrency: number | undefined;
+  /**
+   * Time budget of the whole run, in s: a fleet size whose estimated duration (the previous size's, scaled by
+   * the number of clients) would pass it is skipped, with the estimate as the reason. @default 300
+   */
+  readonly budgetSeconds: number;
+  /**
+   * Write CPU profiles here: this process's main thread over the measured part (`main-*.cpuprofile`) and every
+   * Lambda execution environment of the runtime (`lambda-*.cpuprofile`, through `NODE_OPTIONS`), then print a
+   * summary of where the time went. @default undefined (no profiling)
+   */
+  readonly cpuProfileDir: string | undefined;
 }
 
 /** The defaults, before environment variables and flags are merged on top. */
 export const DEFAULT_OPTIONS: BenchOptions = {
-  clients: [100, 1000],
+  clients: [100, 1000, 5000],
   messages: 20,
   rounds: 1,
-  concurrency: 50,
+  concurrency: 200,
   phaseTimeoutMs: 60_000,
   idleTimeoutMs: 15_000,
   payloadBytes: 64,
-  warmupClients: 1000,
+  warmupClients: 300,
   servers: ['runtime', 'baseline', 'floor'],
   cdkOut: undefined,
   warmupRounds: 1,
   functionConcurrency: undefined,
+  budgetSeconds: 300,
+  cpuProfileDir: undefined,
 };
 
 /** Upper bounds that keep a run finite on a small machine; larger values are rejected, not clamped. */
@@ -74,6 +93,7 @@ export const LIMITS = {
   phaseTimeoutMs: 600_000,
   payloadBytes: 30_000,
   functionConcurrency: 64,
+  budgetSeconds: 3600,
 } as const;
 
 /** Thrown for a flag or environment variable that is malformed or out of bounds. */
@@ -94,24 +114,28 @@ const FLAGS = {
   'cdk-out': { type: 'string', env: 'BENCH_CDK_OUT' },
   'warmup-rounds': { type: 'string', env: 'BENCH_WARMUP_ROUNDS' },
   'function-concurrency': { type: 'string', env: 'BENCH_FUNCTION_CONCURRENCY' },
+  'budget-s': { type: 'string', env: 'BENCH_BUDGET_S' },
+  'cpu-prof': { type: 'string', env: 'BENCH_CPU_PROF' },
 } as const;
 
 type FlagName = keyof typeof FLAGS;
 
 /** One line per flag, for `--help`. */
 export const USAGE = `Usage: npm run bench -- [flags]   (each flag also reads the environment variable shown)
-  --clients 100,1000      fleet sizes (BENCH_CLIENTS, max ${LIMITS.clients})
+  --clients 100,1000,5000 fleet sizes (BENCH_CLIENTS, max ${LIMITS.clients}); one that does not fit is skipped
   --messages 20           messages per round (BENCH_MESSAGES)
   --rounds 1              rounds per scenario, pooled (BENCH_ROUNDS)
-  --concurrency 50        handshakes in flight (BENCH_CONCURRENCY)
+  --concurrency 200       handshakes in flight while a fleet opens (BENCH_CONCURRENCY)
   --timeout-ms 60000      deadline per phase (BENCH_TIMEOUT_MS)
   --idle-ms 15000         end a delivery phase after this long without a delivery (BENCH_IDLE_MS)
   --payload-bytes 64      padding per message (BENCH_PAYLOAD_BYTES)
-  --warmup-clients 1000    unmeasured warm-up fleet per server, 0 = none (BENCH_WARMUP_CLIENTS)
+  --warmup-clients 300    unmeasured warm-up fleet per server, 0 = none (BENCH_WARMUP_CLIENTS)
   --servers runtime,baseline,floor  servers to measure (BENCH_SERVERS)
   --cdk-out DIR           serve this cloud assembly instead of synthesizing (BENCH_CDK_OUT)
   --warmup-rounds 1       warm-up rounds per scenario (BENCH_WARMUP_ROUNDS)
-  --function-concurrency N  warm workers per Lambda function in the runtime (BENCH_FUNCTION_CONCURRENCY, max ${LIMITS.functionConcurrency})`;
+  --function-concurrency N  warm workers per Lambda function in the runtime (BENCH_FUNCTION_CONCURRENCY, max ${LIMITS.functionConcurrency})
+  --budget-s 300          time budget of the run; a fleet size estimated to pass it is skipped (BENCH_BUDGET_S)
+  --cpu-prof DIR          write CPU profiles of this process and of every Lambda process to DIR (BENCH_CPU_PROF)`;
 
 function boundedInt(name: string, raw: string, min: number, max: number): number {
   const value = Number(raw.trim());
@@ -201,5 +225,7 @@ export function parseBenchOptions(
         : positiveInt('function-concurrency', value, LIMITS.functionConcurrency))(
       raw('function-concurrency'),
     ),
+    budgetSeconds: int('budget-s', DEFAULT_OPTIONS.budgetSeconds, LIMITS.budgetSeconds),
+    cpuProfileDir: raw('cpu-prof') ?? DEFAULT_OPTIONS.cpuProfileDir,
   };
 }

@@ -1,11 +1,15 @@
 /**
  * Turns comparison rows and target verdicts into the printed report: a fixed-width table for humans, the
- * floor's ceiling lines, the target verdicts, and one JSON line for machines.
+ * floor's cost over plain ws, the target verdicts, where the CPU went, what each fleet size cost the machine
+ * (or why it was skipped), and one JSON line for machines.
  *
  * @module
  */
 import type { ComparisonRow, SideFigures } from './comparison.js';
-import { TARGETS, type TargetVerdict } from './targets.js';
+import type { FleetRecord } from './limits.js';
+import type { CpuSpent } from './resources.js';
+import type { ScenarioResult } from './scenarios.js';
+import type { TargetVerdict } from './targets.js';
 
 const MISSING = '-';
 
@@ -154,38 +158,121 @@ export function formatTable(rows: readonly ComparisonRow[]): string {
 }
 
 /** What the floor's figures mean, printed with {@link formatFloorCeiling}'s lines. */
-export const FLOOR_LABEL = 'floor (HTTP POST per delivery) vs plain ws';
+export const FLOOR_LABEL = 'floor (SDK PostToConnection per delivery) vs plain ws';
 
 /**
  * One line per row that measured both the floor and plain ws: the floor's deliveries/s and p99 as multiples
- * of plain ws, i.e. the best runtime ÷ plain ws ratio any emulator doing one HTTP POST per delivery can reach.
- * Rows where even the floor is under the delivery-rate target say so. Empty when no row has both.
+ * of plain ws, i.e. what the Management API round trip through the handlers' SDK client costs by itself — the
+ * best runtime ÷ plain ws ratio any faithful emulator can reach. Empty when no row has both.
  *
  * @example
- * // floor (HTTP POST per delivery) vs plain ws: deliveries/s 0.30x, p99 2.41x (broadcast N=1000; below the 0.33x target)
+ * // floor (SDK PostToConnection per delivery) vs plain ws: deliveries/s 0.05x, p99 12.4x (broadcast N=1000)
  */
 export function formatFloorCeiling(rows: readonly ComparisonRow[]): string {
   return rows
     .filter((row) => row.floor !== undefined && row.baseline !== undefined)
     .map((row) => {
-      const rate = row.floorBaselineRatio.deliveriesPerSecond;
-      const below =
-        rate !== null && rate < TARGETS.minDeliveryRateRatio
-          ? `; below the ${TARGETS.minDeliveryRateRatio.toFixed(2)}x target`
-          : '';
+      const rate = formatRatio(row.floorBaselineRatio.deliveriesPerSecond);
       const p99 = formatRatio(row.floorBaselineRatio.p99Ms);
-      return `${FLOOR_LABEL}: deliveries/s ${formatRatio(rate)}, p99 ${p99} (${row.scenario} N=${row.clients}${below})`;
+      return `${FLOOR_LABEL}: deliveries/s ${rate}, p99 ${p99} (${row.scenario} N=${row.clients})`;
     })
     .join('\n');
 }
 
-/** One line per target (`PASS`, `FAIL` or `N/A`), then one indented line per row it judged. */
+/** The printed form of a status: `PASS`, `MISS` or `N/A`. */
+export function verdictWord(status: TargetVerdict['status']): string {
+  return status === 'n/a' ? 'N/A' : status.toUpperCase();
+}
+
+/** One line per target (`PASS`, `MISS` or `N/A`), then one indented line per row (or fleet size) it judged. */
 export function formatTargets(verdicts: readonly TargetVerdict[]): string {
   return verdicts
     .flatMap((v) => [
-      `${v.status.toUpperCase().padEnd(4)} ${v.description}`,
-      ...v.checks.map((c) => `       ${c.pass ? 'ok  ' : 'MISS'} ${c.row}: ${c.value}`),
+      `${verdictWord(v.status).padEnd(4)} ${v.description}`,
+      ...v.checks.map((c) => `       ${verdictWord(c.status).padEnd(4)} ${c.row}: ${c.value}`),
     ])
+    .join('\n');
+}
+
+/** Pads every column of `lines` to its widest cell (first column left-aligned, the others right-aligned). */
+function alignColumns(lines: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const line of lines) {
+    line.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return lines.map((line) =>
+    line
+      .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+const SERVER_LABELS: Readonly<Record<ScenarioResult['server'], string>> = {
+  runtime: 'runtime',
+  baseline: 'ws',
+  floor: 'floor',
+};
+
+function cpuCells(cpu: CpuSpent | undefined, per: number, scale: number, digits: number): string[] {
+  if (cpu === undefined || per <= 0) return [MISSING, MISSING, MISSING, MISSING];
+  const cell = (ms: number): string => ((ms * scale) / per).toFixed(digits);
+  const total = cpu.mainThreadMs + cpu.otherThreadsMs + cpu.childrenMs;
+  return [cell(cpu.mainThreadMs), cell(cpu.otherThreadsMs), cell(cpu.childrenMs), cell(total)];
+}
+
+/**
+ * Where the CPU went, per result: during the rounds, in µs per delivery, and while the fleet opened, in ms per
+ * connection — each split into this process's main thread (clients, servers, gateway, Management API), its
+ * other threads (dynalite, the floor's relays, GC helpers) and its child processes (the Lambda environments).
+ * The benchmark's own clients are in the main thread of every server alike. Empty when nothing was sampled.
+ */
+export function formatCpu(results: readonly ScenarioResult[]): string {
+  const sampled = results.filter((r) => r.delivery.cpu !== undefined || r.setup.cpu !== undefined);
+  if (sampled.length === 0) return '';
+  const header = [
+    'scenario',
+    'N',
+    'server',
+    'main',
+    'threads',
+    'lambdas',
+    'total',
+    '|',
+    'main',
+    'threads',
+    'lambdas',
+    'total',
+  ];
+  const lines = sampled.map((r) => [
+    r.scenario,
+    r.clients.toString(),
+    SERVER_LABELS[r.server],
+    ...cpuCells(r.delivery.cpu, r.delivery.delivered, 1000, 0),
+    '|',
+    ...cpuCells(r.setup.cpu, r.setup.opened, 1, 2),
+  ]);
+  return [
+    'cpu per delivery (µs, during the rounds) | cpu per connection opened (ms, while the fleet opened)',
+    ...alignColumns([header, ...lines]),
+  ].join('\n');
+}
+
+/**
+ * One line per fleet size: how long all its scenarios took and the most it held (descriptors against the
+ * limit, resident memory of this process and of the Lambda processes), or why it was skipped.
+ */
+export function formatFleets(fleets: readonly FleetRecord[]): string {
+  const mb = (n: number): string => `${Math.round(n).toLocaleString('en-US')} MB`;
+  return fleets
+    .map((fleet) => {
+      if (fleet.skipped !== undefined) return `N=${fleet.clients}: not measured, ${fleet.skipped}`;
+      const limit =
+        fleet.openFileLimit === undefined ? '' : ` of ${fleet.openFileLimit.toLocaleString('en-US')} allowed`;
+      return `N=${fleet.clients}: ${(fleet.durationMs / 1000).toFixed(0)} s for every scenario and server; peak ${fleet.peakOpenFiles.toLocaleString('en-US')} file descriptors${limit}, ${mb(fleet.peakRssMb)} resident + ${mb(fleet.peakChildrenRssMb)} in Lambda processes`;
+    })
     .join('\n');
 }
 

@@ -1,19 +1,23 @@
 /**
  * The offline runtime as a benchmark target: synthesizes the product stack (unless an assembly is given),
  * starts the runtime in this process on a random port with the dynalite engine, and counts `$connect` /
- * `$disconnect` invocations so a scenario can wait until the runtime has processed every disconnect.
+ * `$disconnect` invocations so a scenario can wait until the runtime has processed every disconnect. It reads
+ * the stage's throttling from the assembly, so a scenario can let the token bucket refill before its fleet
+ * opens. With a profile directory, every Lambda process is profiled (see `lambda-profiling.ts`).
  *
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadAssembly } from '../../local/assembly/index.js';
 import type { InvocationLog } from '../../local/model.js';
 import { startRuntime } from '../../local/runtime.js';
+import { addProfilerToAssembly } from './lambda-profiling.js';
 import { summarizeLatencies } from './stats.js';
-import type { BenchTarget } from './target.js';
+import { type BenchTarget, refillMsOf } from './target.js';
 
 /** Synthesis of the product stack is bounded too; `cdk synth` normally takes ~10 s here. */
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -30,6 +34,8 @@ export interface RuntimeTargetOptions {
   readonly cdkOut: string | undefined;
   /** Warm workers per function; undefined keeps the runtime's default. */
   readonly functionConcurrency?: number | undefined;
+  /** Profile every Lambda process into this directory; undefined: no profiling. */
+  readonly cpuProfileDir?: string | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -71,6 +77,15 @@ export async function startRuntimeTarget(options: RuntimeTargetOptions): Promise
     cdkOut = tempDir;
     log(`runtime: synthesizing the stack into ${cdkOut}`);
     await synthesize(cdkOut);
+  } else if (options.cpuProfileDir !== undefined) {
+    // The profiler goes into the templates: never into an assembly the benchmark does not own.
+    tempDir = await mkdtemp(join(tmpdir(), 'realtime-bench-'));
+    await cp(cdkOut, tempDir, { recursive: true });
+    cdkOut = tempDir;
+  }
+  if (options.cpuProfileDir !== undefined) {
+    const functions = await addProfilerToAssembly(cdkOut, options.cpuProfileDir);
+    log(`runtime: profiling ${functions} functions into ${options.cpuProfileDir}`);
   }
   const counts = new Map<string, number>();
   const durations = new Map<string, number[]>();
@@ -99,10 +114,15 @@ export async function startRuntimeTarget(options: RuntimeTargetOptions): Promise
     });
     const api = runtime.apis[0];
     if (api === undefined) throw new Error(`the assembly in ${cdkOut} has no WebSocket API`);
-    log(`runtime: ${api.url} (management ${api.managementUrl}, dynamodb ${runtime.dynamodb.endpoint})`);
+    const model = (await loadAssembly(cdkOut)).stacks.flatMap((stack) => stack.apis)[0];
+    const refillMs = refillMsOf(model?.throttle);
+    log(
+      `runtime: ${api.url} (management ${api.managementUrl}, dynamodb ${runtime.dynamodb.endpoint}, throttle ${JSON.stringify(model?.throttle ?? {})}: ${refillMs} ms to refill)`,
+    );
     return {
       kind: 'runtime',
       url: api.url,
+      refillMs,
       openConnections: () => accepted - disconnected,
       completedRequests: (routeKey) => completed.get(routeKey) ?? 0,
       // Invocation counts by route and outcome class, e.g. `{ "$connect 200": 1100, "sendmessage error": 2 }`.

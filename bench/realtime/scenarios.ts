@@ -7,9 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type RoundResult, runRound } from './delivery.js';
-import { type Fleet, openFleet } from './fleet.js';
+import { type Fleet, openFleet, retryDelayMs } from './fleet.js';
 import type { BenchOptions, ServerKind } from './options.js';
 import { type BenchData, rejectionOf } from './payload.js';
+import { type CpuSpent, cpuBetween, type ResourceSample, sampleResources } from './resources.js';
 import { type LatencySummary, perSecond, summarizeLatencies } from './stats.js';
 import type { BenchTarget } from './target.js';
 import { type WaitOutcome, waitUntil } from './wait.js';
@@ -28,9 +29,13 @@ export interface ScenarioResult {
   readonly setup: {
     readonly opened: number;
     readonly failed: number;
+    /** Handshakes answered 429 by the stage's throttling and tried again. */
+    readonly throttled: number;
     readonly elapsedMs: number;
     readonly perSecond: number | null;
     readonly errors: readonly string[];
+    /** CPU spent while the fleet opened, by where it ran; absent without `/proc`. */
+    readonly cpu?: CpuSpent;
   };
   /** Only for `publish`: how many `subscribed` acks came back, and how fast. */
   readonly subscribe?: {
@@ -52,11 +57,24 @@ export interface ScenarioResult {
     readonly outcomes: readonly WaitOutcome[];
     /** Refusals received while delivering (e.g. a throttled `sendmessage`), by kind. */
     readonly rejections: Readonly<Record<string, number>>;
+    /** CPU spent from the first send to the end of the last round's wait, by where it ran. */
+    readonly cpu?: CpuSpent;
   };
   /** Clients the server closed before the benchmark was done with them. */
   readonly closedByServer: number;
   /** Connections still open on the server when the settle wait after closing the fleet ended. */
   readonly leftOpen: number;
+  /** Wall time of the whole scenario (refill pause, open, subscribe, rounds, close, settle), in ms. */
+  readonly durationMs: number;
+  /** The part of `durationMs` spent waiting for the server's throttling to refill before the fleet opened. */
+  readonly pausedMs?: number;
+  /** The most the scenario held at once: descriptors, and resident memory of this process and its children. */
+  readonly peak?: {
+    readonly openFiles: number;
+    readonly rssMb: number;
+    readonly childrenRssMb: number;
+    readonly childProcesses: number;
+  };
 }
 
 /** Receives progress lines (to stderr), never figures. */
@@ -84,6 +102,7 @@ async function subscribeAll(
   timeoutMs: number,
 ): Promise<NonNullable<ScenarioResult['subscribe']>> {
   const acked = new Uint8Array(fleet.clients.length);
+  const attempts = new Uint8Array(fleet.clients.length);
   let count = 0;
   let last = Number.NaN;
   const rejections: Record<string, number> = {};
@@ -94,8 +113,10 @@ async function subscribeAll(
     if (rejection !== undefined) rejections[rejection] = (rejections[rejection] ?? 0) + 1;
     if (rejection === THROTTLED && acked[index] !== 1) {
       // What a well-behaved client does when the stage throttles it (API Gateway's default route throttling,
-      // which the runtime reproduces): try again a little later. Bounded by the phase deadline.
-      retries.push(setTimeout(() => fleet.clients[index]?.send(request), 50 + Math.random() * 200));
+      // which the runtime reproduces): try again later, backing off. Bounded by the phase deadline.
+      const attempt = Math.min(255, (attempts[index] ?? 0) + 1);
+      attempts[index] = attempt;
+      retries.push(setTimeout(() => fleet.clients[index]?.send(request), retryDelayMs(attempt)));
     }
     if (acked[index] === 1 || !isSubscribedAck(frame, channel)) return;
     acked[index] = 1;
@@ -142,9 +163,25 @@ function pool(rounds: readonly RoundResult[]): ScenarioResult['delivery'] {
   };
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The largest of each figure over the samples taken. */
+function peakOf(samples: readonly (ResourceSample | undefined)[]): ScenarioResult['peak'] {
+  const taken = samples.filter((sample): sample is ResourceSample => sample !== undefined);
+  if (taken.length === 0) return undefined;
+  const max = (pick: (sample: ResourceSample) => number): number => Math.max(...taken.map(pick));
+  return {
+    openFiles: max((s) => s.openFiles),
+    rssMb: max((s) => s.rssMb),
+    childrenRssMb: max((s) => s.childrenRssMb),
+    childProcesses: max((s) => s.childProcesses),
+  };
+}
+
 /**
  * Runs one scenario against one server with a fresh fleet of `clients`, then closes the fleet and waits
- * (bounded) until the server has seen every disconnect.
+ * (bounded) until the server has seen every disconnect. Before opening the fleet it waits the server's
+ * {@link BenchTarget.refillMs}, so the fleet's handshakes meet a full throttling burst.
  */
 export async function runScenario(
   target: BenchTarget,
@@ -154,14 +191,21 @@ export async function runScenario(
   log: ProgressLog,
 ): Promise<ScenarioResult> {
   const label = `${scenario} ${target.kind} N=${clients}`;
+  const scenarioStarted = performance.now();
+  const pausedMs = Math.max(0, target.refillMs ?? 0);
+  if (pausedMs > 0) await sleep(pausedMs);
+  const beforeOpen = sampleResources();
   const fleet = await openFleet({
     url: target.url,
     count: clients,
     concurrency: options.concurrency,
     timeoutMs: options.phaseTimeoutMs,
   });
+  const afterOpen = sampleResources();
   const { setup } = fleet;
-  log(`${label}: opened ${setup.opened}/${clients} in ${setup.elapsedMs.toFixed(0)} ms`);
+  log(
+    `${label}: opened ${setup.opened}/${clients} in ${setup.elapsedMs.toFixed(0)} ms${setup.throttled > 0 ? ` (${setup.throttled} handshakes throttled and retried)` : ''}`,
+  );
   for (const error of setup.errors) log(`${label}: handshake failure: ${error}`);
 
   const channel = `bench.${tag()}`;
@@ -178,6 +222,7 @@ export async function runScenario(
   let sent = 0;
   const rounds: RoundResult[] = [];
   const sender = fleet.clients[0];
+  const beforeRounds = sampleResources();
   if (sender !== undefined) {
     const send = (data: BenchData): void => {
       sent += 1;
@@ -203,6 +248,7 @@ export async function runScenario(
       rounds.push(result);
     }
   }
+  const afterRounds = sampleResources();
 
   const closedByServer = fleet.closedByServer();
   const closing = await fleet.close(options.phaseTimeoutMs);
@@ -217,14 +263,25 @@ export async function runScenario(
     `${label}: closed ${closing.closed}, terminated ${closing.terminated}, server still open ${leftOpen}, ${route} unfinished ${Math.max(0, unfinished())}`,
   );
 
+  const setupCpu = cpuBetween(beforeOpen, afterOpen);
+  const deliveryCpu = cpuBetween(beforeRounds, afterRounds);
+  const delivery = pool(rounds);
+  const peak = peakOf([afterOpen, beforeRounds, afterRounds]);
   return {
     scenario,
     server: target.kind,
     clients,
-    setup: { ...setup, perSecond: perSecond(setup.opened, setup.elapsedMs) },
+    setup: {
+      ...setup,
+      perSecond: perSecond(setup.opened, setup.elapsedMs),
+      ...(setupCpu === undefined ? {} : { cpu: setupCpu }),
+    },
     ...(subscribe === undefined ? {} : { subscribe }),
-    delivery: pool(rounds),
+    delivery: deliveryCpu === undefined ? delivery : { ...delivery, cpu: deliveryCpu },
     closedByServer,
     leftOpen,
+    durationMs: performance.now() - scenarioStarted,
+    ...(pausedMs > 0 ? { pausedMs } : {}),
+    ...(peak === undefined ? {} : { peak }),
   };
 }

@@ -22,7 +22,30 @@ export interface BenchTarget {
    * does.
    */
   completedRequests?(routeKey: string): number;
+  /**
+   * How long the server's request throttling takes to refill from empty (the stage's `burstLimit ÷ rateLimit`),
+   * in ms; a scenario waits this long before opening its fleet, so every fleet starts with a full burst, as
+   * after a quiet spell. Absent when the server does not throttle.
+   */
+  readonly refillMs?: number;
   /** Server-side counters worth printing with the figures (e.g. Lambda invocations by route and outcome). */
   diagnostics?(): Readonly<Record<string, unknown>>;
   close(): Promise<void>;
+}
+
+/**
+ * How long a stage's token bucket takes to refill from empty, in ms: `burstLimit ÷ rateLimit`, with the
+ * runtime's own fallback when only the rate is set (burst = the rate, at least 1). 0 without a finite positive
+ * rate.
+ *
+ * @example
+ * refillMsOf({ rateLimit: 500, burstLimit: 1000 }); // 2000
+ */
+export function refillMsOf(
+  throttle: { readonly rateLimit?: number; readonly burstLimit?: number } | undefined,
+): number {
+  const rate = throttle?.rateLimit;
+  if (rate === undefined || !(rate > 0) || !Number.isFinite(rate)) return 0;
+  const burst = throttle?.burstLimit ?? Math.max(1, Math.ceil(rate));
+  return Math.ceil((burst / rate) * 1000);
 }

@@ -12,7 +12,7 @@ function result(
     scenario,
     server,
     clients: 100,
-    setup: { opened: 100, failed: 0, elapsedMs: 100, perSecond: figures.setup, errors: [] },
+    setup: { opened: 100, failed: 0, throttled: 0, elapsedMs: 100, perSecond: figures.setup, errors: [] },
     delivery: {
       expected: figures.expected,
       delivered: figures.delivered,
@@ -25,6 +25,7 @@ function result(
     },
     closedByServer: 0,
     leftOpen: 0,
+    durationMs: 200,
   };
 }
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { type BaselineServer, startBaselineServer } from '../../bench/realtime/baseline-server.js';
 import { runRound } from '../../bench/realtime/delivery.js';
-import { type Fleet, openFleet } from '../../bench/realtime/fleet.js';
+import { type Fleet, openFleet, RETRY_CAP_MS, retryDelayMs } from '../../bench/realtime/fleet.js';
 import { DEFAULT_OPTIONS } from '../../bench/realtime/options.js';
 import { runScenario } from '../../bench/realtime/scenarios.js';
 
@@ -93,5 +93,81 @@ describe('openFleet', () => {
     const fleet = await fleetOf(url, 3);
 
     expect(fleet.setup).toMatchObject({ attempted: 3, opened: 0, failed: 3, errors: ['HTTP 401'] });
+  });
+});
+
+describe('openFleet under throttling', () => {
+  it('retries a handshake refused with 429 until it opens, and counts the retries', async () => {
+    const wss = new WebSocketServer({ noServer: true });
+    cleanups.push(() => new Promise((resolve) => wss.close(resolve)));
+    let refusals = 3;
+    const url = await listening(
+      createServer().on('upgrade', (request, socket, head) => {
+        if (refusals > 0) {
+          refusals -= 1;
+          socket.end('HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        wss.handleUpgrade(request, socket, head, () => {});
+      }),
+    );
+
+    const fleet = await fleetOf(url, 2);
+
+    expect(fleet.setup).toMatchObject({ attempted: 2, opened: 2, failed: 0, throttled: 3, errors: [] });
+  });
+
+  it('gives up on a throttled handshake at the phase deadline instead of retrying forever', async () => {
+    const url = await listening(
+      createServer().on('upgrade', (_request, socket) => {
+        socket.end('HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n');
+      }),
+    );
+
+    const started = performance.now();
+    const fleet = await openFleet({ url, count: 1, concurrency: 1, timeoutMs: 400 });
+    cleanups.push(() => fleet.close(100));
+
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(fleet.setup).toMatchObject({ opened: 0, failed: 1 });
+    expect(fleet.setup.throttled).toBeGreaterThan(0);
+    expect(fleet.setup.errors).toEqual(['phase deadline reached while retrying a throttled handshake']);
+  });
+
+  it('keeps many handshakes in flight at once, up to the concurrency', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const wss = new WebSocketServer({ noServer: true });
+    cleanups.push(() => new Promise((resolve) => wss.close(resolve)));
+    const url = await listening(
+      createServer().on('upgrade', (request, socket, head) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        // Hold each handshake a moment, as a `$connect` Lambda would.
+        setTimeout(() => {
+          inFlight -= 1;
+          wss.handleUpgrade(request, socket, head, () => {});
+        }, 50);
+      }),
+    );
+
+    const fleet = await openFleet({ url, count: 30, concurrency: 10, timeoutMs: 5000 });
+    cleanups.push(() => fleet.close(1000));
+
+    expect(fleet.setup.opened).toBe(30);
+    expect(most).toBe(10);
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('doubles from 100 ms per attempt, scaled by a jitter in [0.5, 1)', () => {
+    expect(retryDelayMs(1, () => 0)).toBe(50);
+    expect(retryDelayMs(1, () => 0.999_999)).toBeCloseTo(100, 3);
+    expect(retryDelayMs(3, () => 1)).toBe(400);
+  });
+
+  it('never waits more than the cap', () => {
+    expect(retryDelayMs(30, () => 1)).toBe(RETRY_CAP_MS);
+    expect(RETRY_CAP_MS).toBe(2000);
   });
 });

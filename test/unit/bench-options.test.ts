@@ -60,6 +60,44 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--clients', '50000'], {})).toThrow('from 1 to 5000');
   });
 
+  it('measures 100, 1000 and 5000 clients with 200 handshakes in flight in a 300 s budget by default', () => {
+    expect(DEFAULT_OPTIONS).toMatchObject({
+      clients: [100, 1000, 5000],
+      concurrency: 200,
+      warmupClients: 300,
+      budgetSeconds: 300,
+      cpuProfileDir: undefined,
+    });
+  });
+
+  it('reads the time budget and the profile directory from flags or the environment', () => {
+    expect(parseBenchOptions(['--budget-s', '600', '--cpu-prof', '/tmp/p'], {})).toMatchObject({
+      budgetSeconds: 600,
+      cpuProfileDir: '/tmp/p',
+    });
+    expect(parseBenchOptions([], { BENCH_BUDGET_S: '90', BENCH_CPU_PROF: 'prof' })).toMatchObject({
+      budgetSeconds: 90,
+      cpuProfileDir: 'prof',
+    });
+  });
+
+  it('rejects a budget of 0, over an hour, or not a whole number of seconds', () => {
+    expect(() => parseBenchOptions(['--budget-s', '0'], {})).toThrow(BenchOptionsError);
+    expect(() => parseBenchOptions(['--budget-s', '3601'], {})).toThrow('from 1 to 3600');
+    expect(() => parseBenchOptions(['--budget-s', '1.5'], {})).toThrow('got "1.5"');
+  });
+
+  it('accepts up to 500 handshakes in flight, not more', () => {
+    expect(parseBenchOptions(['--concurrency', '500'], {})).toMatchObject({ concurrency: 500 });
+    expect(() => parseBenchOptions(['--concurrency', '501'], {})).toThrow('from 1 to 500');
+  });
+
+  it('lists the new flags in the usage text', () => {
+    expect(USAGE).toContain('--budget-s 300');
+    expect(USAGE).toContain('--cpu-prof DIR');
+    expect(USAGE).toContain('--clients 100,1000,5000');
+  });
+
   it('measures the runtime, plain ws and the floor by default', () => {
     expect(DEFAULT_OPTIONS.servers).toEqual(['runtime', 'baseline', 'floor']);
   });
