@@ -8,21 +8,33 @@
  *
  * @module
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readAppSettings } from '../lib/app-context.js';
 import { cliEquivalentContext } from '../lib/cli-context.js';
 import { RealtimeStack } from '../lib/realtime-stack.js';
+import { buildDemoToDirectory } from '../web/build.js';
 
 // What the CLI would pass (cdk.json's feature flags, asset metadata) even when run without it; the CLI's own
 // context, -c values included, still takes precedence.
 const app = new App({ context: cliEquivalentContext() });
-const { stackId, stageName, removalPolicy, cloudWatchRole } = readAppSettings(app.node);
-new RealtimeStack(app, stackId, {
-  description: `Real-time WebSocket API (API Gateway + Lambda + DynamoDB), stage ${stageName}`,
-  stageName,
-  removalPolicy,
-  cloudWatchRole,
-});
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
+const { stackId, stageName, removalPolicy, cloudWatchRole, demo } = readAppSettings(app.node);
+// The demo page is bundled into a scratch directory that the synth copies into the assembly as an asset.
+const demoSource = demo ? await mkdtemp(join(tmpdir(), 'realtime-demo-')) : undefined;
+try {
+  if (demoSource !== undefined) await buildDemoToDirectory(demoSource);
+  new RealtimeStack(app, stackId, {
+    description: `Real-time WebSocket API (API Gateway + Lambda + DynamoDB), stage ${stageName}`,
+    stageName,
+    removalPolicy,
+    cloudWatchRole,
+    ...(demoSource === undefined ? {} : { demoSource }),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+} finally {
+  if (demoSource !== undefined) await rm(demoSource, { recursive: true, force: true });
+}

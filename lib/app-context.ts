@@ -32,6 +32,8 @@ export interface AppSettings {
   readonly removalPolicy: RemovalPolicy;
   /** Whether to register API Gateway's account-wide logging role (`RealtimeApiProps.cloudWatchRole`). */
   readonly cloudWatchRole: boolean;
+  /** Whether to host the demo page (S3 + CloudFront): `-c demo=true|false`, on by default except for `prod`. */
+  readonly demo: boolean;
 }
 
 /** Thrown when a context value is not one the app accepts. */
@@ -70,7 +72,12 @@ export function readAppSettings(node: Node): AppSettings {
     );
   }
   const stackId = stageName === DEFAULT_STAGE ? STACK_BASE_ID : `${STACK_BASE_ID}-${stageName}`;
-  return { stackId, stageName, removalPolicy, cloudWatchRole };
+  const demoFlag = readString(node, 'demo') ?? String(stageName !== DEFAULT_STAGE);
+  const demo = BOOLEANS[demoFlag];
+  if (demo === undefined) {
+    throw new AppContextError(`Invalid context demo=${JSON.stringify(demoFlag)}: expected "true" or "false"`);
+  }
+  return { stackId, stageName, removalPolicy, cloudWatchRole, demo };
 }
 
 /** A context value as a string; numbers and booleans (e.g. from cdk.json) are stringified. */

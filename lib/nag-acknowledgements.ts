@@ -9,6 +9,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { API_GATEWAY_LOGS_POLICY } from './api-gateway-account.js';
+import type { DemoSite } from './demo-site.js';
 import type { RealtimeApi } from './realtime-api.js';
 import { ROUTES } from './routes.js';
 
@@ -59,6 +60,70 @@ export function realtimeApiNagAcknowledgements(realtime: RealtimeApi): NagAcknow
         'The region-wide role API Gateway uses to write logs for every API in the account; AWS documents ' +
         'this managed policy for it, and it cannot be scoped to one log group.',
     });
+  }
+  return acknowledgements;
+}
+
+const DEMO_PUBLIC =
+  'A public demo page of static files: every visitor may read it, from anywhere; nothing in it is secret ' +
+  '(the WebSocket API it connects to enforces its own access).';
+
+/**
+ * The acknowledgements for one {@link DemoSite}: a public static page, and the BucketDeployment provider that
+ * CDK creates once per stack (its role, policy and runtime are CDK's, not ours to scope).
+ */
+export function demoSiteNagAcknowledgements(site: DemoSite): NagAcknowledgement[] {
+  const distribution = site.distribution;
+  const acknowledgements: NagAcknowledgement[] = [
+    { scope: distribution, id: 'AwsSolutions-CFR1', reason: DEMO_PUBLIC },
+    {
+      scope: distribution,
+      id: 'AwsSolutions-CFR2',
+      reason: `${DEMO_PUBLIC} A WAF web ACL costs more than the page.`,
+    },
+    {
+      scope: distribution,
+      id: 'AwsSolutions-CFR3',
+      reason: 'Access logs of a demo page of static files are not worth a log bucket with ACLs enabled.',
+    },
+    {
+      scope: distribution,
+      id: 'AwsSolutions-CFR4',
+      reason:
+        "The distribution uses CloudFront's default *.cloudfront.net certificate, whose security policy " +
+        'cannot be chosen; a custom domain with an ACM certificate and TLSv1.2_2021 lifts this.',
+    },
+    {
+      scope: site.bucket,
+      id: 'AwsSolutions-S1',
+      reason:
+        'Only CloudFront reads the bucket (origin access control); a second bucket for its access logs adds nothing.',
+    },
+  ];
+  const stack = Stack.of(site);
+  const provider = stack.node.children.find((child) =>
+    child.node.id.startsWith('Custom::CDKBucketDeployment'),
+  );
+  if (provider !== undefined) {
+    const bucket = site.bucket.node.defaultChild as CfnElement;
+    const bucketLogicalId: unknown = stack.resolve(bucket.logicalId);
+    const deployment =
+      "CDK's BucketDeployment provider (one per stack, created by aws-cdk-lib): it copies the page from the " +
+      'CDK asset bucket into the demo bucket at deploy time; its role and runtime are defined by CDK.';
+    for (const id of [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      'AwsSolutions-IAM5[Action::s3:GetObject*]',
+      'AwsSolutions-IAM5[Action::s3:List*]',
+      'AwsSolutions-IAM5[Action::s3:Abort*]',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-L1',
+    ]) {
+      acknowledgements.push({ scope: provider, id, reason: deployment });
+    }
   }
   return acknowledgements;
 }

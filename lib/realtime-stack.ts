@@ -3,14 +3,25 @@
  *
  * @module
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { applyNagAcknowledgements, realtimeApiNagAcknowledgements } from './nag-acknowledgements.js';
+import { DemoSite } from './demo-site.js';
+import {
+  applyNagAcknowledgements,
+  demoSiteNagAcknowledgements,
+  realtimeApiNagAcknowledgements,
+} from './nag-acknowledgements.js';
 import { RealtimeApi } from './realtime-api.js';
 import type { RealtimeApiProps } from './realtime-api-props.js';
 
 /** Properties of a {@link RealtimeStack}: the stack's own plus every {@link RealtimeApiProps} knob. */
-export interface RealtimeStackProps extends StackProps, RealtimeApiProps {}
+export interface RealtimeStackProps extends StackProps, RealtimeApiProps {
+  /**
+   * Host the demo page (S3 + CloudFront) from this directory of the built page, and output `DemoUrl`.
+   * @default no demo page
+   */
+  readonly demoSource?: string;
+}
 
 /**
  * The realtime API as a stack, with outputs named for clients and operators: `WebSocketUrl` (what clients
@@ -19,11 +30,13 @@ export interface RealtimeStackProps extends StackProps, RealtimeApiProps {}
 export class RealtimeStack extends Stack {
   /** The API and everything behind it. */
   public readonly realtime: RealtimeApi;
+  /** The hosted demo page, when `demoSource` was given. */
+  public readonly demo: DemoSite | undefined;
 
   constructor(scope: Construct, id: string, props: RealtimeStackProps = {}) {
     super(scope, id, props);
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
-    const { timeout, fanOutTimeout, serviceName, cloudWatchRole } = props;
+    const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
       stageName,
       throttle,
@@ -35,6 +48,8 @@ export class RealtimeStack extends Stack {
       fanOutTimeout,
       serviceName,
       cloudWatchRole,
+      historySize,
+      leaderboardSize,
     });
     applyNagAcknowledgements(realtimeApiNagAcknowledgements(this.realtime));
 
@@ -50,5 +65,18 @@ export class RealtimeStack extends Stack {
       description: 'DynamoDB table of connections and subscriptions',
       value: this.realtime.table.tableName,
     });
+
+    if (props.demoSource !== undefined) {
+      this.demo = new DemoSite(this, 'Demo', {
+        source: props.demoSource,
+        websocketUrl: this.realtime.url,
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      });
+      applyNagAcknowledgements(demoSiteNagAcknowledgements(this.demo));
+      new CfnOutput(this, 'DemoUrl', {
+        description: 'The demo page (leaderboard, chat, presence), connected to this stage',
+        value: this.demo.url,
+      });
+    }
   }
 }

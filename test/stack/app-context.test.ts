@@ -14,6 +14,7 @@ describe('readAppSettings', () => {
       stageName: 'prod',
       removalPolicy: RemovalPolicy.RETAIN,
       cloudWatchRole: false,
+      demo: false,
     });
   });
 
@@ -23,7 +24,16 @@ describe('readAppSettings', () => {
       stageName: 'dev',
       removalPolicy: RemovalPolicy.DESTROY,
       cloudWatchRole: false,
+      demo: true,
     });
+  });
+
+  it('demo: hosted for non-prod stages by default, and as the context says', () => {
+    expect(settingsFor({ demo: 'true' }).demo).toBe(true);
+    expect(settingsFor({ stage: 'dev', demo: false }).demo).toBe(false);
+    expect(() => settingsFor({ demo: 'yes' })).toThrow(
+      'Invalid context demo="yes": expected "true" or "false"',
+    );
   });
 
   it('removalPolicy: retain keeps the resources of a non-prod stage', () => {
