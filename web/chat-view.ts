@@ -1,7 +1,8 @@
 /**
  * The chat room: the channel's messages (the kept history first, then live ones, each once and in `seq`
  * order, as the client delivers them) with their authors, and the form that publishes a message. A message
- * is shown when it comes back from the server, never optimistically, so every page shows the same list.
+ * is shown when it comes back from the server, never optimistically, so every page shows the same list,
+ * and the page's own messages are published one after the other, so they get seqs in the order typed.
  *
  * @module
  */
@@ -43,6 +44,7 @@ export function textOf(data: unknown): string {
 export class ChatView {
   readonly #list: HTMLOListElement;
   readonly #options: ChatViewOptions;
+  #sending: Promise<void> = Promise.resolve();
 
   constructor(
     list: HTMLOListElement,
@@ -59,9 +61,15 @@ export class ChatView {
       if (text === '') return;
       // Cleared at once so the next message can be typed while this one is in flight; put back on failure.
       input.value = '';
-      options.onSend({ text }).catch((error: unknown) => {
-        if (input.value === '') input.value = text;
-        options.onError(error);
+      // One publish at a time: API Gateway runs a connection's frames concurrently, so two publishes in
+      // flight together could get their seqs in either order, and the chat would not read as typed.
+      this.#sending = this.#sending.then(async () => {
+        try {
+          await options.onSend({ text });
+        } catch (error) {
+          if (input.value === '') input.value = text;
+          options.onError(error);
+        }
       });
     });
   }

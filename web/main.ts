@@ -55,6 +55,10 @@ async function start(status: StatusLine): Promise<void> {
   client.on('error', (error) => status.error(error));
   const showError = (error: unknown): void => status.error(error);
   window.addEventListener('pagehide', () => client.close());
+  // Closed on pagehide, so a page restored from the back/forward cache starts over instead of staying offline.
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) window.location.reload();
+  });
 
   const leaderboard = new LeaderboardView(
     byId('leaderboard', HTMLOListElement),
