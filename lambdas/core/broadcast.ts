@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { type FanOutOptions, type FanOutResult, fanOut } from './fan-out.js';
+import { type FanOutOptions, type FanOutPorts, type FanOutResult, fanOut } from './fan-out.js';
 import { assertFrameFits, broadcastFrame } from './frames.js';
-import type { ConnectionStore, Messenger } from './ports.js';
+import type { ConnectionStore } from './ports.js';
 
 /**
  * Sends `data` to every open connection, the sender included: a string as is, anything else as JSON.
@@ -13,7 +13,7 @@ import type { ConnectionStore, Messenger } from './ports.js';
  * @throws {ProtocolError} `PAYLOAD_TOO_LARGE`, before any send.
  */
 export const broadcastToEveryone = async (
-  ports: { readonly store: ConnectionStore; readonly messenger: Messenger },
+  ports: FanOutPorts & { readonly store: Pick<ConnectionStore, 'everyone' | 'removeConnection'> },
   data: unknown,
   options: FanOutOptions,
 ): Promise<FanOutResult> => {

@@ -5,15 +5,13 @@
  * @module
  */
 import type { Context } from 'aws-lambda';
-import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
-import { managementClient } from '../adapters/clients/management-api.js';
-import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
 import { logger } from '../adapters/logger.js';
-import { ManagementApiMessenger } from '../adapters/management-messenger.js';
 import { broadcastToEveryone } from '../core/broadcast.js';
+import type { FanOutPorts } from '../core/fan-out.js';
 import type { ConnectionStore, Messenger } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
@@ -21,6 +19,8 @@ import type { RouteLogger, RouteResponse } from './support/route-response.js';
 export interface SendMessageDeps {
   readonly store: ConnectionStore;
   readonly messenger: Messenger;
+  /** Announces the `leave` of a connection the broadcast found gone, where it was present. */
+  readonly afterRemoval?: FanOutPorts['afterRemoval'];
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
 }
@@ -36,10 +36,9 @@ export const makeSendMessageHandler =
       return undefined;
     });
 
-/** The Lambda entry point. */
+/** The Lambda entry point; a recipient found gone has its `leave` announced (see `support/ports.ts`). */
 export const handler = makeSendMessageHandler({
-  store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
-  messenger: new ManagementApiMessenger(managementClient),
+  ...productionPorts(),
   logger,
   fanOut: defaultFanOutSettings(),
 });

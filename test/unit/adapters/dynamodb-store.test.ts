@@ -13,6 +13,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbConnectionStore, UnprocessedItemsError } from '../../../lambdas/adapters/dynamodb-store.js';
 import { broadcastShard } from '../../../lambdas/adapters/table-keys.js';
+import { madeBefore } from '../support/sdk-calls.js';
 
 const TABLE = 'realtime-test';
 const NOW = 1_764_150_000_500;
@@ -275,7 +276,7 @@ describe('DynamoDbConnectionStore', () => {
       expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'CONN#abc=', sk: 'META' } });
       const get = ddb.commandCalls(GetCommand)[0];
       const batch = ddb.commandCalls(BatchWriteCommand)[0];
-      expect(get?.callId).toBeLessThan(batch?.callId ?? 0);
+      expect(madeBefore(get, batch)).toBe(true);
     });
 
     it('reports the channels where it was present, from the PRES# items it deleted', async () => {

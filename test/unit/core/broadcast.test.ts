@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { broadcastToEveryone } from '../../../lambdas/core/broadcast.js';
 import { MAX_FRAME_BYTES } from '../../../lambdas/core/constants.js';
 import { testFanOutOptions } from '../support/fan-out-options.js';
@@ -40,5 +40,22 @@ describe('broadcastToEveryone', () => {
       broadcastToEveryone({ store, messenger }, 'x'.repeat(MAX_FRAME_BYTES + 1), testFanOutOptions()),
     ).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect(messenger.attempts.size).toBe(0);
+  });
+
+  it('removes a connection found gone and hands what was removed to afterRemoval', async () => {
+    const store = new InMemoryStore();
+    store.connectAs('gone', 'cy', 'Cy');
+    store.connect('a');
+    await store.presence.enter('lobby', await store.member('gone'), 1);
+    const messenger = new ScriptedMessenger((id) => (id === 'gone' ? 'gone' : 'sent'));
+    const afterRemoval = vi.fn(async () => undefined);
+
+    const result = await broadcastToEveryone({ store, messenger, afterRemoval }, 'hi', testFanOutOptions());
+
+    expect(result).toEqual({ delivered: 1, gone: 1, failed: 0 });
+    expect(afterRemoval).toHaveBeenCalledWith(
+      { member: { clientId: 'cy', name: 'Cy', connectionId: 'gone' }, presenceChannels: ['lobby'] },
+      expect.anything(),
+    );
   });
 });

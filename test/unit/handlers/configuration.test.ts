@@ -7,18 +7,24 @@ afterEach(() => {
   vi.resetModules();
 });
 
+/** Routes that post to connections (fan-outs, join/leave announcements): they need the Management API. */
+const FAN_OUT_HANDLERS = ['disconnect', 'subscribe', 'unsubscribe', 'publish', 'sendmessage', 'score'];
+/** Routes on the table that never post to a connection. */
+const TABLE_ONLY_HANDLERS = ['connect', 'history', 'top', 'presence'];
+
 describe('handler configuration', () => {
-  it.each(['connect', 'disconnect', 'subscribe', 'unsubscribe', 'publish', 'sendmessage'])(
+  it.each([...TABLE_ONLY_HANDLERS, ...FAN_OUT_HANDLERS])(
     '%s fails at load time, naming TABLE_NAME, when it is not set',
     async (name) => {
       vi.stubEnv('TABLE_NAME', '');
       vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
+      vi.stubEnv('AWS_REGION', 'eu-west-1');
 
       await expect(importHandler(name)).rejects.toThrow('environment variable TABLE_NAME is not set');
     },
   );
 
-  it.each(['publish', 'sendmessage'])(
+  it.each(FAN_OUT_HANDLERS)(
     '%s fails at load time, naming CALLBACK_URL, when it is not set',
     async (name) => {
       vi.stubEnv('TABLE_NAME', 'realtime-test');
@@ -29,18 +35,15 @@ describe('handler configuration', () => {
     },
   );
 
-  it.each(['publish', 'sendmessage'])(
-    '%s fails at load time, naming AWS_REGION, when it is not set',
-    async (name) => {
-      vi.stubEnv('TABLE_NAME', 'realtime-test');
-      vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
-      vi.stubEnv('AWS_REGION', '');
+  it.each(FAN_OUT_HANDLERS)('%s fails at load time, naming AWS_REGION, when it is not set', async (name) => {
+    vi.stubEnv('TABLE_NAME', 'realtime-test');
+    vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
+    vi.stubEnv('AWS_REGION', '');
 
-      await expect(importHandler(name)).rejects.toThrow('environment variable AWS_REGION is not set');
-    },
-  );
+    await expect(importHandler(name)).rejects.toThrow('environment variable AWS_REGION is not set');
+  });
 
-  it.each(['publish', 'sendmessage'])(
+  it.each(FAN_OUT_HANDLERS)(
     '%s loads without credentials in the environment (the SDK resolves them at its first call)',
     async (name) => {
       vi.stubEnv('TABLE_NAME', 'realtime-test');
@@ -53,7 +56,7 @@ describe('handler configuration', () => {
     },
   );
 
-  it.each(['connect', 'disconnect', 'subscribe', 'unsubscribe'])(
+  it.each(TABLE_ONLY_HANDLERS)(
     '%s does not need CALLBACK_URL (it never posts to connections)',
     async (name) => {
       vi.stubEnv('TABLE_NAME', 'realtime-test');
@@ -76,6 +79,33 @@ describe('handler configuration', () => {
     vi.stubEnv('AWS_REGION', 'eu-west-1');
     vi.stubEnv('FANOUT_CONCURRENCY', 'lots');
 
-    await expect(importHandler('publish')).rejects.toThrow('FANOUT_CONCURRENCY must be a positive integer');
+    await expect(importHandler('publish')).rejects.toThrow(
+      'FANOUT_CONCURRENCY must be an integer at least 1, got "lots"',
+    );
+  });
+
+  it.each(['subscribe', 'publish', 'history'])(
+    '%s fails at load time on a bad HISTORY_SIZE',
+    async (name) => {
+      vi.stubEnv('TABLE_NAME', 'realtime-test');
+      vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
+      vi.stubEnv('AWS_REGION', 'eu-west-1');
+      vi.stubEnv('HISTORY_SIZE', '101');
+
+      await expect(importHandler(name)).rejects.toThrow(
+        'HISTORY_SIZE must be an integer from 0 to 100, got "101"',
+      );
+    },
+  );
+
+  it.each(['subscribe', 'score', 'top'])('%s fails at load time on a bad LEADERBOARD_SIZE', async (name) => {
+    vi.stubEnv('TABLE_NAME', 'realtime-test');
+    vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('LEADERBOARD_SIZE', '0');
+
+    await expect(importHandler(name)).rejects.toThrow(
+      'LEADERBOARD_SIZE must be an integer from 1 to 100, got "0"',
+    );
   });
 });

@@ -30,6 +30,7 @@ import {
   serviceError,
   throttledError,
 } from '../support/management-api-mock.js';
+import { madeBefore } from '../support/sdk-calls.js';
 
 const NOW = 1_764_150_060_000;
 const SENDER = FIXTURE_CONNECTION_ID;
@@ -261,7 +262,7 @@ describe('publish handler', () => {
     const subscriberRead = ddb
       .commandCalls(QueryCommand)
       .find((call) => call.args[0].input.ExpressionAttributeValues?.[':pk'] === 'CHAN#lobby');
-    expect(puts[0]?.callId).toBeLessThan(subscriberRead?.callId ?? 0);
+    expect(madeBefore(puts[0], subscriberRead)).toBe(true);
     // seq 7 of the 50 kept (HISTORY_SIZE's default): nothing to forget yet.
     expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
   });

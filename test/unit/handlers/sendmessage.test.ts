@@ -2,7 +2,7 @@ import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bodyOf, fakeContext, messageEvent, stubStackEnv } from '../support/handler-env.js';
@@ -47,6 +47,7 @@ const givenConnections = () => {
     .resolvesOnce({ Items: items('a', 'b'), LastEvaluatedKey: { pk: 'ALL#0', sk: 'CONN#b' } })
     .resolvesOnce({ Items: items('c') });
   ddb.on(QueryCommand, shard(3)).resolves({ Items: items('d') });
+  ddb.on(GetCommand).resolves({});
   ddb.on(BatchWriteCommand).resolves({});
   api.on(PostToConnectionCommand).resolves({});
 };
@@ -104,6 +105,34 @@ describe('sendmessage handler', () => {
       .filter((call) => call.args[0].input.IndexName === 'byConnection');
     expect(cleanups.map((call) => call.args[0].input.ExpressionAttributeValues?.[':cid'])).toEqual(['c']);
     expect(info).toHaveBeenCalledWith('fan-out', { route: 'sendmessage', delivered: 3, gone: 1, failed: 0 });
+  });
+
+  it('announces the leave of a gone connection to those present where it was present', async () => {
+    givenConnections();
+    api.on(PostToConnectionCommand, { ConnectionId: 'c' }).rejects(goneError());
+    ddb
+      .on(GetCommand, { Key: { pk: 'CONN#c', sk: 'META' } })
+      .resolves({ Item: { clientId: 'cy', name: 'Cy' } });
+    ddb
+      .on(QueryCommand, { IndexName: 'byConnection' })
+      .resolves({ Items: [{ pk: 'PRES#lobby', sk: 'CONN#c', connectionId: 'c' }] });
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'PRES#lobby' } })
+      .resolves({ Items: items('a') });
+
+    await sendmessage.handler(
+      messageEvent('sendmessage', { action: 'sendmessage', data: 'x' }),
+      fakeContext(),
+    );
+
+    expect(api).toHaveReceivedCommandWith(PostToConnectionCommand, {
+      ConnectionId: 'a',
+      Data: JSON.stringify({
+        type: 'leave',
+        channel: 'lobby',
+        member: { clientId: 'cy', name: 'Cy', connectionId: 'c' },
+      }),
+    });
   });
 
   it('does not remove the sender when another connection is gone', async () => {

@@ -19,6 +19,7 @@ import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { inMemoryStores } from '../support/in-memory-store.js';
 import { postedFrames, postedTo } from '../support/management-api-mock.js';
 import { ScriptedMessenger } from '../support/scripted-messenger.js';
+import { madeBefore } from '../support/sdk-calls.js';
 
 const NOW = 1_764_150_060_000;
 const ME = FIXTURE_CONNECTION_ID;
@@ -121,7 +122,7 @@ describe('subscribe handler', () => {
     });
     const put = ddb.commandCalls(PutCommand)[0];
     const seqRead = ddb.commandCalls(GetCommand).find((call) => call.args[0].input.Key?.sk === '#SEQ');
-    expect(put?.callId).toBeLessThan(seqRead?.callId ?? 0);
+    expect(madeBefore(put, seqRead)).toBe(true);
     // Nothing else was asked for: no history query, no presence.
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
