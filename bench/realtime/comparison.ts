@@ -1,6 +1,7 @@
 /**
  * Pairs each runtime result with the baseline (and floor) result of the same scenario and fleet size, and
- * derives the runtime/baseline ratios the report and the targets read, plus the ratios against the floor.
+ * derives the ratios the report shows: runtime/baseline, runtime/floor (what the targets read) and
+ * floor/baseline.
  *
  * @module
  */
@@ -42,13 +43,13 @@ export interface ComparisonRow {
   readonly clients: number;
   readonly runtime?: SideFigures;
   readonly baseline?: SideFigures;
-  /** Plain `ws` plus one HTTP POST per delivery: the least any faithful emulator must do. */
+  /** Plain `ws` plus one SDK `PostToConnection` per delivery: the least a faithful emulator can cost. */
   readonly floor?: SideFigures;
-  /** runtime ÷ baseline, what the targets are defined on. */
+  /** runtime ÷ baseline, for reference (the targets read {@link floorRatio}). */
   readonly ratio: RatioFigures;
   /** runtime ÷ floor: how far the runtime is from the best an emulator could do. */
   readonly floorRatio: FloorRatioFigures;
-  /** floor ÷ baseline: the ceiling of any runtime ÷ baseline ratio. */
+  /** floor ÷ baseline: what the Management API round trip costs by itself over plain `ws`. */
   readonly floorBaselineRatio: FloorRatioFigures;
 }
 

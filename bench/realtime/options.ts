@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 
 /**
  * Which server a measurement ran against: the offline runtime, the plain `ws` baseline, or the floor (plain
- * `ws` plus one HTTP POST per delivery, the least any emulator of the Management API must do).
+ * `ws` plus one `PostToConnection` per delivery through the handlers' SDK client: the least any faithful
+ * emulator running these handlers can cost).
  */
 export type ServerKind = 'runtime' | 'baseline' | 'floor';
 
