@@ -7,7 +7,14 @@
  * @module
  */
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 // The functions query and write with the same names, so they are defined once, beside the functions' core.
 import {
@@ -26,7 +33,7 @@ export interface ConnectionsTableOptions {
 /**
  * Creates the table: on-demand (WebSocket traffic is spiky and idle most of the time), point-in-time recovery,
  * encrypted with the AWS-managed key, TTL on `ttl`. The index projects keys only: `$disconnect` needs just
- * `pk`/`sk` to delete.
+ * `pk`/`sk` to delete. Its stream carries old images: the reaper reads the presence items TTL deleted.
  */
 export function createConnectionsTable(
   scope: Construct,
@@ -40,6 +47,7 @@ export function createConnectionsTable(
     encryption: TableEncryptionV2.awsManagedKey(),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     timeToLiveAttribute: TTL_ATTRIBUTE,
+    dynamoStream: StreamViewType.OLD_IMAGE,
     removalPolicy: options.removalPolicy,
     globalSecondaryIndexes: [
       {

@@ -52,6 +52,18 @@ export function realtimeApiNagAcknowledgements(realtime: RealtimeApi): NagAcknow
     }
   }
 
+  // The reaper posts the `leave` of expired presence items to the channel's members, like a fan-out route.
+  const reaperRole = realtime.reaper.role;
+  if (reaperRole) {
+    acknowledgements.push({
+      scope: reaperRole,
+      id: `AwsSolutions-IAM5[Resource::${connectionsArn}]`,
+      reason:
+        'execute-api:ManageConnections on this API and stage only, for the reaper announcing expired ' +
+        'presence; connection ids are created at runtime, so the resource must end in @connections/*.',
+    });
+  }
+
   if (realtime.apiGatewayAccount) {
     acknowledgements.push({
       scope: realtime.apiGatewayAccount.role,

@@ -25,6 +25,7 @@ import {
   type ResolvedRealtimeApiProps,
   resolveRealtimeApiProps,
 } from './realtime-api-props.js';
+import { createReaper } from './reaper.js';
 import { RouteFunction } from './route-function.js';
 import { grantRouteAccess } from './route-grants.js';
 import { ROUTES, type RouteDefinition } from './routes.js';
@@ -55,6 +56,8 @@ export class RealtimeApi extends Construct {
   public readonly url: string;
   /** `https://…/<stage>`: the `@connections` endpoint the functions post replies and fan-out to. */
   public readonly callbackUrl: string;
+  /** The function that announces the `leave` of presence items deleted by TTL, from the table's stream. */
+  public readonly reaper: NodejsFunction;
   /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on (default off). */
   public readonly apiGatewayAccount?: ApiGatewayAccount;
 
@@ -89,6 +92,31 @@ export class RealtimeApi extends Construct {
     }
     this.functions = Object.freeze(functions);
     this.routes = Object.freeze(routes);
+
+    this.reaper = createReaper(this, 'Reaper', {
+      table: this.table,
+      stage: this.stage,
+      timeout: settings.fanOutTimeout,
+      memorySize: settings.memorySize,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+      environment: this.functionEnvironment(settings),
+    }).function;
+  }
+
+  /** The environment of every function: the table, the callback URL, the limits and the logging settings. */
+  private functionEnvironment(settings: ResolvedRealtimeApiProps): Record<string, string> {
+    return {
+      TABLE_NAME: this.table.tableName,
+      CALLBACK_URL: this.callbackUrl,
+      // A plain number as its digits; a token (e.g. a CfnParameter's valueAsNumber) as its reference.
+      FANOUT_CONCURRENCY: Tokenization.stringifyNumber(settings.fanOutConcurrency),
+      HISTORY_SIZE: Tokenization.stringifyNumber(settings.historySize),
+      LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
+      POWERTOOLS_SERVICE_NAME: settings.serviceName,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
   }
 
   private createStage(settings: ResolvedRealtimeApiProps): WebSocketStage {
@@ -119,17 +147,7 @@ export class RealtimeApi extends Construct {
       memorySize: settings.memorySize,
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
-      environment: {
-        TABLE_NAME: this.table.tableName,
-        CALLBACK_URL: this.callbackUrl,
-        // A plain number as its digits; a token (e.g. a CfnParameter's valueAsNumber) as its reference.
-        FANOUT_CONCURRENCY: Tokenization.stringifyNumber(settings.fanOutConcurrency),
-        HISTORY_SIZE: Tokenization.stringifyNumber(settings.historySize),
-        LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
-        POWERTOOLS_SERVICE_NAME: settings.serviceName,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment: this.functionEnvironment(settings),
     });
     grantRouteAccess(routeFunction.function, route.access, { table: this.table, stage: this.stage });
     const webSocketRoute = this.api.addRoute(route.routeKey, {
