@@ -148,3 +148,37 @@ export interface InvocationLog {
   /** e.g. `200`, `rejected 401`, `error Error: boom`, `timeout`. */
   readonly outcome: string;
 }
+
+/**
+ * One `AWS::Lambda::EventSourceMapping` on the stream of a table of the same stack (mappings on other sources,
+ * e.g. SQS or Kinesis, are not read). Offline, only TTL deletions produce stream records (see
+ * `local/dynamodb/streams.ts`).
+ */
+export interface EventSourceMappingModel {
+  readonly logicalId: string;
+  /** Logical id of the `AWS::Lambda::Function` it invokes. */
+  readonly functionId: string;
+  /** Logical id of the table whose stream it reads (`EventSourceArn: Fn::GetAtt [table, StreamArn]`). */
+  readonly tableLogicalId: string;
+  /** The table's `StreamSpecification.StreamViewType` (`KEYS_ONLY`, `NEW_IMAGE`, `OLD_IMAGE`, `NEW_AND_OLD_IMAGES`). */
+  readonly streamViewType: string;
+  /** Most records per invocation. @default 100 (Lambda's default for DynamoDB streams) */
+  readonly batchSize: number;
+  /** Retries of a failed batch; -1 (Lambda's default) means until the record expires. */
+  readonly maximumRetryAttempts: number;
+  /** `FunctionResponseTypes` includes `ReportBatchItemFailures`. */
+  readonly reportBatchItemFailures: boolean;
+  /** `FilterCriteria.Filters[].Pattern`: the JSON event patterns, unparsed; a record passes when any matches. */
+  readonly filterPatterns: readonly string[];
+  /** `Enabled` (default true). */
+  readonly enabled: boolean;
+}
+
+/**
+ * The event source mappings of one stack: a further member of {@link StackModel} (declared here, merged into
+ * it). Optional, so models built by hand without mappings stay valid.
+ */
+export interface StackModel {
+  /** Mappings on the streams of the stack's tables. @default none */
+  readonly eventSourceMappings?: readonly EventSourceMappingModel[];
+}

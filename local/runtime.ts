@@ -5,9 +5,10 @@
  * @module
  */
 import { dirname, join } from 'node:path';
-import { loadAssembly } from './assembly/index.js';
+import { loadAssembly, resolveValue } from './assembly/index.js';
 import { type RunningDemoServer, startDemoServer } from './demo/server.js';
 import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
+import { type StreamSource, startStreams } from './dynamodb/streams.js';
 import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
@@ -104,8 +105,8 @@ export interface RunningRuntime {
   /** The demo page, when asked for. */
   readonly demo?: { readonly url: string };
   /**
-   * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the Lambda workers, the TTL
-   * sweeper and DynamoDB, in that order; idempotent.
+   * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the table streams (records
+   * not yet delivered are dropped), the Lambda workers, the TTL sweeper and DynamoDB, in that order; idempotent.
    */
   close(): Promise<void>;
 }
@@ -121,7 +122,8 @@ export class NoWebSocketApiError extends Error {
 
 /**
  * Loads the assembly and serves it: DynamoDB with the template's tables, one gateway per WebSocket API, a warm
- * Lambda pool per stack whose environments point at the local gateway and DynamoDB, and the TTL sweeper.
+ * Lambda pool per stack whose environments point at the local gateway and DynamoDB, the TTL sweeper, and the
+ * streams that turn its deletions into records for the stack's event source mappings.
  * Whatever started is stopped again when a later step fails.
  *
  * @throws NoWebSocketApiError, the assembly reader's `AssemblyError`/`ResolveError`, the gateway's
@@ -149,10 +151,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       const created = await createTables(dynamo.endpoint, stack.tables);
       tables.push(...created.map(({ tableName }) => ({ stackName: stack.stackName, tableName })));
     }
+    // Table streams: the sweeper's deletions become TTL `REMOVE` records for the event source mappings.
+    const streams = startStreams({
+      sources: app.stacks.flatMap((stack) => streamSourcesOf(stack, region, invokers)),
+      region,
+      ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
+    });
+    shutdown.add('streams', () => streams.stop());
     const sweeper = startTtlSweeper({
       endpoint: dynamo.endpoint,
       tables: app.stacks.flatMap((stack) => stack.tables),
       intervalMs: options.ttlSweepIntervalMs ?? DEFAULT_TTL_SWEEP_INTERVAL_MS,
+      onExpired: (table, oldImages) => streams.onExpired(table, oldImages),
     });
     shutdown.add('sweeper', () => sweeper.stop());
 
@@ -232,6 +242,32 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   }
 }
 
+/** The tables of a stack that have event source mappings on their stream, with how to invoke their functions. */
+function streamSourcesOf(
+  stack: StackModel,
+  region: string,
+  invokers: LateBound<ReadonlyMap<StackModel, LambdaInvoker>>,
+): StreamSource[] {
+  const mappings = stack.eventSourceMappings ?? [];
+  return stack.tables.flatMap((table) => {
+    const onTable = mappings.filter((mapping) => mapping.tableLogicalId === table.logicalId);
+    if (onTable.length === 0) return [];
+    const streamArn = resolveValue(
+      { 'Fn::GetAtt': [table.logicalId, 'StreamArn'] },
+      { stack, region, apiPorts: new Map() },
+    );
+    return [
+      {
+        table,
+        streamArn,
+        mappings: onTable,
+        invoke: async (functionId: string, event: unknown) =>
+          invokeIn(await invokers.get(), stack, functionId, event),
+      },
+    ];
+  });
+}
+
 function invokeIn(
   invokers: ReadonlyMap<StackModel, LambdaInvoker>,
   stack: StackModel,
@@ -260,7 +296,7 @@ class LateBound<T> {
 }
 
 /** The order things stop in, whatever order they started in. */
-const STOP_ORDER = ['demo', 'gateway', 'lambda', 'sweeper', 'dynamodb'] as const;
+const STOP_ORDER = ['demo', 'gateway', 'streams', 'lambda', 'sweeper', 'dynamodb'] as const;
 
 /** Collects what was started and stops it in {@link STOP_ORDER}, each group in parallel; runs once. */
 class ShutdownSequence {

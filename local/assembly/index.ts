@@ -6,6 +6,7 @@
  */
 export { localApiId } from './api-id.js';
 export { AssemblyError, ResolveError } from './errors.js';
+export { readEventSourceMappings } from './event-source-mappings.js';
 export {
   type ApiPorts,
   LOCAL_ACCOUNT_ID,

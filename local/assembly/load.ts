@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AppModel, StackModel } from '../model.js';
 import { AssemblyError } from './errors.js';
+import { readEventSourceMappings } from './event-source-mappings.js';
 import { readFunctions } from './functions.js';
 import { findStackArtifacts, type StackArtifact } from './manifest.js';
 import { readTables } from './tables.js';
@@ -38,6 +39,7 @@ async function loadStack(artifact: StackArtifact): Promise<StackModel> {
     apis: readWebSocketApis(stackName, resources),
     functions: readFunctions(stackName, resources, artifact.assemblyDir),
     tables: readTables(stackName, resources),
+    eventSourceMappings: readEventSourceMappings(resources),
     resources,
     parameters: template.Parameters ?? {},
   };
@@ -45,7 +47,8 @@ async function loadStack(artifact: StackArtifact): Promise<StackModel> {
 
 /**
  * Reads the cloud assembly at `dir` (e.g. `cdk.out`): every stack, its WebSocket APIs with their routes, its
- * Lambda functions (with the asset directory holding the bundle) and its DynamoDB tables.
+ * Lambda functions (with the asset directory holding the bundle), its DynamoDB tables and the event source
+ * mappings on their streams.
  *
  * @throws AssemblyError when there is no assembly at `dir` or a template cannot be read.
  * @example

@@ -1,6 +1,7 @@
 /**
  * Does locally what DynamoDB's TTL does in AWS: deletes items whose TTL attribute (epoch seconds) has passed.
- * Neither dynalite nor DynamoDB Local ever deletes expired items by itself.
+ * Neither dynalite nor DynamoDB Local ever deletes expired items by itself. Each deleted item's old image goes to
+ * `onExpired`, from which the runtime makes the table stream's TTL `REMOVE` records.
  *
  * @module
  */
@@ -33,6 +34,12 @@ export interface TtlSweeperOptions {
   readonly client?: DynamoDBClient;
   /** Called when a periodic sweep fails (the next one still runs). @default ignore */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Called after each page of deletions with the items this sweeper deleted (their full old images, in
+   * DynamoDB JSON), never with an empty list; an exception it throws is passed to `onError`, never stops the
+   * sweep. @default ignore
+   */
+  readonly onExpired?: (table: TableModel, oldImages: readonly Record<string, AttributeValue>[]) => void;
 }
 
 /** A running sweeper. */
@@ -67,7 +74,19 @@ export function startTtlSweeper(options: TtlSweeperOptions): TtlSweeper {
     let deleted = 0;
     for (const table of ttlTables) {
       if (stopped) break;
-      deleted += await sweepTable(client, table, now(), () => stopped);
+      deleted += await sweepTable(
+        client,
+        table,
+        now(),
+        () => stopped,
+        (oldImages) => {
+          try {
+            options.onExpired?.(table, oldImages);
+          } catch (error) {
+            options.onError?.(error);
+          }
+        },
+      );
     }
     return deleted;
   };
@@ -114,6 +133,7 @@ async function sweepTable(
   table: TableModel & { readonly ttlAttribute: string },
   nowMs: number,
   isStopped: () => boolean,
+  onExpired: (oldImages: readonly Record<string, AttributeValue>[]) => void,
 ): Promise<number> {
   const nowSeconds = Math.floor(nowMs / 1000);
   const keyNames = table.keySchema.map((key) => key.AttributeName);
@@ -137,7 +157,9 @@ async function sweepTable(
         ExclusiveStartKey: startKey,
       }),
     );
-    deleted += await deleteExpired(client, table.tableName, result.Items ?? [], expired);
+    const oldImages = await deleteExpired(client, table.tableName, result.Items ?? [], expired);
+    deleted += oldImages.length;
+    if (oldImages.length > 0) onExpired(oldImages);
     startKey = result.LastEvaluatedKey;
     if (startKey === undefined) break;
   }
@@ -151,36 +173,38 @@ interface ExpiredCondition {
   readonly values: Record<string, AttributeValue>;
 }
 
+/** Deletes the items that are still expired; resolves with the old images of those it deleted. */
 async function deleteExpired(
   client: DynamoDBClient,
   tableName: string,
   keys: readonly Record<string, AttributeValue>[],
   expired: ExpiredCondition,
-): Promise<number> {
-  let deleted = 0;
+): Promise<Record<string, AttributeValue>[]> {
+  const deleted: Record<string, AttributeValue>[] = [];
   for (let start = 0; start < keys.length; start += DELETE_CONCURRENCY) {
     const batch = keys.slice(start, start + DELETE_CONCURRENCY);
     const outcomes = await Promise.all(
       batch.map(async (key) => {
         try {
-          await client.send(
+          const result = await client.send(
             new DeleteItemCommand({
               TableName: tableName,
               Key: key,
               ConditionExpression: expired.expression,
               ExpressionAttributeNames: expired.names,
               ExpressionAttributeValues: expired.values,
+              ReturnValues: 'ALL_OLD',
             }),
           );
-          return true;
+          return result.Attributes ?? key;
         } catch (error) {
           // Refreshed or deleted since the Scan: that item is not ours to delete.
-          if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+          if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
           throw error;
         }
       }),
     );
-    deleted += outcomes.filter(Boolean).length;
+    for (const oldImage of outcomes) if (oldImage !== undefined) deleted.push(oldImage);
   }
   return deleted;
 }
