@@ -6,6 +6,7 @@ const { stack, template } = synthRealtimeStack();
 const realtime = stack.realtime;
 const tableArn = { 'Fn::GetAtt': [logicalIdOf(realtime.table), 'Arn'] };
 const indexArn = { 'Fn::Join': ['', [tableArn, '/index/byConnection']] };
+const rankIndexArn = { 'Fn::Join': ['', [tableArn, '/index/byRank']] };
 const stageConnectionsArn = {
   'Fn::Join': [
     '',
@@ -27,22 +28,42 @@ const stageConnectionsArn = {
 interface Access {
   readonly table: string[];
   readonly index: string[];
+  /** On the byRank index (a board's ranking). */
+  readonly rankIndex: string[];
   readonly manageConnections: boolean;
 }
-const REMOVE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'];
+/** Removing a connection found gone: read who it was (META), list its items on the index, delete them. */
+const REMOVE = ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'];
+/** A fan-out: page through recipients (subscribers or present members), post, remove the gone ones. */
+const FAN_OUT = { index: ['dynamodb:Query'], rankIndex: [], manageConnections: true };
+const NONE = { table: [], index: [], rankIndex: [], manageConnections: false };
 const EXPECTED: Record<string, Access> = {
-  connect: { table: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], index: [], manageConnections: false },
-  disconnect: { table: REMOVE, index: ['dynamodb:Query'], manageConnections: false },
-  default: { table: [], index: [], manageConnections: false },
-  sendmessage: { table: [...REMOVE, 'dynamodb:Query'], index: ['dynamodb:Query'], manageConnections: true },
-  subscribe: { table: ['dynamodb:PutItem'], index: [], manageConnections: false },
-  unsubscribe: { table: ['dynamodb:DeleteItem'], index: [], manageConnections: false },
-  publish: {
-    table: [...REMOVE, 'dynamodb:Query', 'dynamodb:UpdateItem'],
-    index: ['dynamodb:Query'],
-    manageConnections: true,
+  connect: { ...NONE, table: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'] },
+  // Removes the connection, then announces its leave where it was present.
+  disconnect: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'] },
+  default: NONE,
+  sendmessage: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'] },
+  // PutItem: subscription and presence; GetItem: who, seq, board version; Query: history, present members;
+  // byRank: the board's snapshot in the ack.
+  subscribe: {
+    ...FAN_OUT,
+    table: [...REMOVE, 'dynamodb:Query', 'dynamodb:PutItem'],
+    rankIndex: ['dynamodb:Query'],
   },
-  ping: { table: [], index: [], manageConnections: false },
+  // DeleteItem: the subscription and the presence item.
+  unsubscribe: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'] },
+  // UpdateItem: the seq counter; PutItem/DeleteItem: the kept history; GetItem: the author.
+  publish: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] },
+  ping: NONE,
+  history: { ...NONE, table: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  // UpdateItem: the score, its rank key and the board's version.
+  score: {
+    ...FAN_OUT,
+    table: [...REMOVE, 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    rankIndex: ['dynamodb:Query'],
+  },
+  top: { ...NONE, table: ['dynamodb:GetItem'], rankIndex: ['dynamodb:Query'] },
+  presence: { ...NONE, table: ['dynamodb:Query'] },
 };
 
 /** Sorts a function's statements into table / index / connections / own log group; anything else is a leak. */
@@ -57,6 +78,7 @@ function accessOf(handler: string): Access & { logs: string[]; other: unknown[] 
   const result = {
     table: [] as string[],
     index: [] as string[],
+    rankIndex: [] as string[],
     manageConnections: false,
     logs: [] as string[],
   };
@@ -65,6 +87,7 @@ function accessOf(handler: string): Access & { logs: string[]; other: unknown[] 
     expect(statement.Effect).toBe('Allow');
     if (own(statement.Resource, tableArn)) result.table.push(...actionsOf(statement));
     else if (own(statement.Resource, indexArn)) result.index.push(...actionsOf(statement));
+    else if (own(statement.Resource, rankIndexArn)) result.rankIndex.push(...actionsOf(statement));
     else if (own(statement.Resource, stageConnectionsArn)) {
       expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);
       result.manageConnections = true;
@@ -72,7 +95,13 @@ function accessOf(handler: string): Access & { logs: string[]; other: unknown[] 
       result.logs.push(...actionsOf(statement));
     else other.push(statement);
   }
-  return { ...result, table: result.table.sort(), index: result.index.sort(), other };
+  return {
+    ...result,
+    table: result.table.sort(),
+    index: result.index.sort(),
+    rankIndex: result.rankIndex.sort(),
+    other,
+  };
 }
 
 describe('RealtimeApi permissions', () => {
@@ -97,10 +126,12 @@ describe('RealtimeApi permissions', () => {
       expect({
         table: actual.table,
         index: actual.index,
+        rankIndex: actual.rankIndex,
         manageConnections: actual.manageConnections,
       }).toEqual({
-        table: [...expected.table].sort(),
+        table: [...new Set(expected.table)].sort(),
         index: [...expected.index].sort(),
+        rankIndex: [...expected.rankIndex].sort(),
         manageConnections: expected.manageConnections,
       });
     },
@@ -123,8 +154,22 @@ describe('RealtimeApi permissions', () => {
     const grants = allStatements(template).filter((statement) =>
       actionsOf(statement).includes('execute-api:ManageConnections'),
     );
-    expect(grants).toHaveLength(2);
     for (const grant of grants) expect(grant.Resource).toEqual(stageConnectionsArn);
+    const fanOutHandlers = Object.entries(EXPECTED)
+      .filter(([, access]) => access.manageConnections)
+      .map(([handler]) => handler);
+    expect(fanOutHandlers.sort()).toEqual(
+      ['disconnect', 'publish', 'score', 'sendmessage', 'subscribe', 'unsubscribe'].sort(),
+    );
+    // One grant per fan-out route function, and none to the other route functions.
+    const routeGrants = Object.entries(realtime.functions).flatMap(([handler, fn]) =>
+      fn.role === undefined
+        ? []
+        : statementsOfRole(template, logicalIdOf(fn.role))
+            .filter((statement) => actionsOf(statement).includes('execute-api:ManageConnections'))
+            .map(() => handler),
+    );
+    expect(routeGrants.sort()).toEqual(fanOutHandlers);
   });
 
   it('iam: functions use their own roles, without AWS managed policies', () => {

@@ -24,6 +24,8 @@ describe('RealtimeApi props', () => {
       fanOutTimeout: Duration.seconds(20),
       serviceName: 'scores',
       cloudWatchRole: true,
+      historySize: 20,
+      leaderboardSize: 5,
     });
     const realtime = stack.realtime;
     const functionProperties = Object.values(realtime.functions).map(
@@ -61,7 +63,10 @@ describe('RealtimeApi props', () => {
         UpdateReplacePolicy: 'Delete',
       });
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(9);
+      // The stage's access logs and one per function (the twelve routes' included).
+      const functionCount = Object.keys(template.findResources('AWS::Lambda::Function')).length;
+      expect(functionCount).toBeGreaterThanOrEqual(12);
+      expect(logGroups).toHaveLength(functionCount + 1);
       for (const logGroup of logGroups) expect(logGroup.DeletionPolicy).toBe('Delete');
     });
 
@@ -70,11 +75,13 @@ describe('RealtimeApi props', () => {
       for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(7);
     });
 
-    it('fanOutConcurrency, serviceName: reach every function as environment variables', () => {
+    it('fanOutConcurrency, serviceName, historySize, leaderboardSize: reach every function as environment variables', () => {
       for (const properties of functionProperties) {
         expect(properties.Environment.Variables).toMatchObject({
           FANOUT_CONCURRENCY: '8',
           POWERTOOLS_SERVICE_NAME: 'scores',
+          HISTORY_SIZE: '20',
+          LEADERBOARD_SIZE: '5',
         });
       }
     });
@@ -86,13 +93,28 @@ describe('RealtimeApi props', () => {
           template.toJSON().Resources[logicalIdOf(fn)].Properties.Timeout,
         ]),
       );
-      expect(timeouts).toMatchObject({ publish: 20, sendmessage: 20, connect: 3, ping: 3 });
+      expect(timeouts).toMatchObject({
+        publish: 20,
+        sendmessage: 20,
+        subscribe: 20,
+        unsubscribe: 20,
+        score: 20,
+        connect: 3,
+        ping: 3,
+        history: 3,
+        top: 3,
+        presence: 3,
+      });
       for (const properties of functionProperties) expect(properties.MemorySize).toBe(512);
     });
 
     it('cloudWatchRole: true registers a logging role for API Gateway before the stage is created', () => {
       template.resourceCountIs('AWS::ApiGateway::Account', 1);
-      template.resourceCountIs('AWS::IAM::Role', 9);
+      // The functions' roles and API Gateway's logging role.
+      template.resourceCountIs(
+        'AWS::IAM::Role',
+        Object.keys(template.findResources('AWS::Lambda::Function')).length + 1,
+      );
       expect(realtime.apiGatewayAccount).toBeDefined();
       const accountId = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
       template.hasResource('AWS::ApiGatewayV2::Stage', { DependsOn: Match.arrayWith([accountId]) });
@@ -128,6 +150,8 @@ describe('RealtimeApi props', () => {
         fanOutConcurrency: 32,
         memorySize: 256,
         cloudWatchRole: false,
+        historySize: 50,
+        leaderboardSize: 10,
       });
     });
 
@@ -183,7 +207,31 @@ describe('RealtimeApi props', () => {
         /throttle.burstLimit .* got 1.5$/,
       ],
       ['serviceName is blank', { serviceName: '  ' }, /serviceName must not be empty, got " {2}"$/],
+      [
+        'historySize is negative',
+        { historySize: -1 },
+        /historySize must be an integer from 0 to 100, got -1$/,
+      ],
+      [
+        'historySize is above 100',
+        { historySize: 101 },
+        /historySize must be an integer from 0 to 100, got 101$/,
+      ],
+      ['historySize is not an integer', { historySize: 2.5 }, /historySize .* got 2.5$/],
+      [
+        'leaderboardSize is 0',
+        { leaderboardSize: 0 },
+        /leaderboardSize must be an integer from 1 to 100, got 0$/,
+      ],
+      ['leaderboardSize is above 100', { leaderboardSize: 101 }, /leaderboardSize .* got 101$/],
     ];
+
+    it.each([{ historySize: 0 }, { historySize: 100 }, { leaderboardSize: 1 }, { leaderboardSize: 100 }])(
+      'accepts the bound %j',
+      (props) => {
+        expect(resolveRealtimeApiProps(props)).toMatchObject(props);
+      },
+    );
 
     it.each(invalid)('fails when %s', (_, props, message) => {
       expect(() => synthRealtimeStack(props)).toThrow(message);
@@ -222,6 +270,8 @@ describe('RealtimeApi props given as tokens', () => {
     timeout: Duration.seconds(numeric('TimeoutSeconds')),
     fanOutTimeout: Duration.seconds(numeric('FanOutTimeoutSeconds')),
     serviceName: text('ServiceName'),
+    historySize: numeric('HistorySize'),
+    leaderboardSize: numeric('LeaderboardSize'),
   };
 
   it('skips the synth-time checks of values only CloudFormation knows', () => {
@@ -249,6 +299,8 @@ describe('RealtimeApi props given as tokens', () => {
     expect(publish.Environment.Variables).toMatchObject({
       FANOUT_CONCURRENCY: { Ref: 'FanOutConcurrency' },
       POWERTOOLS_SERVICE_NAME: { Ref: 'ServiceName' },
+      HISTORY_SIZE: { Ref: 'HistorySize' },
+      LEADERBOARD_SIZE: { Ref: 'LeaderboardSize' },
     });
   });
 });

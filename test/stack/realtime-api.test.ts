@@ -1,7 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../lambdas/core/protocol.js';
-import { BY_CONNECTION_INDEX, TTL_ATTRIBUTE } from '../../lambdas/core/table-design.js';
+import {
+  BY_CONNECTION_INDEX,
+  RANK_ATTRIBUTE,
+  RANK_INDEX,
+  TTL_ATTRIBUTE,
+} from '../../lambdas/core/table-design.js';
 import { ROUTES } from '../../lib/routes.js';
 import { logicalIdOf, synthRealtimeStack } from './synth.js';
 
@@ -36,8 +41,23 @@ const ROUTE_HANDLERS: ReadonlyArray<readonly [string, string]> = [
   ['unsubscribe', 'unsubscribe'],
   ['publish', 'publish'],
   ['ping', 'ping'],
+  ['history', 'history'],
+  ['score', 'score'],
+  ['top', 'top'],
+  ['presence', 'presence'],
 ];
-const TWO_WAY_ROUTES = ['$default', 'sendmessage', 'subscribe', 'unsubscribe', 'publish', 'ping'];
+const TWO_WAY_ROUTES = [
+  '$default',
+  'sendmessage',
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'ping',
+  'history',
+  'score',
+  'top',
+  'presence',
+];
 const ONE_WAY_ROUTES = ['$connect', '$disconnect'];
 
 function routeLogicalId(routeKey: string): string {
@@ -69,7 +89,7 @@ describe('RealtimeApi', () => {
       });
     });
 
-    it('routes: has exactly the eight routes of the protocol', () => {
+    it('routes: has exactly the twelve routes of the protocol', () => {
       template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_HANDLERS.length);
       for (const [routeKey] of ROUTE_HANDLERS) {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -194,11 +214,13 @@ describe('RealtimeApi', () => {
 
     it('cloudWatchRole: leaves the account-wide logging role alone by default, and still logs', () => {
       template.resourceCountIs('AWS::ApiGateway::Account', 0);
-      template.resourceCountIs('AWS::IAM::Role', 8);
       expect(realtime.apiGatewayAccount).toBeUndefined();
       const roles = Object.values(template.findResources('AWS::IAM::Role'));
+      // Only the functions' own roles, one per function.
+      expect(roles).toHaveLength(Object.keys(template.findResources('AWS::Lambda::Function')).length);
       const assumedBy = roles.map((role) => JSON.stringify(role.Properties.AssumeRolePolicyDocument));
       expect(assumedBy.filter((doc) => doc.includes('apigateway.amazonaws.com'))).toEqual([]);
+      expect(assumedBy.filter((doc) => !doc.includes('lambda.amazonaws.com'))).toEqual([]);
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
       });
@@ -219,6 +241,7 @@ describe('RealtimeApi', () => {
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'connectionId', AttributeType: 'S' },
+          { AttributeName: 'rank', AttributeType: 'S' },
         ]),
       });
     });
@@ -238,15 +261,36 @@ describe('RealtimeApi', () => {
       });
     });
 
+    it("table: ranks a board's players on a local index by rank, projecting player and score", () => {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        LocalSecondaryIndexes: [
+          {
+            IndexName: 'byRank',
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'rank', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['player', 'score'] },
+          },
+        ],
+      });
+    });
+
     it('table: expires items on the ttl attribute', () => {
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
       });
     });
 
-    it('table: its index and TTL attribute carry the names the functions use (lambdas/core/table-design.ts)', () => {
+    it('table: its indexes and TTL attribute carry the names the functions use (lambdas/core/table-design.ts)', () => {
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         GlobalSecondaryIndexes: [Match.objectLike({ IndexName: BY_CONNECTION_INDEX })],
+        LocalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: RANK_INDEX,
+            KeySchema: Match.arrayWith([{ AttributeName: RANK_ATTRIBUTE, KeyType: 'RANGE' }]),
+          }),
+        ],
         TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
       });
     });
@@ -270,7 +314,10 @@ describe('RealtimeApi', () => {
 
   describe('functions', () => {
     it('functions: one per route, all Node.js 24 on arm64 with an ESM handler', () => {
-      template.resourceCountIs('AWS::Lambda::Function', ROUTE_HANDLERS.length);
+      const routeFunctions = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
+        String(fn.Properties.Description).startsWith('WebSocket route '),
+      );
+      expect(routeFunctions).toHaveLength(ROUTE_HANDLERS.length);
       expect(Object.keys(realtime.functions).sort()).toEqual(
         ROUTE_HANDLERS.map(([, handler]) => handler).sort(),
       );
@@ -291,6 +338,8 @@ describe('RealtimeApi', () => {
           TABLE_NAME: { Ref: tableId },
           CALLBACK_URL: callbackUrl,
           FANOUT_CONCURRENCY: '32',
+          HISTORY_SIZE: '50',
+          LEADERBOARD_SIZE: '10',
           POWERTOOLS_SERVICE_NAME: 'realtime-websocket-api',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
@@ -298,7 +347,7 @@ describe('RealtimeApi', () => {
       }
     });
 
-    it('timeout: fan-out routes get 10 seconds, the others 5', () => {
+    it('timeout: fan-out routes (join/leave included) get 10 seconds, the others 5', () => {
       const timeouts = Object.fromEntries(
         Object.entries(realtime.functions).map(([name, fn]) => [
           name,
@@ -310,10 +359,14 @@ describe('RealtimeApi', () => {
         disconnect: 5,
         default: 5,
         sendmessage: 10,
-        subscribe: 5,
-        unsubscribe: 5,
+        subscribe: 10,
+        unsubscribe: 10,
         publish: 10,
         ping: 5,
+        history: 5,
+        score: 10,
+        top: 5,
+        presence: 5,
       });
     });
 
