@@ -217,17 +217,25 @@ const SERVER_LABELS: Readonly<Record<ScenarioResult['server'], string>> = {
 };
 
 function cpuCells(cpu: CpuSpent | undefined, per: number, scale: number, digits: number): string[] {
-  if (cpu === undefined || per <= 0) return [MISSING, MISSING, MISSING, MISSING];
+  if (cpu === undefined || per <= 0) return [MISSING, MISSING, MISSING, MISSING, MISSING];
   const cell = (ms: number): string => ((ms * scale) / per).toFixed(digits);
   const total = cpu.mainThreadMs + cpu.otherThreadsMs + cpu.childrenMs;
-  return [cell(cpu.mainThreadMs), cell(cpu.otherThreadsMs), cell(cpu.childrenMs), cell(total)];
+  return [
+    cell(cpu.mainThreadMs),
+    cell(cpu.otherThreadsMs),
+    cell(cpu.childrenMs),
+    cell(total),
+    cell(cpu.elsewhereMs),
+  ];
 }
 
 /**
  * Where the CPU went, per result: during the rounds, in µs per delivery, and while the fleet opened, in ms per
  * connection — each split into this process's main thread (clients, servers, gateway, Management API), its
- * other threads (dynalite, the floor's relays, GC helpers) and its child processes (the Lambda environments).
- * The benchmark's own clients are in the main thread of every server alike. Empty when nothing was sampled.
+ * other threads (dynalite, the floor's relays, GC helpers) and its child processes (the Lambda environments),
+ * with their total; then what the rest of the machine used meanwhile (`elsewhere`: on a shared machine, CPU the
+ * benchmark could not have). The benchmark's own clients are in the main thread of every server alike. Empty
+ * when nothing was sampled.
  */
 export function formatCpu(results: readonly ScenarioResult[]): string {
   const sampled = results.filter((r) => r.delivery.cpu !== undefined || r.setup.cpu !== undefined);
@@ -240,11 +248,13 @@ export function formatCpu(results: readonly ScenarioResult[]): string {
     'threads',
     'lambdas',
     'total',
+    'elsewhere',
     '|',
     'main',
     'threads',
     'lambdas',
     'total',
+    'elsewhere',
   ];
   const lines = sampled.map((r) => [
     r.scenario,

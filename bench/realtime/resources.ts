@@ -2,7 +2,8 @@
  * What a scenario costs the machine, read from `/proc` on Linux: CPU time of this process's main thread, of its
  * other threads (the runtime's dynalite thread, the floor's relay threads, V8's and libuv's helpers) and of its
  * child processes (the runtime's Lambda execution environments, one process each); open file descriptors and
- * their limit; resident memory. `process.cpuUsage()` sees every thread of this process but no child.
+ * their limit; resident memory; and the CPU the rest of the machine used meanwhile, which tells a quiet run from
+ * one that shared the cores. `process.cpuUsage()` sees every thread of this process but no child.
  *
  * Every reader returns `undefined` where `/proc` is missing, so the benchmark still runs elsewhere.
  *
@@ -108,6 +109,31 @@ export interface ResourceSample {
   readonly childrenRssMb: number;
   /** File descriptors open in this process. */
   readonly openFiles: number;
+  /** CPU time every process of the machine has used so far (all cores, not idle), in ms. */
+  readonly machineBusyMs: number;
+}
+
+/**
+ * Busy CPU time of the whole machine from the first line of `/proc/stat` (`cpu  user nice system idle iowait irq
+ * softirq steal …`, in clock ticks): everything but `idle` and `iowait`, in ms. `undefined` for another text.
+ */
+export function parseMachineBusyMs(procStat: string): number | undefined {
+  const line = procStat.split('\n', 1)[0] ?? '';
+  const fields = line.trim().split(/\s+/);
+  if (fields[0] !== 'cpu' || fields.length < 5) return undefined;
+  const ticks = fields.slice(1, 9).map(Number);
+  if (!ticks.every(Number.isFinite)) return undefined;
+  const total = ticks.reduce((sum, n) => sum + n, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return ((total - idle) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+function machineBusyMs(): number {
+  try {
+    return parseMachineBusyMs(readFileSync('/proc/stat', 'utf8')) ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -145,6 +171,7 @@ export function sampleResources(pid: number = process.pid): ResourceSample | und
     rssMb: readStat(`/proc/${pid}/stat`)?.rssMb ?? 0,
     childrenRssMb,
     openFiles: list(`/proc/${pid}/fd`)?.length ?? 0,
+    machineBusyMs: machineBusyMs(),
   };
 }
 
@@ -153,6 +180,11 @@ export interface CpuSpent {
   readonly mainThreadMs: number;
   readonly otherThreadsMs: number;
   readonly childrenMs: number;
+  /**
+   * CPU the rest of the machine used meanwhile (other processes, e.g. another test run on a shared machine),
+   * in ms: what competed with the benchmark for the cores.
+   */
+  readonly elsewhereMs: number;
 }
 
 /** `after − before` of the CPU figures; `undefined` when either sample is missing. */
@@ -161,11 +193,16 @@ export function cpuBetween(
   after: ResourceSample | undefined,
 ): CpuSpent | undefined {
   if (before === undefined || after === undefined) return undefined;
+  const mainThreadMs = after.mainThreadCpuMs - before.mainThreadCpuMs;
+  const otherThreadsMs = after.otherThreadsCpuMs - before.otherThreadsCpuMs;
+  // A child that exited in between would make this negative; nothing is better than a wrong figure.
+  const childrenMs = Math.max(0, after.childrenCpuMs - before.childrenCpuMs);
+  const machineMs = after.machineBusyMs - before.machineBusyMs;
   return {
-    mainThreadMs: after.mainThreadCpuMs - before.mainThreadCpuMs,
-    otherThreadsMs: after.otherThreadsCpuMs - before.otherThreadsCpuMs,
-    // A child that exited in between would make this negative; nothing is better than a wrong figure.
-    childrenMs: Math.max(0, after.childrenCpuMs - before.childrenCpuMs),
+    mainThreadMs,
+    otherThreadsMs,
+    childrenMs,
+    elsewhereMs: Math.max(0, machineMs - mainThreadMs - otherThreadsMs - childrenMs),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cpuBetween,
+  parseMachineBusyMs,
   parseOpenFileLimit,
   parseProcStat,
   type ResourceSample,
@@ -45,7 +46,7 @@ describe('parseOpenFileLimit', () => {
   });
 });
 
-const sample = (cpu: [number, number, number]): ResourceSample => ({
+const sample = (cpu: [number, number, number], machineBusyMs = 1_000_000): ResourceSample => ({
   mainThreadCpuMs: cpu[0],
   otherThreadsCpuMs: cpu[1],
   childrenCpuMs: cpu[2],
@@ -53,15 +54,33 @@ const sample = (cpu: [number, number, number]): ResourceSample => ({
   rssMb: 100,
   childrenRssMb: 50,
   openFiles: 20,
+  machineBusyMs,
+});
+
+describe('parseMachineBusyMs', () => {
+  it('counts every field of the cpu line but idle and iowait, in ms', () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    expect(parseMachineBusyMs('cpu  100 5 40 900 10 0 5 0 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10')).toBe(1500);
+  });
+
+  it('returns undefined for text without the cpu line first', () => {
+    expect(parseMachineBusyMs('intr 1 2 3')).toBeUndefined();
+    expect(parseMachineBusyMs('')).toBeUndefined();
+  });
 });
 
 describe('cpuBetween', () => {
-  it('subtracts each CPU figure', () => {
-    expect(cpuBetween(sample([10, 20, 30]), sample([15, 27, 90]))).toEqual({
+  it('subtracts each CPU figure, and gives the rest of the machine what this process tree did not use', () => {
+    expect(cpuBetween(sample([10, 20, 30], 1000), sample([15, 27, 90], 1100))).toEqual({
       mainThreadMs: 5,
       otherThreadsMs: 7,
       childrenMs: 60,
+      elsewhereMs: 28,
     });
+  });
+
+  it('never reports negative CPU elsewhere (the ticks of /proc/stat are coarse)', () => {
+    expect(cpuBetween(sample([0, 0, 0], 1000), sample([50, 0, 0], 1040))?.elsewhereMs).toBe(0);
   });
 
   it('never reports negative child CPU (a child exited in between), and nothing without both samples', () => {
