@@ -118,6 +118,8 @@ export interface StackModel {
   >;
   /** The raw `Parameters` section, for resolving a `Ref` to a parameter (its `Default`). */
   readonly parameters?: Readonly<Record<string, { readonly Type: string; readonly Default?: TemplateValue }>>;
+  /** Event source mappings on the streams of the stack's tables (optional: hand-built models may omit it). */
+  readonly eventSourceMappings?: readonly EventSourceMappingModel[];
 }
 
 /** What a local Lambda invocation returned. */
@@ -172,13 +174,4 @@ export interface EventSourceMappingModel {
   readonly filterPatterns: readonly string[];
   /** `Enabled` (default true). */
   readonly enabled: boolean;
-}
-
-/**
- * The event source mappings of one stack: a further member of {@link StackModel} (declared here, merged into
- * it). Optional, so models built by hand without mappings stay valid.
- */
-export interface StackModel {
-  /** Mappings on the streams of the stack's tables. @default none */
-  readonly eventSourceMappings?: readonly EventSourceMappingModel[];
 }
