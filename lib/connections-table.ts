@@ -61,7 +61,7 @@ export function createConnectionsTable(
     localSecondaryIndexes: [
       {
         indexName: RANK_INDEX,
-        sortKey: { name: RANK_ATTRIBUTE, type: AttributeType.STRING },
+        sortKey: { name: RANK_ATTRIBUTE, type: AttributeType.NUMBER },
         projectionType: ProjectionType.INCLUDE,
         nonKeyAttributes: ['player', 'score'],
       },

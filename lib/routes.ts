@@ -94,8 +94,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     handler: 'disconnect',
     id: 'DisconnectRoute',
     twoWay: false,
-    fanOut: false,
     // Announces the connection's `leave` in the channels where it was present.
+    fanOut: true,
     access: fanOut([]),
   },
   {

@@ -53,7 +53,9 @@ export class DynamoDbHistoryStore implements HistoryStore {
             }),
           )
         : Promise.resolve();
-    await Promise.all([put, trim]);
+    // The trim is best effort: a kept message must also be delivered, so a failed trim must not fail the
+    // publish (reads are bounded by their limit, and TTL removes what a failed trim left).
+    await Promise.all([put, trim.catch(() => undefined)]);
   }
 
   async after(channel: string, after: number, limit: number): Promise<MessageEnvelope[]> {

@@ -1,16 +1,18 @@
 /**
- * `LeaderboardStore` on the single table: a player is an item `BOARD#<board>` / `PLAYER#<player>` whose
- * `score` moves by atomic `ADD`; the board's version is an atomic counter `BOARD#<board>` / `#VERSION`; the
- * ranking is a strongly consistent `Query` on the local index `byRank`, never a scan.
+ * `LeaderboardStore` on the single table: a player is an item `BOARD#<board>` / `PLAYER#<player>`; the board's
+ * version is an atomic counter `BOARD#<board>` / `#VERSION`; the ranking is a strongly consistent `Query` on
+ * the local index `byRank`, never a scan.
  *
- * The rank key is a string that sorts like (score, earlier first): the score offset into a fixed-width
- * decimal, then the time the player reached it, inverted, then the player id. It is written by a second
- * `UpdateItem`, conditional on the score it was computed for, so a slower writer never overwrites the rank
- * key of a newer score.
+ * One `UpdateItem` moves both the `score` and the numeric rank key, atomically:
+ * `rank = score × 10^13 + tie`, where `tie` (fixed when the player first scores) is `9999999999999 − epoch ms`,
+ * so among equal scores the player who entered the board first ranks higher. Both grow by the same
+ * arithmetic (`SET … = if_not_exists(…) + :delta`), so concurrent scores never lose an increment and the rank
+ * key can never disagree with the score. The rank key needs up to 26 digits, more than a JavaScript number
+ * holds exactly, so it is written as a DynamoDB number string (`NumberValue`); it is never read back.
  *
  * @module
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, NumberValue, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_SCORE } from '../core/constants.js';
 import { ProtocolError } from '../core/errors.js';
 import type { BoardEntry, LeaderboardStore } from '../core/ports.js';
@@ -18,19 +20,33 @@ import { RANK_ATTRIBUTE, RANK_INDEX } from '../core/table-design.js';
 import { queryPages } from './query-pages.js';
 import { boardPartition, boardVersionKey, playerKey } from './table-keys.js';
 
-/** Digits of `score + MAX_SCORE` (from 0 to 2 × MAX_SCORE). */
-const SCORE_DIGITS = String(2 * MAX_SCORE).length;
-/** Epoch milliseconds are inverted against this (13 digits), so an earlier time sorts higher. */
-const TIME_CEILING = 9_999_999_999_999;
+/** Epoch milliseconds are inverted against this (13 digits), so an earlier entry sorts higher. */
+const TIME_CEILING = 9_999_999_999_999n;
+/** The score's weight in the rank key: above every tie value. */
+const SCORE_WEIGHT = 10_000_000_000_000n;
 
 /**
- * The rank key of a player: sorts by score, then (descending) by who reached it first, then by player id.
+ * The tie component of a player's rank key, fixed at its first score: earlier is larger.
  *
  * @example
- * rankKey(120, 1764150000000, 'alice'); // '1000000000119#8235849999999#alice'
+ * tieBreak(1764150000000); // '8235849999999'
  */
-export const rankKey = (score: number, reachedAtMs: number, player: string): string =>
-  `${String(score + MAX_SCORE).padStart(SCORE_DIGITS, '0')}#${String(TIME_CEILING - reachedAtMs).padStart(13, '0')}#${player}`;
+export const tieBreak = (enteredAtMs: number): string => String(TIME_CEILING - BigInt(enteredAtMs));
+
+/**
+ * How much a score of `points` moves the rank key (`points × 10^13`), as a decimal string.
+ *
+ * @example
+ * rankDelta(-5); // '-50000000000000'
+ */
+export const rankDelta = (points: number): string => String(BigInt(points) * SCORE_WEIGHT);
+
+/**
+ * The rank key of a player with `score` who entered the board at `enteredAtMs` (what the two updates add up
+ * to; for tests and documentation).
+ */
+export const rankValue = (score: number, enteredAtMs: number): bigint =>
+  BigInt(score) * SCORE_WEIGHT + TIME_CEILING - BigInt(enteredAtMs);
 
 /** Options of {@link DynamoDbLeaderboardStore}. */
 export interface DynamoDbLeaderboardStoreOptions {
@@ -56,8 +72,8 @@ export class DynamoDbLeaderboardStore implements LeaderboardStore {
   }
 
   /**
-   * `ADD score :points`, refused (and nothing written) when the total would leave ±{@link MAX_SCORE}; then
-   * the rank key for the new score.
+   * Adds `points` to the score and to the rank key in one `UpdateItem`, refused (and nothing written) when the
+   * total would leave ±{@link MAX_SCORE}.
    *
    * @throws {ProtocolError} `INVALID_REQUEST` when the score would leave its range.
    */
@@ -68,10 +84,15 @@ export class DynamoDbLeaderboardStore implements LeaderboardStore {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { ...playerKey(board, player) },
-          UpdateExpression: 'ADD score :points SET player = :player',
+          UpdateExpression:
+            'SET score = if_not_exists(score, :zero) + :points, #rank = if_not_exists(#rank, :tie) + :rankDelta, player = :player',
           ConditionExpression: 'attribute_not_exists(score) OR score BETWEEN :low AND :high',
+          ExpressionAttributeNames: { '#rank': RANK_ATTRIBUTE },
           ExpressionAttributeValues: {
+            ':zero': 0,
             ':points': points,
+            ':tie': NumberValue.from(tieBreak(this.#now())),
+            ':rankDelta': NumberValue.from(rankDelta(points)),
             ':player': player,
             ':low': -MAX_SCORE - Math.min(points, 0),
             ':high': MAX_SCORE - Math.max(points, 0),
@@ -88,22 +109,8 @@ export class DynamoDbLeaderboardStore implements LeaderboardStore {
       }
       throw error;
     }
-    if (typeof score !== 'number')
+    if (typeof score !== 'number') {
       throw new Error(`UpdateItem on ${board}/${player} returned no numeric score`);
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { ...playerKey(board, player) },
-          UpdateExpression: 'SET #rank = :rank',
-          ConditionExpression: 'score = :score',
-          ExpressionAttributeNames: { '#rank': RANK_ATTRIBUTE },
-          ExpressionAttributeValues: { ':rank': rankKey(score, this.#now(), player), ':score': score },
-        }),
-      );
-    } catch (error) {
-      // A newer score landed meanwhile; its writer sets the rank key for it.
-      if (!isConditionalCheckFailed(error)) throw error;
     }
     return score;
   }

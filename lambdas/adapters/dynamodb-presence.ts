@@ -16,6 +16,8 @@ import { MEMBER_PREFIX, presenceKey, presencePartition } from './table-keys.js';
 export interface DynamoDbPresenceStoreOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
 
 const memberOf = (item: Record<string, unknown>): Member | undefined => {
@@ -32,10 +34,12 @@ const memberOf = (item: Record<string, unknown>): Member | undefined => {
 export class DynamoDbPresenceStore implements PresenceStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #now: () => number;
 
   constructor(options: DynamoDbPresenceStoreOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
+    this.#now = options.now ?? (() => Date.now());
   }
 
   async enter(channel: string, member: Member, expiresAt: number): Promise<void> {
@@ -75,7 +79,14 @@ export class DynamoDbPresenceStore implements PresenceStore {
     return queryPages(this.#client, {
       TableName: this.#tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-      ExpressionAttributeValues: { ':pk': presencePartition(channel), ':member': MEMBER_PREFIX },
+      // Expired (a lost $disconnect) but not yet deleted by TTL, which lags: not present any more.
+      FilterExpression: '#ttl > :now',
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: {
+        ':pk': presencePartition(channel),
+        ':member': MEMBER_PREFIX,
+        ':now': Math.floor(this.#now() / 1000),
+      },
       ConsistentRead: true,
     });
   }

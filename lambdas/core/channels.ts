@@ -9,11 +9,12 @@ import { type FanOutOptions, type FanOutPorts, type FanOutResult, fanOut } from 
 import {
   assertFrameFits,
   encodeFrame,
+  frameBytes,
   type HistoryPage,
   type LeaderboardFrame,
   messageEnvelope,
 } from './frames.js';
-import { type HistoryQuery, readHistory } from './history.js';
+import { HISTORY_REPLY_BUDGET_BYTES, type HistoryQuery, readHistory } from './history.js';
 import { readLeaderboard } from './leaderboard.js';
 import type { ConnectionStore, HistoryStore, LeaderboardStore, PresenceStore } from './ports.js';
 import { announcePresence } from './presence.js';
@@ -57,7 +58,9 @@ export interface SubscribeResult {
 }
 
 const historyQueryOf = (subscription: Subscription, limits: ChannelLimits): HistoryQuery | undefined => {
-  if (subscription.since !== undefined) return { since: subscription.since, limit: limits.historySize };
+  if (subscription.since !== undefined) {
+    return { since: subscription.since, limit: limits.historySize, window: limits.historySize };
+  }
   if (subscription.history === true) return { latest: limits.historySize };
   if (typeof subscription.history === 'number') {
     return { latest: Math.min(subscription.history, limits.historySize) };
@@ -87,12 +90,13 @@ export const subscribeToChannel = async (
     await announcePresence(ports, 'join', channel, member, options);
   }
   const query = historyQueryOf(subscription, limits);
-  const [page, board] = await Promise.all([
+  // The board first: its snapshot shares the ack frame, so the history gets what is left of it.
+  const board = await readLeaderboard(ports.leaderboard, channel, limits.leaderboardSize);
+  const boardBytes = board.version === 0 ? 0 : frameBytes(JSON.stringify(board));
+  const page =
     query === undefined
-      ? ports.history.currentSequence(channel).then((seq): HistoryPage => ({ seq, messages: [] }))
-      : readHistory(ports.history, channel, query),
-    readLeaderboard(ports.leaderboard, channel, limits.leaderboardSize),
-  ]);
+      ? { seq: await ports.history.currentSequence(channel), messages: [] }
+      : await readHistory(ports.history, channel, query, HISTORY_REPLY_BUDGET_BYTES - boardBytes);
   const { seq, ...history } = page;
   return {
     seq,

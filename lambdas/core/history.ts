@@ -15,8 +15,18 @@ import type { HistoryStore } from './ports.js';
 /** Room kept in a reply frame for everything but its messages (type, channel, seq, flags, id). */
 const REPLY_OVERHEAD_BYTES = 1_024;
 
+/** What a page of history may take of a reply frame by default. */
+export const HISTORY_REPLY_BUDGET_BYTES = MAX_FRAME_BYTES - REPLY_OVERHEAD_BYTES;
+
 /** Which kept messages a subscriber wants: those after `since` (resume), or the newest `count`. */
-export type HistoryQuery = { readonly since: number; readonly limit: number } | { readonly latest: number };
+export type HistoryQuery =
+  | {
+      readonly since: number;
+      readonly limit: number;
+      /** How many messages the channel keeps (`HISTORY_SIZE`). @default limit */
+      readonly window?: number;
+    }
+  | { readonly latest: number };
 
 /**
  * Reads a page of a channel's kept messages, oldest first, as many as fit in one reply frame.
@@ -33,7 +43,7 @@ export const readHistory = async (
   store: HistoryStore,
   channel: string,
   query: HistoryQuery,
-  maxBytes: number = MAX_FRAME_BYTES - REPLY_OVERHEAD_BYTES,
+  maxBytes: number = HISTORY_REPLY_BUDGET_BYTES,
 ): Promise<HistoryPage> => {
   const seq = await store.currentSequence(channel);
   if ('latest' in query) {
@@ -46,11 +56,15 @@ export const readHistory = async (
   const messages = await store.after(channel, since, limit);
   const fitted = oldestThatFit(messages, maxBytes);
   const last = fitted.at(-1)?.seq ?? since;
+  // Only the message `window` places back is ever trimmed, so a missed message that is not (yet) kept but is
+  // within the window is in flight: a concurrent publish has its seq and is about to keep it, and the client
+  // holds later messages for it. A first message too large for the reply frame cannot be recovered.
+  const withinWindow = since >= seq - (query.window ?? limit);
+  const tooLarge = fitted.length === 0 && messages.length > 0;
   return {
     seq,
     messages: fitted,
-    // Judged on the page returned: a first message too large for the reply frame was not recovered.
-    recovered: fitted[0]?.seq === since + 1,
+    recovered: fitted[0]?.seq === since + 1 || (withinWindow && !tooLarge),
     ...(last < seq && fitted.length > 0 ? { more: true } : {}),
   };
 };

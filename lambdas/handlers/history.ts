@@ -30,7 +30,9 @@ export const makeHistoryHandler =
       const page = await readHistory(
         deps.history,
         request.channel,
-        request.since === undefined ? { latest: limit } : { since: request.since, limit },
+        request.since === undefined
+          ? { latest: limit }
+          : { since: request.since, limit, window: deps.historySize },
       );
       return historyFrame(request.channel, page, request.id);
     });

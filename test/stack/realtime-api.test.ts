@@ -241,7 +241,7 @@ describe('RealtimeApi', () => {
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'connectionId', AttributeType: 'S' },
-          { AttributeName: 'rank', AttributeType: 'S' },
+          { AttributeName: 'rank', AttributeType: 'N' },
         ]),
       });
     });
@@ -356,7 +356,7 @@ describe('RealtimeApi', () => {
       );
       expect(timeouts).toEqual({
         connect: 5,
-        disconnect: 5,
+        disconnect: 10,
         default: 5,
         sendmessage: 10,
         subscribe: 10,

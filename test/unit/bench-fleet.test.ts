@@ -131,7 +131,12 @@ describe('openFleet under throttling', () => {
     expect(performance.now() - started).toBeLessThan(2000);
     expect(fleet.setup).toMatchObject({ opened: 0, failed: 1 });
     expect(fleet.setup.throttled).toBeGreaterThan(0);
-    expect(fleet.setup.errors).toEqual(['phase deadline reached while retrying a throttled handshake']);
+    // Which of the two ends it depends on timing: the deadline check between retries, or the last retry's
+    // handshake running into the same deadline (its timeout) on a busy machine.
+    expect(fleet.setup.errors).toHaveLength(1);
+    expect(fleet.setup.errors[0]).toMatch(
+      /^(phase deadline reached while retrying a throttled handshake|Opening handshake has timed out)$/,
+    );
   });
 
   it('keeps many handshakes in flight at once, up to the concurrency', async () => {

@@ -23,7 +23,8 @@ const collect = async <T>(pages: AsyncIterable<T[]>): Promise<T[][]> => {
 const presenceQuery = {
   TableName: TABLE,
   KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-  ExpressionAttributeValues: { ':pk': 'PRES#lobby', ':member': 'CONN#' },
+  ExpressionAttributeValues: { ':pk': 'PRES#lobby', ':member': 'CONN#', ':now': expect.any(Number) },
+  FilterExpression: '#ttl > :now',
   ConsistentRead: true,
 };
 

@@ -94,10 +94,20 @@ describe('readHistory', () => {
       // Keeps 5: the messages 1..5 were trimmed.
       const store = channelWith(10, range(6, 10));
 
-      const page = await readHistory(store, 'lobby', { since: 4, limit: 50 });
+      const page = await readHistory(store, 'lobby', { since: 4, limit: 50, window: 5 });
 
       expect(page.recovered).toBe(false);
       expect(seqsOf(page.messages)).toEqual([6, 7, 8, 9, 10]);
+    });
+
+    it('is recovered when a missed message within the window is not kept yet (its publish is in flight)', async () => {
+      // 5 has its seq but its publisher has not kept it yet; 6 and 7 are kept. The channel keeps 50.
+      const store = channelWith(7, [6, 7]);
+
+      const page = await readHistory(store, 'lobby', { since: 4, limit: 50, window: 50 });
+
+      expect(page.recovered).toBe(true);
+      expect(seqsOf(page.messages)).toEqual([6, 7]);
     });
 
     it('is recovered when exactly the first missed message is still kept', async () => {
@@ -108,10 +118,10 @@ describe('readHistory', () => {
       expect(page.recovered).toBe(true);
     });
 
-    it('is not recovered when nothing after since is kept any more (expired)', async () => {
+    it('is not recovered when nothing after since is kept and since is beyond the window', async () => {
       const store = channelWith(10, []);
 
-      const page = await readHistory(store, 'lobby', { since: 7, limit: 50 });
+      const page = await readHistory(store, 'lobby', { since: 7, limit: 50, window: 2 });
 
       expect(page).toEqual({ seq: 10, messages: [], recovered: false });
     });

@@ -45,7 +45,8 @@ describe('presence handler', () => {
     expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 2);
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       TableName: TEST_TABLE,
-      ExpressionAttributeValues: { ':pk': 'PRES#lobby', ':member': 'CONN#' },
+      ExpressionAttributeValues: { ':pk': 'PRES#lobby', ':member': 'CONN#', ':now': expect.any(Number) },
+      FilterExpression: '#ttl > :now',
       ConsistentRead: true,
     });
   });

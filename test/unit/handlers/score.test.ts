@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { rankKey } from '../../../lambdas/adapters/dynamodb-leaderboard.js';
 import { testFanOutOptions } from '../support/fan-out-options.js';
 import { bodyOf, fakeContext, messageEvent, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
@@ -35,8 +34,10 @@ beforeAll(async () => {
 
 useHandlerTestHooks(NOW, ddb, api);
 
-const SCORE_UPDATE = { UpdateExpression: 'ADD score :points SET player = :player' };
-const RANK_UPDATE = { UpdateExpression: 'SET #rank = :rank' };
+const SCORE_UPDATE = {
+  UpdateExpression:
+    'SET score = if_not_exists(score, :zero) + :points, #rank = if_not_exists(#rank, :tie) + :rankDelta, player = :player',
+};
 const VERSION_UPDATE = { UpdateExpression: 'ADD version :one' };
 
 /** The board `cup`: ann's new total, the version it produces, the ranking and the board's viewers. */
@@ -94,7 +95,6 @@ describe('score handler', () => {
     const updates = ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
     expect(updates.map((input) => input.UpdateExpression)).toEqual([
       SCORE_UPDATE.UpdateExpression,
-      RANK_UPDATE.UpdateExpression,
       VERSION_UPDATE.UpdateExpression,
     ]);
     expect(updates[0]).toMatchObject({
@@ -102,8 +102,7 @@ describe('score handler', () => {
       Key: { pk: 'BOARD#cup', sk: 'PLAYER#ann' },
       ExpressionAttributeValues: expect.objectContaining({ ':points': -3 }),
     });
-    expect(updates[1]?.ExpressionAttributeValues).toEqual({ ':rank': rankKey(45, NOW, 'ann'), ':score': 45 });
-    expect(updates[2]?.Key).toEqual({ pk: 'BOARD#cup', sk: '#VERSION' });
+    expect(updates[1]?.Key).toEqual({ pk: 'BOARD#cup', sk: '#VERSION' });
     const version = ddb
       .commandCalls(UpdateCommand)
       .find((call) => call.args[0].input.UpdateExpression === VERSION_UPDATE.UpdateExpression);

@@ -71,7 +71,8 @@ describe('unsubscribe handler', () => {
 
     expect(bodyOf(response)).toEqual({ type: 'unsubscribed', channel: 'lobby', id: 3 });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
-      ExpressionAttributeValues: { ':pk': 'PRES#lobby', ':member': 'CONN#' },
+      ExpressionAttributeValues: { ':pk': 'PRES#lobby', ':member': 'CONN#', ':now': expect.any(Number) },
+      FilterExpression: '#ttl > :now',
     });
     expect(postedTo(api).sort()).toEqual(['a', 'b']);
     expect(new Set(postedFrames(api))).toEqual(
