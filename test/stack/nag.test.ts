@@ -1,26 +1,10 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { realtimeApiNagAcknowledgements } from '../../lib/nag-acknowledgements.js';
 import { RealtimeApi } from '../../lib/realtime-api.js';
+import { findings } from './nag-findings.js';
 import { synthRealtimeStack, testApp } from './synth.js';
-
-/** One finding: the rule (with its finding suffix) and the resource it is on. */
-interface Finding {
-  readonly id: string;
-  readonly path: string;
-}
-
-function findings(scope: IConstruct): Finding[] {
-  const report = new AwsSolutionsChecks().validateScope(scope);
-  return report.violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => ({
-      id: violation.ruleName,
-      path: resource.constructPath ?? '',
-    })),
-  );
-}
 
 /** Every acknowledgement recorded in the tree, as `{ id, reason, path }`. */
 function recordedAcknowledgements(scope: IConstruct): { id: string; reason: unknown; path: string }[] {
