@@ -104,7 +104,7 @@ export const DUMMY_LAMBDA_ENV: Readonly<Record<string, string>> = Object.freeze(
   TABLE_NAME: 'bench-table',
   CALLBACK_URL: 'https://bench.execute-api.us-east-1.amazonaws.com/prod',
   AWS_REGION: 'us-east-1',
-  // Lambda puts the execution role's credentials here; the fan-out handlers read them at load.
+  // Lambda puts the execution role's credentials here; the SDK clients read them at their first call.
   AWS_ACCESS_KEY_ID: 'ASIABENCHEXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'bench-secret',
   AWS_SESSION_TOKEN: 'bench-session-token',

@@ -82,8 +82,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   memoryMb: REALTIME_API_DEFAULTS.memorySize,
   // A warm invocation's one or two in-region DynamoDB round trips (an estimate, not a measurement).
   baseMs: 10,
-  // `npm run bench:post`: ~300 µs of CPU per PostToConnection through the AWS SDK, warm, 32 in flight, on the
-  // machine that ran it (the fan-out's own ManagementApiClient measured ~109 µs in the same run).
+  // `npm run bench:post`: ~300 µs of CPU per PostToConnection through the AWS SDK (what the fan-out posts
+  // with), warm, 32 in flight, on the machine that ran it.
   postUs: 300,
   // What lambdas/adapters/dynamodb-store.ts asks for (`ConsistentRead: true`).
   readConsistency: 'strong',
@@ -195,7 +195,7 @@ const HELP_ROWS: readonly (readonly [string, string])[] = [
   [`--memory-mb ${A.memoryMb}`, 'memory of every function (the RealtimeApiProps.memorySize default)'],
   [`--base-ms ${A.baseMs}`, 'billed ms of every invocation before its posts (its DynamoDB round trips)'],
   [`--post-us ${A.postUs}`, 'billed µs per @connections post or SQS send; npm run bench:post measures'],
-  ['', '~300 µs of CPU per post through the AWS SDK, ~109 µs through the ManagementApiClient'],
+  ['', '~300 µs of CPU per post through the AWS SDK client the fan-out uses (npm run bench:post)'],
   ['', 'the fan-out uses (on this machine, not on a 256 MB Lambda share of a vCPU)'],
   ['--read-consistency strong|eventual', 'subscribers query (the code reads strongly consistent)'],
   [`--subscription-item-bytes ${A.subscriptionItemBytes}`, 'DynamoDB size of a subscription item'],

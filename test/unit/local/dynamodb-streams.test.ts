@@ -15,6 +15,7 @@ import {
   ttlRemoveRecord,
 } from '../../../local/dynamodb/streams.js';
 import type { EventSourceMappingModel, InvokeResult, TableModel } from '../../../local/model.js';
+import { pkSkTable } from './helpers/table-model.js';
 
 const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/1970-01-01T00:00:00.000';
 const REAPER_PATTERN = JSON.stringify({
@@ -23,21 +24,7 @@ const REAPER_PATTERN = JSON.stringify({
   dynamodb: { OldImage: { pk: { S: [{ prefix: 'PRES#' }] } } },
 });
 
-const table = (tableName = 't'): TableModel => ({
-  logicalId: 'Table',
-  tableName,
-  keySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' },
-    { AttributeName: 'sk', KeyType: 'RANGE' },
-  ],
-  attributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' },
-    { AttributeName: 'sk', AttributeType: 'S' },
-  ],
-  globalSecondaryIndexes: [],
-  localSecondaryIndexes: [],
-  ttlAttribute: 'ttl',
-});
+const table = (tableName = 't'): TableModel => pkSkTable(tableName);
 
 const item = (pk: string, sk: string): DynamoItem => ({
   pk: { S: pk },

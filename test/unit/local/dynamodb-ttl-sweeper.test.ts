@@ -8,27 +8,10 @@ import {
   startTtlSweeper,
 } from '../../../local/dynamodb/index.js';
 import type { TableModel } from '../../../local/model.js';
+import { pkSkTable } from './helpers/table-model.js';
 
 const NOW_MS = 1_800_000_000_000;
 const NOW_S = NOW_MS / 1000;
-
-function tableNamed(tableName: string): TableModel {
-  return {
-    logicalId: 'Table',
-    tableName,
-    keySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    attributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    globalSecondaryIndexes: [],
-    localSecondaryIndexes: [],
-    ttlAttribute: 'ttl',
-  };
-}
 
 describe('startTtlSweeper (dynalite)', () => {
   let dynamo: RunningDynamo;
@@ -60,7 +43,7 @@ describe('startTtlSweeper (dynalite)', () => {
 
   beforeEach(async () => {
     tableCount += 1;
-    table = tableNamed(`Sweep-${tableCount}`);
+    table = pkSkTable(`Sweep-${tableCount}`);
     await createTables(dynamo.endpoint, [table]);
   });
 
