@@ -89,6 +89,11 @@ export interface RuntimeApi {
    * `ManagementUrl` output is in AWS.
    */
   readonly managementUrl: string;
+  /**
+   * A development token valid for this session with every grant, when the API's `$connect` authorizer is the
+   * product's HMAC authorizer (the runtime holds its secret). Absent for APIs without one.
+   */
+  readonly devToken?: string;
 }
 
 /** One table created from a template. */
