@@ -12,6 +12,7 @@ import { type StreamSource, startStreams } from './dynamodb/streams.js';
 import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
+import { type RunningServices, startServices } from './services/server.js';
 
 /** The port of the first WebSocket API when none is given (what `sam local` and serverless-offline use). */
 export const DEFAULT_PORT = 3001;
@@ -107,11 +108,17 @@ export interface RunningRuntime {
   readonly apis: readonly RuntimeApi[];
   readonly tables: readonly RuntimeTable[];
   readonly dynamodb: { readonly engine: DynamoEngine; readonly endpoint: string };
+  /**
+   * The emulated AWS services other than DynamoDB and the Management API (SQS, Secrets Manager, Lambda
+   * Invoke), on one endpoint: what `AWS_ENDPOINT_URL_SQS` and friends point at.
+   */
+  readonly services: Pick<RunningServices, 'endpoint'>;
   /** The demo page, when asked for. */
   readonly demo?: { readonly url: string };
   /**
    * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the table streams (records
-   * not yet delivered are dropped), the Lambda workers, the TTL sweeper and DynamoDB, in that order; idempotent.
+   * not yet delivered are dropped), the Lambda workers, the services endpoint, the TTL sweeper and DynamoDB, in
+   * that order; idempotent.
    */
   close(): Promise<void>;
 }
@@ -151,6 +158,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   try {
     const dynamo = await startDynamo({ engine: 'dynalite', ...options.dynamodb });
     shutdown.add('dynamodb', () => dynamo.close());
+    const services = await startServices({ host, port: 0 });
+    shutdown.add('services', () => services.close());
     const tables: RuntimeTable[] = [];
     for (const stack of app.stacks) {
       const created = await createTables(dynamo.endpoint, stack.tables);
@@ -200,6 +209,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         host,
         apiPorts,
         dynamoDbEndpoint: dynamo.endpoint,
+        servicesEndpoint: services.endpoint,
         sdkSources,
         ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
         ...(options.functionConcurrency !== undefined && { defaultConcurrency: options.functionConcurrency }),
@@ -236,6 +246,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       })),
       tables,
       dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },
+      services: { endpoint: services.endpoint },
       ...(demo === undefined ? {} : { demo: { url: demo.url } }),
       close: () => shutdown.run(),
     };
@@ -301,7 +312,7 @@ class LateBound<T> {
 }
 
 /** The order things stop in, whatever order they started in. */
-const STOP_ORDER = ['demo', 'gateway', 'streams', 'lambda', 'sweeper', 'dynamodb'] as const;
+const STOP_ORDER = ['demo', 'gateway', 'streams', 'lambda', 'services', 'sweeper', 'dynamodb'] as const;
 
 /** Collects what was started and stops it in {@link STOP_ORDER}, each group in parallel; runs once. */
 class ShutdownSequence {

@@ -23,6 +23,15 @@ export function lambdaNodeFlags(memoryMB: number): string[] {
   ];
 }
 
+/** The SDK's per-service endpoint variables, all pointing at the runtime's services endpoint. */
+export function servicesEndpointVariables(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SQS: endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: endpoint,
+  };
+}
+
 /** What the runtime knows about where a function runs. */
 export interface RuntimeEnvironmentOptions {
   readonly region: string;
@@ -30,6 +39,11 @@ export interface RuntimeEnvironmentOptions {
   readonly taskRoot: string;
   /** `AWS_ENDPOINT_URL_DYNAMODB`: where the SDK's DynamoDB clients go. */
   readonly dynamoDbEndpoint?: string;
+  /**
+   * The runtime's other emulated services (`local/services/`): `AWS_ENDPOINT_URL_SQS`,
+   * `AWS_ENDPOINT_URL_SECRETS_MANAGER` and `AWS_ENDPOINT_URL_LAMBDA`.
+   */
+  readonly servicesEndpoint?: string;
   readonly logGroupName: string;
   readonly logStreamName: string;
   /** Extra variables (e.g. `POWERTOOLS_DEV`), set last. */
@@ -62,6 +76,7 @@ export function lambdaEnvironment(
     ...(options.dynamoDbEndpoint === undefined
       ? {}
       : { AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint }),
+    ...(options.servicesEndpoint === undefined ? {} : servicesEndpointVariables(options.servicesEndpoint)),
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -24,6 +24,8 @@ export interface LambdaInvokerOptions {
   readonly region?: string;
   /** `AWS_ENDPOINT_URL_DYNAMODB` of every function (the local DynamoDB). @default unset */
   readonly dynamoDbEndpoint?: string;
+  /** The runtime's services endpoint (`local/services/`) for SQS, Secrets Manager and Lambda. @default unset */
+  readonly servicesEndpoint?: string;
   /**
    * apiId → port of the local gateway, so stage callback URLs resolve to it. Read at each cold start: a `Map`
    * filled in after the gateway listens is seen by workers started afterwards. @default no ports
@@ -135,6 +137,7 @@ export function createLambdaInvoker(stack: StackModel, opts: LambdaInvokerOption
         logGroupName,
         logStreamName: stream,
         ...(opts.dynamoDbEndpoint === undefined ? {} : { dynamoDbEndpoint: opts.dynamoDbEndpoint }),
+        ...(opts.servicesEndpoint === undefined ? {} : { servicesEndpoint: opts.servicesEndpoint }),
         ...(opts.env === undefined ? {} : { extra: opts.env }),
       }),
       boot: {
