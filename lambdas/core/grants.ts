@@ -151,10 +151,14 @@ export const grantsFromJson = (value: unknown): Grants => {
   return { channels: Object.freeze(checked), broadcast, users: Object.freeze(userPatterns) };
 };
 
-function checkedPattern(pattern: string, where: string): string {
+/** True for a channel name, `prefix*` or `*`. */
+export const isChannelPattern = (pattern: string): boolean => {
   const bare = pattern.endsWith('*') ? pattern.slice(0, -1) : pattern;
-  const ok = bare === '' ? pattern === '*' : bare.length <= MAX_CHANNEL_LENGTH && CHANNEL_PATTERN.test(bare);
-  if (!ok) {
+  return bare === '' ? pattern === '*' : bare.length <= MAX_CHANNEL_LENGTH && CHANNEL_PATTERN.test(bare);
+};
+
+function checkedPattern(pattern: string, where: string): string {
+  if (!isChannelPattern(pattern)) {
     throw new InvalidClaimsError(
       `${where}: ${JSON.stringify(pattern).slice(0, 80)} is not a channel name, "prefix*" or "*"`,
     );
