@@ -48,7 +48,7 @@ export const makeReaperHandler =
           deps.logger,
           context,
           deps.fanOut,
-          { event: 'leave', reason: 'ttl', channel, connectionId: member.connectionId },
+          { route: 'reaper', event: 'leave', reason: 'ttl', channel, connectionId: member.connectionId },
           (options) => announcePresence(deps.ports, 'leave', channel, member, options),
         );
       } catch (error) {
