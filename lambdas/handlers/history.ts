@@ -9,6 +9,7 @@ import { historyFrame } from '../core/frames.js';
 import { readHistory } from '../core/history.js';
 import type { HistoryStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
@@ -38,8 +39,10 @@ export const makeHistoryHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeHistoryHandler({
-  history: tableStores().history,
-  historySize: readHistorySize(),
-  logger,
-});
+export const handler = lambdaEntry(
+  makeHistoryHandler({
+    history: tableStores().history,
+    historySize: readHistorySize(),
+    logger,
+  }),
+);

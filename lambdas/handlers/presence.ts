@@ -8,6 +8,7 @@ import { assertFrameFits, encodeFrame, presenceFrame } from '../core/frames.js';
 import type { PresenceStore } from '../core/ports.js';
 import { listMembers } from '../core/presence.js';
 import type { WebSocketEvent } from './support/events.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
@@ -33,4 +34,4 @@ export const makePresenceHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makePresenceHandler({ presence: tableStores().presence, logger });
+export const handler = lambdaEntry(makePresenceHandler({ presence: tableStores().presence, logger }));

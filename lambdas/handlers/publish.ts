@@ -11,6 +11,7 @@ import { type PublishPorts, publishToChannel } from '../core/channels.js';
 import { publishedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -46,9 +47,11 @@ export const makePublishHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makePublishHandler({
-  ports: productionPorts(),
-  historySize: readHistorySize(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makePublishHandler({
+    ports: productionPorts(),
+    historySize: readHistorySize(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -20,6 +20,7 @@ import { logger } from '../adapters/logger.js';
 import { expiredPresence } from '../core/expired-presence.js';
 import { announcePresence } from '../core/presence.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import type { RouteLogger } from './support/route-response.js';
 
@@ -63,8 +64,10 @@ export const makeReaperHandler =
   };
 
 /** The Lambda entry point. */
-export const handler = makeReaperHandler({
-  ports: productionPorts(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeReaperHandler({
+    ports: productionPorts(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -10,6 +10,7 @@ import { scoredFrame } from '../core/frames.js';
 import { submitScore } from '../core/leaderboard.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -43,9 +44,11 @@ export const makeScoreHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeScoreHandler({
-  ports: productionPorts(),
-  leaderboardSize: readLeaderboardSize(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeScoreHandler({
+    ports: productionPorts(),
+    leaderboardSize: readLeaderboardSize(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -11,6 +11,7 @@ import type { FanOutPorts } from '../core/fan-out.js';
 import type { ConnectionStore, Messenger } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -37,8 +38,10 @@ export const makeSendMessageHandler =
     });
 
 /** The Lambda entry point; a recipient found gone has its `leave` announced (see `support/ports.ts`). */
-export const handler = makeSendMessageHandler({
-  ...productionPorts(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeSendMessageHandler({
+    ...productionPorts(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

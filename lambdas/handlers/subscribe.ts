@@ -11,6 +11,7 @@ import { type ChannelLimits, type SubscribePorts, subscribeToChannel } from '../
 import { subscribedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -44,9 +45,11 @@ export const makeSubscribeHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeSubscribeHandler({
-  ports: productionPorts(),
-  limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeSubscribeHandler({
+    ports: productionPorts(),
+    limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -9,6 +9,7 @@ import { leaderboardFrame } from '../core/frames.js';
 import { readLeaderboard } from '../core/leaderboard.js';
 import type { LeaderboardStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
@@ -35,8 +36,10 @@ export const makeTopHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeTopHandler({
-  leaderboard: tableStores().leaderboard,
-  leaderboardSize: readLeaderboardSize(),
-  logger,
-});
+export const handler = lambdaEntry(
+  makeTopHandler({
+    leaderboard: tableStores().leaderboard,
+    leaderboardSize: readLeaderboardSize(),
+    logger,
+  }),
+);
