@@ -9,12 +9,14 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/adapters/metrics.js';
 import {
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../lambdas/core/constants.js';
+import type { ObservabilityOptions } from './observability.js';
 
 /** Properties of a {@link RealtimeApi}. Every one is optional; the defaults make a deployable demo API. */
 export interface RealtimeApiProps {
@@ -114,6 +116,24 @@ export interface RealtimeApiProps {
    * @default 10
    */
   readonly leaderboardSize?: number;
+
+  /**
+   * CloudWatch alarms (each function's errors and throttles, failed `@connections` posts, the stage's
+   * integration and execution errors) and a dashboard. `false` leaves them out; an object also routes every
+   * alarm to an SNS topic: `alarmEmail` subscribes an address to a new (KMS-encrypted) topic, `alarmTopic`
+   * uses yours.
+   *
+   * @default true - alarms and dashboard, no notification topic
+   */
+  readonly observability?: boolean | ObservabilityOptions;
+
+  /**
+   * CloudWatch namespace of the functions' custom metrics (`METRICS_NAMESPACE`), e.g. `Delivered` and
+   * `ConnectionsPostFailed`. Two stacks in one account and region need different namespaces or service names.
+   *
+   * @default 'RealtimeApi'
+   */
+  readonly metricsNamespace?: string;
 }
 
 /** {@link RealtimeApiProps} with every default applied. */
@@ -135,6 +155,8 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   cloudWatchRole: false,
   historySize: DEFAULT_HISTORY_SIZE,
   leaderboardSize: DEFAULT_LEADERBOARD_SIZE,
+  observability: true,
+  metricsNamespace: DEFAULT_METRICS_NAMESPACE,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -143,6 +165,9 @@ export class RealtimeApiPropsError extends Error {
 }
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+/** CloudWatch namespaces: 1-255 of these characters, and not starting with `AWS/` (AWS's own). */
+const METRICS_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9.\-_/#:]{1,255}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** API Gateway's hard limit on how long it waits for a WebSocket integration. */
 const MAX_INTEGRATION_SECONDS = 29;
 const MIN_MEMORY_MB = 128;
@@ -193,6 +218,24 @@ function validate(props: ResolvedRealtimeApiProps): void {
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
   if (known(props.serviceName) && props.serviceName.trim() === '') {
     fail(`serviceName must not be empty, got ${show(props.serviceName)}`);
+  }
+  if (known(props.metricsNamespace) && !METRICS_NAMESPACE.test(props.metricsNamespace)) {
+    fail(`metricsNamespace must match ${METRICS_NAMESPACE}, got ${show(props.metricsNamespace)}`);
+  }
+  checkObservability(props.observability);
+}
+
+function checkObservability(observability: boolean | ObservabilityOptions): void {
+  if (typeof observability !== 'object') return;
+  const { alarmEmail, alarmTopic } = observability;
+  if (alarmEmail !== undefined && alarmTopic !== undefined) {
+    fail(
+      `observability takes alarmEmail or alarmTopic, not both (subscribe ${show(alarmEmail)} to your topic ` +
+        'yourself)',
+    );
+  }
+  if (alarmEmail !== undefined && known(alarmEmail) && !EMAIL.test(alarmEmail)) {
+    fail(`observability.alarmEmail must be an e-mail address, got ${show(alarmEmail)}`);
   }
 }
 

@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
 import { createConnectionsTable } from './connections-table.js';
+import { Observability } from './observability.js';
 import { handlerEntry } from './paths.js';
 import {
   type RealtimeApiProps,
@@ -60,6 +61,8 @@ export class RealtimeApi extends Construct {
   public readonly reaper: NodejsFunction;
   /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on (default off). */
   public readonly apiGatewayAccount?: ApiGatewayAccount;
+  /** Alarms, the optional alarm topic and the dashboard, unless {@link RealtimeApiProps.observability} is off. */
+  public readonly observability?: Observability;
 
   constructor(scope: Construct, id: string, props: RealtimeApiProps = {}) {
     super(scope, id);
@@ -102,6 +105,18 @@ export class RealtimeApi extends Construct {
       removalPolicy: settings.removalPolicy,
       environment: this.functionEnvironment(settings),
     }).function;
+
+    if (settings.observability !== false) {
+      this.observability = new Observability(this, 'Observability', {
+        ...(settings.observability === true ? {} : settings.observability),
+        api: this.api,
+        stage: this.stage,
+        functions: { ...this.functions, reaper: this.reaper },
+        metricsNamespace: settings.metricsNamespace,
+        serviceName: settings.serviceName,
+        removalPolicy: settings.removalPolicy,
+      });
+    }
   }
 
   /** The environment of every function: the table, the callback URL, the limits and the logging settings. */
@@ -114,6 +129,7 @@ export class RealtimeApi extends Construct {
       HISTORY_SIZE: Tokenization.stringifyNumber(settings.historySize),
       LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
       POWERTOOLS_SERVICE_NAME: settings.serviceName,
+      METRICS_NAMESPACE: settings.metricsNamespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };

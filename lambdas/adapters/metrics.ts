@@ -36,6 +36,15 @@ export const METRIC = Object.freeze({
   connectionsPostFailed: 'ConnectionsPostFailed',
 } as const);
 
+/**
+ * The values of the `route` dimension: the routes (and the reaper) whose fan-outs record metrics. The stack's
+ * dashboard draws one line per value, so a new fan-out caller adds its name here.
+ */
+export const FAN_OUT_ROUTES = Object.freeze(['publish', 'sendmessage', 'score', 'reaper'] as const);
+
+/** A value of the `route` dimension. */
+export type FanOutRoute = (typeof FAN_OUT_ROUTES)[number];
+
 /** The dimension that names the route of a fan-out metric (`publish`, `sendmessage`, …). */
 export const ROUTE_DIMENSION = 'route';
 /** The dimension Powertools puts on every metric: `POWERTOOLS_SERVICE_NAME`. */
@@ -54,7 +63,7 @@ export interface FanOutFigures {
 interface MetricsBuffers {
   readonly options: { readonly namespace: string; readonly serviceName: string };
   readonly base: Metrics;
-  readonly routes: Map<string, Metrics>;
+  readonly routes: Map<FanOutRoute, Metrics>;
 }
 
 let buffers: MetricsBuffers | undefined;
@@ -71,7 +80,7 @@ const containerBuffers = (): MetricsBuffers => {
   return buffers;
 };
 
-const routeBuffer = (route: string): Metrics => {
+const routeBuffer = (route: FanOutRoute): Metrics => {
   const { options, routes } = containerBuffers();
   let buffer = routes.get(route);
   if (buffer === undefined) {
@@ -88,7 +97,7 @@ const routeBuffer = (route: string): Metrics => {
  * @example
  * recordFanOut('publish', { delivered: 48, gone: 2, failed: 0, retried: 3, durationMs: 41 });
  */
-export const recordFanOut = (route: string, figures: FanOutFigures): void => {
+export const recordFanOut = (route: FanOutRoute, figures: FanOutFigures): void => {
   routeBuffer(route)
     .addMetric(METRIC.delivered, MetricUnit.Count, figures.delivered)
     .addMetric(METRIC.gone, MetricUnit.Count, figures.gone)

@@ -341,6 +341,7 @@ describe('RealtimeApi', () => {
           HISTORY_SIZE: '50',
           LEADERBOARD_SIZE: '10',
           POWERTOOLS_SERVICE_NAME: 'realtime-websocket-api',
+          METRICS_NAMESPACE: 'RealtimeApi',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
         });

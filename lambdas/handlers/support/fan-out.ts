@@ -9,7 +9,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import { readFanOutConcurrency } from '../../adapters/env.js';
 import { awsRequestIdOf } from '../../adapters/management-messenger.js';
-import { recordFanOut, recordPostFailed } from '../../adapters/metrics.js';
+import { type FanOutRoute, recordFanOut, recordPostFailed } from '../../adapters/metrics.js';
 import { DEADLINE_SAFETY_MARGIN_MS, type RetryPolicy, SEND_RETRY_POLICY } from '../../core/constants.js';
 import type { FanOutOptions, FanOutProblem, FanOutResult } from '../../core/fan-out.js';
 import type { RouteLogger } from './route-response.js';
@@ -78,7 +78,7 @@ export const loggedFanOut = async <R extends FanOutResult>(
   logger: RouteLogger,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   settings: FanOutSettings,
-  fields: { readonly route: string } & Record<string, unknown>,
+  fields: { readonly route: FanOutRoute } & Record<string, unknown>,
   run: (options: FanOutOptions) => Promise<R>,
 ): Promise<R> => {
   let firstProblem: FanOutProblem | undefined;
