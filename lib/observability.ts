@@ -45,6 +45,9 @@ export const ALARM_THRESHOLDS = Object.freeze({
   queueDepth: 1,
 });
 
+/** The alarms an {@link Observability} creates for `functions` functions, before any queue alarm. */
+export const alarmCount = (functions: number): number => 2 * functions + 3;
+
 /** How alarms notify, as {@link RealtimeApiProps.observability} takes it. */
 export interface ObservabilityOptions {
   /**

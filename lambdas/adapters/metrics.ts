@@ -36,6 +36,18 @@ export const METRIC = Object.freeze({
   connectionsPostFailed: 'ConnectionsPostFailed',
 } as const);
 
+/** The metrics each fan-out records with a `route` dimension. */
+export const ROUTE_METRICS = Object.freeze([
+  METRIC.delivered,
+  METRIC.gone,
+  METRIC.failed,
+  METRIC.retried,
+  METRIC.fanOutDuration,
+] as const);
+
+/** The metrics recorded with the `service` dimension only. */
+export const SERVICE_METRICS = Object.freeze([METRIC.queueLag, METRIC.connectionsPostFailed] as const);
+
 /**
  * The values of the `route` dimension: the routes (and the reaper) whose fan-outs record metrics. The stack's
  * dashboard draws one line per value, so a new fan-out caller adds its name here.
@@ -44,6 +56,13 @@ export const FAN_OUT_ROUTES = Object.freeze(['publish', 'sendmessage', 'score', 
 
 /** A value of the `route` dimension. */
 export type FanOutRoute = (typeof FAN_OUT_ROUTES)[number];
+
+/**
+ * How many custom metrics CloudWatch bills at most (one per name and set of dimension values; a metric with
+ * no data in an hour is not billed for that hour).
+ */
+export const customMetricCount = (): number =>
+  FAN_OUT_ROUTES.length * ROUTE_METRICS.length + SERVICE_METRICS.length;
 
 /** The dimension that names the route of a fan-out metric (`publish`, `sendmessage`, …). */
 export const ROUTE_DIMENSION = 'route';

@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
+import { alarmCount } from '../../lib/observability.js';
 import { ROUTES } from '../../lib/routes.js';
 import { findings } from './nag-findings.js';
 import { logicalIdOf, synthRealtimeStack } from './synth.js';
@@ -20,7 +21,7 @@ describe('observability', () => {
   it('observability: alarms on every function’s errors and throttles, failed posts and the stage’s errors', () => {
     expect(alarmsOn('Errors')).toHaveLength(functionCount);
     expect(alarmsOn('Throttles')).toHaveLength(functionCount);
-    expect(alarms()).toHaveLength(2 * functionCount + 3);
+    expect(alarms()).toHaveLength(alarmCount(functionCount));
     const errorAlarmOf = (fn: unknown) =>
       alarmsOn('Errors').filter(
         (alarm) =>
@@ -130,7 +131,7 @@ describe('observability', () => {
       },
     });
     const all = Object.values(withEmail.findResources('AWS::CloudWatch::Alarm'));
-    expect(all).toHaveLength(2 * functionCount + 3);
+    expect(all).toHaveLength(alarmCount(functionCount));
     expect(all.every((alarm) => (alarm.Properties.AlarmActions as unknown[]).length === 1)).toBe(true);
   });
 
@@ -140,7 +141,7 @@ describe('observability', () => {
 
     withTopic.resourceCountIs('AWS::SNS::Topic', 0);
     const all = Object.values(withTopic.findResources('AWS::CloudWatch::Alarm'));
-    expect(all.length).toBe(2 * functionCount + 3);
+    expect(all.length).toBe(alarmCount(functionCount));
     expect(
       all.every(
         (alarm) =>
