@@ -34,6 +34,11 @@ export interface AppSettings {
   readonly cloudWatchRole: boolean;
   /** Whether to host the demo page (S3 + CloudFront): `-c demo=true|false`, on by default except for `prod`. */
   readonly demo: boolean;
+  /**
+   * `-c alarmEmail=ops@example.com`: every alarm notifies this address through a new SNS topic
+   * (`RealtimeApiProps.observability.alarmEmail`); unset, alarms notify nobody.
+   */
+  readonly alarmEmail?: string;
 }
 
 /** Thrown when a context value is not one the app accepts. */
@@ -77,7 +82,8 @@ export function readAppSettings(node: Node): AppSettings {
   if (demo === undefined) {
     throw new AppContextError(`Invalid context demo=${JSON.stringify(demoFlag)}: expected "true" or "false"`);
   }
-  return { stackId, stageName, removalPolicy, cloudWatchRole, demo };
+  const alarmEmail = readString(node, 'alarmEmail');
+  return { stackId, stageName, removalPolicy, cloudWatchRole, demo, ...(alarmEmail ? { alarmEmail } : {}) };
 }
 
 /** A context value as a string; numbers and booleans (e.g. from cdk.json) are stringified. */
