@@ -41,6 +41,11 @@ export interface AppSettings {
   readonly auth: boolean;
   /** `RealtimeApiProps.publicChannels`: `-c publicChannels=news,public-*` (comma-separated), default none. */
   readonly publicChannels: readonly string[];
+  /**
+   * `-c alarmEmail=ops@example.com`: every alarm notifies this address through a new SNS topic
+   * (`RealtimeApiProps.observability.alarmEmail`); unset, alarms notify nobody.
+   */
+  readonly alarmEmail?: string;
 }
 
 /** Thrown when a context value is not one the app accepts. */
@@ -94,7 +99,17 @@ export function readAppSettings(node: Node): AppSettings {
     .split(',')
     .map((pattern) => pattern.trim())
     .filter((pattern) => pattern !== '');
-  return { stackId, stageName, removalPolicy, cloudWatchRole, demo, auth, publicChannels };
+  const alarmEmail = readString(node, 'alarmEmail');
+  return {
+    stackId,
+    stageName,
+    removalPolicy,
+    cloudWatchRole,
+    demo,
+    auth,
+    publicChannels,
+    ...(alarmEmail ? { alarmEmail } : {}),
+  };
 }
 
 /** A context value as a string; numbers and booleans (e.g. from cdk.json) are stringified. */

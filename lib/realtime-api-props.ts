@@ -9,6 +9,7 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/adapters/metrics.js';
 import {
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
@@ -17,6 +18,7 @@ import {
 } from '../lambdas/core/constants.js';
 import { isChannelPattern } from '../lambdas/core/grants.js';
 import type { AuthProps } from './auth.js';
+import type { ObservabilityOptions } from './observability.js';
 
 /** Properties of a {@link RealtimeApi}. Every one is optional; the defaults make a deployable demo API. */
 export interface RealtimeApiProps {
@@ -137,6 +139,24 @@ export interface RealtimeApiProps {
    * @default [] - no public channels
    */
   readonly publicChannels?: readonly string[];
+
+  /**
+   * CloudWatch alarms (each function's errors and throttles, failed `@connections` posts, the stage's
+   * integration and execution errors) and a dashboard. `false` leaves them out; an object also routes every
+   * alarm to an SNS topic: `alarmEmail` subscribes an address to a new (KMS-encrypted) topic, `alarmTopic`
+   * uses yours.
+   *
+   * @default true - alarms and dashboard, no notification topic
+   */
+  readonly observability?: boolean | ObservabilityOptions;
+
+  /**
+   * CloudWatch namespace of the functions' custom metrics (`METRICS_NAMESPACE`), e.g. `Delivered` and
+   * `ConnectionsPostFailed`. Two stacks in one account and region need different namespaces or service names.
+   *
+   * @default 'RealtimeApi'
+   */
+  readonly metricsNamespace?: string;
 }
 
 /** {@link RealtimeApiProps} with every default applied. */
@@ -160,6 +180,8 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   leaderboardSize: DEFAULT_LEADERBOARD_SIZE,
   auth: Object.freeze({ mode: 'hmac' }),
   publicChannels: Object.freeze([]),
+  observability: true,
+  metricsNamespace: DEFAULT_METRICS_NAMESPACE,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -168,6 +190,9 @@ export class RealtimeApiPropsError extends Error {
 }
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+/** CloudWatch namespaces: 1-255 of these characters, and not starting with `AWS/` (AWS's own). */
+const METRICS_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9.\-_/#:]{1,255}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** API Gateway's hard limit on how long it waits for a WebSocket integration. */
 const MAX_INTEGRATION_SECONDS = 29;
 const MIN_MEMORY_MB = 128;
@@ -225,6 +250,10 @@ function validate(props: ResolvedRealtimeApiProps): void {
       fail(`publicChannels: each must be a channel name, "prefix*" or "*", got ${show(pattern)}`);
     }
   }
+  if (known(props.metricsNamespace) && !METRICS_NAMESPACE.test(props.metricsNamespace)) {
+    fail(`metricsNamespace must match ${METRICS_NAMESPACE}, got ${show(props.metricsNamespace)}`);
+  }
+  checkObservability(props.observability);
 }
 
 function checkAuth(auth: false | AuthProps): void {
@@ -235,6 +264,20 @@ function checkAuth(auth: false | AuthProps): void {
   }
   for (const key of ['issuer', 'audience'] as const) {
     if (known(auth[key]) && auth[key].trim() === '') fail(`auth.${key} must not be empty`);
+  }
+}
+
+function checkObservability(observability: boolean | ObservabilityOptions): void {
+  if (typeof observability !== 'object') return;
+  const { alarmEmail, alarmTopic } = observability;
+  if (alarmEmail !== undefined && alarmTopic !== undefined) {
+    fail(
+      `observability takes alarmEmail or alarmTopic, not both (subscribe ${show(alarmEmail)} to your topic ` +
+        'yourself)',
+    );
+  }
+  if (alarmEmail !== undefined && known(alarmEmail) && !EMAIL.test(alarmEmail)) {
+    fail(`observability.alarmEmail must be an e-mail address, got ${show(alarmEmail)}`);
   }
 }
 

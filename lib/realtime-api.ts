@@ -20,6 +20,7 @@ import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
 import { RealtimeAuth } from './auth.js';
 import { createConnectionsTable } from './connections-table.js';
+import { Observability } from './observability.js';
 import { handlerEntry } from './paths.js';
 import {
   type RealtimeApiProps,
@@ -63,6 +64,8 @@ export class RealtimeApi extends Construct {
   public readonly apiGatewayAccount?: ApiGatewayAccount;
   /** The `$connect` authorizer (and its secret), unless {@link RealtimeApiProps.auth} is `false`. */
   public readonly auth?: RealtimeAuth;
+  /** Alarms, the optional alarm topic and the dashboard, unless {@link RealtimeApiProps.observability} is off. */
+  public readonly observability?: Observability;
 
   constructor(scope: Construct, id: string, props: RealtimeApiProps = {}) {
     super(scope, id);
@@ -117,12 +120,29 @@ export class RealtimeApi extends Construct {
       removalPolicy: settings.removalPolicy,
       environment: this.functionEnvironment(settings),
     }).function;
+
+    if (settings.observability !== false) {
+      this.observability = new Observability(this, 'Observability', {
+        ...(settings.observability === true ? {} : settings.observability),
+        api: this.api,
+        stage: this.stage,
+        functions: {
+          ...this.functions,
+          reaper: this.reaper,
+          ...(this.auth === undefined ? {} : { authorizer: this.auth.function }),
+        },
+        metricsNamespace: settings.metricsNamespace,
+        serviceName: settings.serviceName,
+        removalPolicy: settings.removalPolicy,
+      });
+    }
   }
 
   /** What every function logs with. */
   private loggingEnvironment(settings: ResolvedRealtimeApiProps): Record<string, string> {
     return {
       POWERTOOLS_SERVICE_NAME: settings.serviceName,
+      METRICS_NAMESPACE: settings.metricsNamespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };

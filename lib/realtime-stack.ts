@@ -38,7 +38,7 @@ export class RealtimeStack extends Stack {
     super(scope, id, props);
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
-    const { auth, publicChannels } = props;
+    const { auth, publicChannels, observability, metricsNamespace } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
       stageName,
       throttle,
@@ -54,6 +54,8 @@ export class RealtimeStack extends Stack {
       leaderboardSize,
       auth,
       publicChannels,
+      observability,
+      metricsNamespace,
     });
     applyNagAcknowledgements(realtimeApiNagAcknowledgements(this.realtime));
 

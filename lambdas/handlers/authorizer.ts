@@ -26,6 +26,7 @@ import {
 } from '../adapters/jwt-verifier.js';
 import { logger } from '../adapters/logger.js';
 import { InvalidClaimsError, type Principal, principalFromClaims } from '../core/grants.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import type { RouteLogger } from './support/route-response.js';
 
 /** The prefix of the subprotocol entry that carries the token: `bearer.<jwt>`. */
@@ -135,7 +136,9 @@ export const makeAuthorizerHandler =
   };
 
 /** The Lambda entry point; the verifier is configured from the environment once per container. */
-export const handler = makeAuthorizerHandler({
-  verify: makeTokenVerifier(verifierOptionsFromEnv(() => secretsManagerClient)),
-  logger,
-});
+export const handler = lambdaEntry(
+  makeAuthorizerHandler({
+    verify: makeTokenVerifier(verifierOptionsFromEnv(() => secretsManagerClient)),
+    logger,
+  }),
+);

@@ -16,6 +16,7 @@ import { logger } from '../adapters/logger.js';
 import type { ConnectionStore } from '../core/ports.js';
 import { identityFromQuery, registerConnection } from '../core/registry.js';
 import { headerValue, type WebSocketConnectEvent } from './support/events.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** The subprotocol `$connect` selects when the client offers it (next to its `bearer.<jwt>` token). */
@@ -80,8 +81,10 @@ export const makeConnectHandler =
   };
 
 /** The Lambda entry point. */
-export const handler = makeConnectHandler({
-  store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
-  logger,
-  now: () => Date.now(),
-});
+export const handler = lambdaEntry(
+  makeConnectHandler({
+    store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
+    logger,
+    now: () => Date.now(),
+  }),
+);

@@ -10,6 +10,7 @@ import { ProtocolError } from '../core/errors.js';
 import { errorFrame, type ReplyFrame } from '../core/frames.js';
 import { parseRequest } from '../core/protocol.js';
 import type { WebSocketEvent } from './support/events.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { type RouteLogger, type RouteResponse, reply } from './support/route-response.js';
 
 /** What the `$default` handler needs. */
@@ -40,4 +41,4 @@ export const makeDefaultHandler =
   };
 
 /** The Lambda entry point. */
-export const handler = makeDefaultHandler({ logger });
+export const handler = lambdaEntry(makeDefaultHandler({ logger }));

@@ -10,6 +10,7 @@ import { readHistory } from '../core/history.js';
 import type { HistoryStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
@@ -46,9 +47,11 @@ export const makeHistoryHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeHistoryHandler({
-  access: accessPolicyFromEnv(),
-  history: tableStores().history,
-  historySize: readHistorySize(),
-  logger,
-});
+export const handler = lambdaEntry(
+  makeHistoryHandler({
+    access: accessPolicyFromEnv(),
+    history: tableStores().history,
+    historySize: readHistorySize(),
+    logger,
+  }),
+);

@@ -7,6 +7,7 @@
 import { logger } from '../adapters/logger.js';
 import { pongFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
@@ -22,4 +23,4 @@ export const makePingHandler =
     respond(event.body, 'ping', deps.logger, async (request) => pongFrame(request.id));
 
 /** The Lambda entry point. */
-export const handler = makePingHandler({ logger });
+export const handler = lambdaEntry(makePingHandler({ logger }));

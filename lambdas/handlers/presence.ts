@@ -9,6 +9,7 @@ import type { PresenceStore } from '../core/ports.js';
 import { listMembers } from '../core/presence.js';
 import type { WebSocketEvent } from './support/events.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
@@ -41,8 +42,6 @@ export const makePresenceHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makePresenceHandler({
-  access: accessPolicyFromEnv(),
-  presence: tableStores().presence,
-  logger,
-});
+export const handler = lambdaEntry(
+  makePresenceHandler({ access: accessPolicyFromEnv(), presence: tableStores().presence, logger }),
+);

@@ -12,6 +12,7 @@ import { publishedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -54,10 +55,12 @@ export const makePublishHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makePublishHandler({
-  access: accessPolicyFromEnv(),
-  ports: productionPorts(),
-  historySize: readHistorySize(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makePublishHandler({
+    access: accessPolicyFromEnv(),
+    ports: productionPorts(),
+    historySize: readHistorySize(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -11,6 +11,7 @@ import { submitScore } from '../core/leaderboard.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -51,10 +52,12 @@ export const makeScoreHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeScoreHandler({
-  access: accessPolicyFromEnv(),
-  ports: productionPorts(),
-  leaderboardSize: readLeaderboardSize(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeScoreHandler({
+    access: accessPolicyFromEnv(),
+    ports: productionPorts(),
+    leaderboardSize: readLeaderboardSize(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

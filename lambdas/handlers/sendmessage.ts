@@ -12,6 +12,7 @@ import type { ConnectionStore, Messenger } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorizeBroadcast } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -45,9 +46,11 @@ export const makeSendMessageHandler =
     });
 
 /** The Lambda entry point; a recipient found gone has its `leave` announced (see `support/ports.ts`). */
-export const handler = makeSendMessageHandler({
-  access: accessPolicyFromEnv(),
-  ...productionPorts(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeSendMessageHandler({
+    access: accessPolicyFromEnv(),
+    ...productionPorts(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -12,6 +12,7 @@ import { subscribedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -56,10 +57,12 @@ export const makeSubscribeHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeSubscribeHandler({
-  access: accessPolicyFromEnv(),
-  ports: productionPorts(),
-  limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeSubscribeHandler({
+    access: accessPolicyFromEnv(),
+    ports: productionPorts(),
+    limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -10,6 +10,7 @@ import { readLeaderboard } from '../core/leaderboard.js';
 import type { LeaderboardStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
@@ -44,9 +45,11 @@ export const makeTopHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeTopHandler({
-  access: accessPolicyFromEnv(),
-  leaderboard: tableStores().leaderboard,
-  leaderboardSize: readLeaderboardSize(),
-  logger,
-});
+export const handler = lambdaEntry(
+  makeTopHandler({
+    access: accessPolicyFromEnv(),
+    leaderboard: tableStores().leaderboard,
+    leaderboardSize: readLeaderboardSize(),
+    logger,
+  }),
+);

@@ -9,6 +9,7 @@ import { unsubscribeFromChannel } from '../core/channels.js';
 import { unsubscribedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -35,8 +36,10 @@ export const makeUnsubscribeHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeUnsubscribeHandler({
-  ports: productionPorts(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeUnsubscribeHandler({
+    ports: productionPorts(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

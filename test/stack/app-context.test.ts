@@ -90,6 +90,12 @@ describe('readAppSettings', () => {
     expect(settingsFor({ cloudWatchRole: 'false' }).cloudWatchRole).toBe(false);
   });
 
+  it('alarmEmail: passed on when set, absent otherwise (and when empty)', () => {
+    expect(settingsFor({ alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(settingsFor({})).not.toHaveProperty('alarmEmail');
+    expect(settingsFor({ alarmEmail: '' })).not.toHaveProperty('alarmEmail');
+  });
+
   it('fails when cloudWatchRole is neither true nor false', () => {
     expect(() => settingsFor({ cloudWatchRole: 'yes' })).toThrow(
       'Invalid context cloudWatchRole="yes": expected "true" or "false"',

@@ -1,6 +1,7 @@
 import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { RealtimeApi } from '../../lib/realtime-api.js';
 import {
@@ -207,6 +208,27 @@ describe('RealtimeApi props', () => {
         /throttle.burstLimit .* got 1.5$/,
       ],
       ['serviceName is blank', { serviceName: '  ' }, /serviceName must not be empty, got " {2}"$/],
+      [
+        'metricsNamespace is AWS’s own',
+        { metricsNamespace: 'AWS/Lambda' },
+        /metricsNamespace must match .*, got "AWS\/Lambda"$/,
+      ],
+      ['metricsNamespace is empty', { metricsNamespace: '' }, /metricsNamespace must match .*, got ""$/],
+      [
+        'observability.alarmEmail is no address',
+        { observability: { alarmEmail: 'ops' } },
+        /observability.alarmEmail must be an e-mail address, got "ops"$/,
+      ],
+      [
+        'observability has both alarmEmail and alarmTopic',
+        {
+          observability: {
+            alarmEmail: 'ops@example.com',
+            alarmTopic: Topic.fromTopicArn(new Stack(), 'T', 'arn:aws:sns:us-east-1:123456789012:ops'),
+          },
+        },
+        /observability takes alarmEmail or alarmTopic, not both/,
+      ],
       [
         'historySize is negative',
         { historySize: -1 },

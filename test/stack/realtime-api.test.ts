@@ -344,6 +344,7 @@ describe('RealtimeApi', () => {
           AUTH_ENABLED: 'true',
           PUBLIC_CHANNELS: '',
           POWERTOOLS_SERVICE_NAME: 'realtime-websocket-api',
+          METRICS_NAMESPACE: 'RealtimeApi',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
         });

@@ -18,7 +18,7 @@ import type {
   makeAuthorizerHandler as MakeAuthorizerHandler,
   WebSocketAuthorizerEvent,
 } from '../../../lambdas/handlers/authorizer.js';
-import { stubStackEnv } from '../support/handler-env.js';
+import { fakeContext, stubStackEnv } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 
 const NOW = 1_764_150_000_000;
@@ -65,7 +65,7 @@ describe('authorizer handler (hmac, the secret from Secrets Manager)', () => {
     givenSecret();
     const token = await hmacToken({ name: 'Alice', channels: { 'game-*': ['subscribe'] }, broadcast: true });
 
-    const result = await authorizer.handler(withQueryToken(token));
+    const result = await authorizer.handler(withQueryToken(token), fakeContext());
 
     expect(result).toEqual({
       principalId: 'alice',
@@ -88,6 +88,7 @@ describe('authorizer handler (hmac, the secret from Secrets Manager)', () => {
 
     const result = await authorizer.handler(
       eventWith({ headers: { 'sec-websocket-protocol': `realtime, bearer.${token}` } }),
+      fakeContext(),
     );
 
     expect(effectOf(result)).toBe('Allow');
@@ -130,7 +131,7 @@ describe('authorizer handler (hmac, the secret from Secrets Manager)', () => {
   ])('answers 401 (throws Unauthorized) for %s', async (_case, makeEvent) => {
     givenSecret();
 
-    await expect(authorizer.handler(await makeEvent())).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorizer.handler(await makeEvent(), fakeContext())).rejects.toThrow(/^Unauthorized$/);
   });
 
   it.each([
@@ -142,7 +143,7 @@ describe('authorizer handler (hmac, the secret from Secrets Manager)', () => {
   ])('answers 403 (a Deny policy) for %s', async (_case, claims) => {
     givenSecret();
 
-    const result = await authorizer.handler(withQueryToken(await hmacToken(claims)));
+    const result = await authorizer.handler(withQueryToken(await hmacToken(claims)), fakeContext());
 
     expect(effectOf(result)).toBe('Deny');
     expect(result.policyDocument.Statement[0].Resource).toBe(METHOD_ARN);
@@ -152,7 +153,10 @@ describe('authorizer handler (hmac, the secret from Secrets Manager)', () => {
   it('accepts a token that expired within the clock tolerance', async () => {
     givenSecret();
 
-    const result = await authorizer.handler(withQueryToken(await hmacToken({ exp: NOW_S - 3 })));
+    const result = await authorizer.handler(
+      withQueryToken(await hmacToken({ exp: NOW_S - 3 })),
+      fakeContext(),
+    );
 
     expect(effectOf(result)).toBe('Allow');
   });

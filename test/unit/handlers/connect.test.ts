@@ -2,7 +2,13 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { broadcastShard } from '../../../lambdas/adapters/table-keys.js';
-import { connectEvent, FIXTURE_CONNECTION_ID, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import {
+  connectEvent,
+  FIXTURE_CONNECTION_ID,
+  fakeContext,
+  stubStackEnv,
+  TEST_TABLE,
+} from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 
 const NOW = 1_764_150_000_250;
@@ -29,7 +35,7 @@ describe('$connect handler', () => {
     ddb.on(BatchWriteCommand).resolves({});
     const ttl = Math.floor(NOW / 1000) + 7_800;
 
-    const response = await connect.handler(connectEvent());
+    const response = await connect.handler(connectEvent(), fakeContext());
 
     expect(response).toEqual({ statusCode: 200 });
     expect(putItems()).toEqual([
@@ -64,7 +70,7 @@ describe('$connect handler', () => {
       },
     };
 
-    const response = await connect.handler(offered);
+    const response = await connect.handler(offered, fakeContext());
 
     expect(response).toEqual({ statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'realtime' } });
   });
@@ -73,10 +79,13 @@ describe('$connect handler', () => {
     ddb.on(BatchWriteCommand).resolves({});
     const event = connectEvent();
 
-    const response = await connect.handler({
-      ...event,
-      headers: { ...event.headers, 'Sec-WebSocket-Protocol': 'chat, realtime-v2' },
-    });
+    const response = await connect.handler(
+      {
+        ...event,
+        headers: { ...event.headers, 'Sec-WebSocket-Protocol': 'chat, realtime-v2' },
+      },
+      fakeContext(),
+    );
 
     expect(response).toEqual({ statusCode: 200 });
   });
@@ -89,7 +98,7 @@ describe('$connect handler', () => {
       requestContext: { ...event.requestContext, identity: { sourceIp: '198.51.100.7' } },
     };
 
-    await connect.handler(withoutAgent);
+    await connect.handler(withoutAgent, fakeContext());
 
     expect(putItems()[0]).toMatchObject({ sourceIp: '198.51.100.7', userAgent: 'wscat/6.1.0 (header)' });
   });
@@ -98,7 +107,7 @@ describe('$connect handler', () => {
     ddb.on(BatchWriteCommand).rejects(new Error('ProvisionedThroughputExceededException'));
     const errors = vi.spyOn(logging.logger, 'error');
 
-    const response = await connect.handler(connectEvent());
+    const response = await connect.handler(connectEvent(), fakeContext());
 
     expect(response).toEqual({ statusCode: 500 });
     expect(errors).toHaveBeenCalledWith(
@@ -118,6 +127,7 @@ describe('$connect handler', () => {
 
       const response = await connect.handler(
         withQuery({ clientId: 'device-7', name: 'Ann Lee', room: 'lobby' }),
+        fakeContext(),
       );
 
       expect(response).toEqual({ statusCode: 200 });
@@ -132,7 +142,7 @@ describe('$connect handler', () => {
     it('stores no name for an empty ?name=', async () => {
       ddb.on(BatchWriteCommand).resolves({});
 
-      await connect.handler(withQuery({ clientId: 'device-7', name: '' }));
+      await connect.handler(withQuery({ clientId: 'device-7', name: '' }), fakeContext());
 
       expect(putItems()[0]?.name).toBeUndefined();
       expect(putItems()[0]).toMatchObject({ clientId: 'device-7' });
@@ -148,7 +158,7 @@ describe('$connect handler', () => {
       ddb.on(BatchWriteCommand).resolves({});
       const warn = vi.spyOn(logging.logger, 'warn');
 
-      const response = await connect.handler(withQuery(query));
+      const response = await connect.handler(withQuery(query), fakeContext());
 
       expect(response).toEqual({ statusCode: 400 });
       expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);

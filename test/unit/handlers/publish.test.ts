@@ -112,6 +112,7 @@ describe('publish handler', () => {
       delivered: 2,
       gone: 0,
       failed: 0,
+      retried: 0,
     });
   });
 

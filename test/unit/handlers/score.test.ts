@@ -135,6 +135,7 @@ describe('score handler', () => {
       delivered: 1,
       gone: 1,
       failed: 0,
+      retried: 0,
     });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       IndexName: 'byConnection',
