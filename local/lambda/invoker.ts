@@ -57,7 +57,7 @@ export interface LambdaInvokerOptions {
   readonly sdkSources?: readonly string[];
   /**
    * Replaces the default resolution of a function's `Environment.Variables`
-   * (`resolveEnvironment(fn, stack, { region, apiPorts, host })`). @default template resolution
+   * (`resolveEnvironment(fn, stack, { region, apiPorts, host, servicesEndpoint })`). @default template resolution
    */
   readonly resolveEnvironment?: (fn: FunctionModel) => Record<string, string>;
 }
@@ -103,6 +103,7 @@ export function createLambdaInvoker(stack: StackModel, opts: LambdaInvokerOption
         region,
         apiPorts: opts.apiPorts ?? {},
         ...(opts.host === undefined ? {} : { host: opts.host }),
+        ...(opts.servicesEndpoint === undefined ? {} : { servicesEndpoint: opts.servicesEndpoint }),
       }));
   const pools = new Map<string, FunctionPool>();
   const taskRoots = new TaskRoots(opts.sdkSources === undefined ? {} : { sdkSources: opts.sdkSources });
