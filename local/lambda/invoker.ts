@@ -69,7 +69,8 @@ export interface LocalLambdaInvoker extends LambdaInvoker {
 }
 
 const DEFAULT_REGION = 'us-east-1';
-const DEFAULT_CONCURRENCY = Math.max(2, availableParallelism());
+/** Most workers one function runs at once when neither the options nor the template say otherwise. */
+export const DEFAULT_CONCURRENCY = Math.max(2, availableParallelism());
 
 /** The Node.js major version a Lambda runtime identifier names (`nodejs24.x` → 24), if it is a Node one. */
 export function runtimeNodeMajor(runtime: string): number | undefined {

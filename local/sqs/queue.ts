@@ -94,6 +94,8 @@ export interface ReceiveInput {
   readonly visibilityTimeoutSeconds?: number;
   /** 0–20. @default the queue's `ReceiveMessageWaitTimeSeconds` */
   readonly waitTimeSeconds?: number;
+  /** Overrides `waitTimeSeconds` with a wait in milliseconds (for the runtime's own pollers, not the API). */
+  readonly waitTimeMs?: number;
   /** Ends a long poll early (it then returns what it has: nothing). */
   readonly signal?: AbortSignal;
 }
@@ -192,7 +194,7 @@ export class LocalQueue {
       'WaitTimeSeconds',
       this.config.receiveMessageWaitTimeSeconds,
     );
-    const deadline = this.now() + wait * 1000;
+    const deadline = this.now() + (input.waitTimeMs ?? wait * 1000);
     for (;;) {
       const received = this.take(max, visibility);
       if (received.length > 0 || this.closed || input.signal?.aborted === true) return received;
@@ -257,6 +259,11 @@ export class LocalQueue {
       else notVisible += 1;
     }
     return { visible, notVisible, delayed };
+  }
+
+  /** True once {@link close} was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** Ends every long poll (they return empty) and refuses to wait again. */
