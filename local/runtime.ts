@@ -114,6 +114,8 @@ export interface RunningRuntime {
    * Invoke), on one endpoint: what `AWS_ENDPOINT_URL_SQS` and friends point at.
    */
   readonly services: Pick<RunningServices, 'endpoint'>;
+  /** The template's SQS queues, served on the services endpoint. */
+  readonly queues: readonly { readonly name: string; readonly url: string }[];
   /** The demo page, when asked for. */
   readonly demo?: { readonly url: string };
   /**
@@ -260,6 +262,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       tables,
       dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },
       services: { endpoint: services.endpoint },
+      queues: sqs.registry.queues.map(({ config }) => ({ name: config.name, url: config.url })),
       ...(demo === undefined ? {} : { demo: { url: demo.url } }),
       close: () => shutdown.run(),
     };

@@ -162,7 +162,8 @@ function outcomeOf(result: InvokeResult, verdict: BatchVerdict, size: number): s
 
 /** Gathers one batch: a long poll for the first messages, then more until full or the window closes. */
 async function gather(source: QueuePollerSource, signal: AbortSignal): Promise<ReceivedMessage[]> {
-  const { batchSize, maximumBatchingWindowSeconds } = source.mapping;
+  const { maximumBatchingWindowSeconds } = source.mapping;
+  const batchSize = Math.max(1, source.mapping.batchSize);
   const batch = await source.queue.receive({
     maxNumberOfMessages: Math.min(RECEIVE_LIMIT, batchSize),
     waitTimeMs: LONG_POLL_MS,

@@ -196,8 +196,9 @@ export class LocalQueue {
     );
     const deadline = this.now() + (input.waitTimeMs ?? wait * 1000);
     for (;;) {
+      if (this.closed || input.signal?.aborted === true) return [];
       const received = this.take(max, visibility);
-      if (received.length > 0 || this.closed || input.signal?.aborted === true) return received;
+      if (received.length > 0) return received;
       if (this.now() >= deadline) return received;
       await this.changed(deadline, input.signal);
     }

@@ -80,6 +80,13 @@ describe('queue fixture: SQS event source mapping offline', () => {
     const frame = await workerFrame(client, (f) => f.item === 'hello');
     await client.close();
     // Assess
+    expect(runtime.queues).toEqual([
+      {
+        name: DEAD_LETTER_QUEUE_NAME,
+        url: `${runtime.services.endpoint}/000000000000/${DEAD_LETTER_QUEUE_NAME}`,
+      },
+      { name: WORK_QUEUE_NAME, url: `${runtime.services.endpoint}/000000000000/${WORK_QUEUE_NAME}` },
+    ]);
     expect(ack.messageIds).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);
     expect(frame).toEqual({
       type: 'worked',
