@@ -166,6 +166,11 @@ export interface QueueEventSourceMappingModel {
   readonly reportBatchItemFailures: boolean;
   /** `ScalingConfig.MaximumConcurrency`: most concurrent invocations by this mapping. @default unbounded */
   readonly maximumConcurrency?: number;
+  /**
+   * `FilterCriteria.Filters[].Pattern`, unparsed: a message passes when any matches (a message that passes
+   * none is deleted without an invocation, as Lambda does for SQS). Optional: hand-built models may omit it.
+   */
+  readonly filterPatterns?: readonly string[];
   /** `Enabled` (default true). */
   readonly enabled: boolean;
 }

@@ -127,6 +127,7 @@ export function readQueueEventSourceMappings(resources: Resources): QueueEventSo
         'ReportBatchItemFailures',
       ),
       ...(maximumConcurrency === undefined ? {} : { maximumConcurrency }),
+      filterPatterns: filterPatternsOf(properties.FilterCriteria),
       enabled: literalBoolean(properties.Enabled) ?? true,
     });
   }

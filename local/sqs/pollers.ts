@@ -11,13 +11,18 @@
  *   visibility timeout, its receive count grows, and the queue's redrive policy moves it to the dead-letter queue
  *   after `maxReceiveCount` receives;
  * - at most `ScalingConfig.MaximumConcurrency` invocations at once per mapping, and never more than the
- *   function's pool runs (so no batch waits in the pool while its visibility timeout runs).
+ *   function's pool runs (so no batch waits in the pool while its visibility timeout runs);
+ * - filter criteria: a message passes when any pattern matches its record (with `body` parsed when it is
+ *   JSON); one that passes none is deleted without an invocation, as Lambda does for SQS. Patterns support
+ *   what the stream filters support (`local/dynamodb/streams.ts`); a pattern with anything else is reported
+ *   once and its mapping delivers unfiltered.
  *
- * Not reproduced: Lambda's scaling of pollers with the backlog (a fixed number poll here), filter criteria, the
- * batch payload limit of 6 MB, and the visibility timeout extension Lambda never does either.
+ * Not reproduced: Lambda's scaling of pollers with the backlog (a fixed number poll here) and the batch payload
+ * limit of 6 MB.
  *
  * @module
  */
+import { type CompiledPattern, compileFilterPattern } from '../dynamodb/streams.js';
 import type { InvokeResult, QueueEventSourceMappingModel } from '../model.js';
 import type { MessageAttributes } from './message.js';
 import type { LocalQueue, ReceivedMessage } from './queue.js';
@@ -145,6 +150,35 @@ export interface QueuePollersOptions {
   readonly sources: readonly QueuePollerSource[];
   readonly region: string;
   readonly onInvocation?: (log: QueueInvocationLog) => void;
+  /** Unsupported filter patterns. @default discard */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The test a record must pass to be delivered: any supported pattern matches, or there is nothing to apply. */
+function filterOf(
+  source: QueuePollerSource,
+  warn: (message: string) => void,
+): (record: SqsRecord) => boolean {
+  const filters: CompiledPattern[] = (source.mapping.filterPatterns ?? []).map(compileFilterPattern);
+  for (const filter of filters) {
+    if (!filter.supported) {
+      warn(
+        `queue ${source.queue.config.name} → ${source.mapping.functionId}: filter pattern ${filter.reason}; ` +
+          'this mapping delivers every message unfiltered',
+      );
+    }
+  }
+  if (filters.length === 0 || filters.some((filter) => !filter.supported)) return () => true;
+  return (record) => {
+    let body: unknown = record.body;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      // Not JSON: patterns match the body as a string.
+    }
+    const view = { ...record, body };
+    return filters.some((filter) => filter.supported && filter.matches(view));
+  };
 }
 
 /** Running pollers. */
@@ -191,11 +225,24 @@ async function gather(source: QueuePollerSource, signal: AbortSignal): Promise<R
 
 async function deliver(
   source: QueuePollerSource,
-  batch: readonly ReceivedMessage[],
+  received: readonly ReceivedMessage[],
+  passes: (record: SqsRecord) => boolean,
   options: QueuePollersOptions,
 ): Promise<void> {
   const { queue, mapping } = source;
-  const event = { Records: batch.map((message) => sqsRecord(message, queue.config.arn, options.region)) };
+  const batch: ReceivedMessage[] = [];
+  const records: SqsRecord[] = [];
+  for (const message of received) {
+    const record = sqsRecord(message, queue.config.arn, options.region);
+    if (passes(record)) {
+      batch.push(message);
+      records.push(record);
+    } else {
+      queue.delete(message.receiptHandle); // Lambda deletes the SQS messages its filters drop
+    }
+  }
+  if (batch.length === 0) return;
+  const event = { Records: records };
   const started = performance.now();
   let result: InvokeResult;
   try {
@@ -245,12 +292,13 @@ export function startQueuePollers(options: QueuePollersOptions): QueuePollers {
       1,
       Math.min(source.mapping.maximumConcurrency ?? Number.POSITIVE_INFINITY, source.functionConcurrency),
     );
+    const passes = filterOf(source, options.onWarning ?? (() => {}));
     for (let i = 0; i < concurrency; i += 1) {
       loops.push(
         (async () => {
           while (!stopping.signal.aborted && !source.queue.isClosed) {
             const batch = await gather(source, stopping.signal);
-            if (batch.length > 0) await deliver(source, batch, options);
+            if (batch.length > 0) await deliver(source, batch, passes, options);
           }
         })(),
       );

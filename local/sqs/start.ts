@@ -67,6 +67,7 @@ export function startSqs(options: SqsOptions): RunningSqs {
   const pollers = startQueuePollers({
     sources,
     region: options.region,
+    ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
     ...(onInvocation === undefined
       ? {}
       : {

@@ -120,6 +120,7 @@ describe('readQueueEventSourceMappings', () => {
           MaximumBatchingWindowInSeconds: 1,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           ScalingConfig: { MaximumConcurrency: 3 },
+          FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["job"]}}' }] },
         },
       }),
     );
@@ -132,6 +133,7 @@ describe('readQueueEventSourceMappings', () => {
         maximumBatchingWindowSeconds: 1,
         reportBatchItemFailures: true,
         maximumConcurrency: 3,
+        filterPatterns: ['{"body":{"kind":["job"]}}'],
         enabled: true,
       },
     ]);
@@ -158,6 +160,7 @@ describe('readQueueEventSourceMappings', () => {
         batchSize: 10,
         maximumBatchingWindowSeconds: 0,
         reportBatchItemFailures: false,
+        filterPatterns: [],
         enabled: false,
       },
     ]);

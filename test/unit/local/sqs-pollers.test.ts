@@ -183,6 +183,58 @@ describe('startQueuePollers', () => {
     expect(most).toBe(2);
   });
 
+  it('delivers only messages that pass the filter criteria and deletes the others', async () => {
+    const queue = queueOf();
+    const fn = fakeFunction(() => ok(null));
+    for (const body of [JSON.stringify({ kind: 'job' }), JSON.stringify({ kind: 'other' }), 'plain text']) {
+      queue.send({ body });
+    }
+    pollers = startQueuePollers({
+      sources: [
+        {
+          mapping: mapping({
+            maximumBatchingWindowSeconds: 1,
+            filterPatterns: ['{"body":{"kind":["job"]}}'],
+          }),
+          queue,
+          invoke: fn.invoke,
+          functionConcurrency: 1,
+        },
+      ],
+      region: 'eu-west-1',
+    });
+
+    await until(() => fn.events.length === 1 && queue.counts().notVisible === 0);
+
+    expect(fn.events[0]?.Records.map((r) => r.body)).toEqual([JSON.stringify({ kind: 'job' })]);
+    expect(queue.counts()).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
+  });
+
+  it('warns about a filter pattern it cannot apply and delivers unfiltered', async () => {
+    const queue = queueOf();
+    const fn = fakeFunction(() => ok(null));
+    const warnings: string[] = [];
+    queue.send({ body: 'anything' });
+    pollers = startQueuePollers({
+      sources: [
+        {
+          mapping: mapping({ filterPatterns: ['{"body":{"n":[{"numeric":[">",1]}]}}'] }),
+          queue,
+          invoke: fn.invoke,
+          functionConcurrency: 1,
+        },
+      ],
+      region: 'eu-west-1',
+      onWarning: (message) => warnings.push(message),
+    });
+
+    await until(() => fn.events.length === 1);
+
+    expect(warnings).toEqual([
+      expect.stringMatching(/^queue work → WorkerFn: filter pattern unsupported .*numeric/),
+    ]);
+  });
+
   it('stops promptly while long-polling an empty queue, and ignores disabled mappings', async () => {
     const queue = queueOf();
     const fn = fakeFunction(() => ok(null));
