@@ -14,7 +14,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceHandler, ServiceResponse } from '../services/server.js';
 import { invalidParameter, noSuchQueue, SqsError } from './errors.js';
-import { type MessageAttributes, md5OfMessageAttributes, selectMessageAttributes } from './message.js';
+import {
+  type MessageAttributes,
+  md5OfMessageAttributes,
+  messageSize,
+  selectMessageAttributes,
+  validateAttributes,
+} from './message.js';
 import type { LocalQueue, ReceivedMessage } from './queue.js';
 import type { QueueRegistry } from './registry.js';
 
@@ -121,14 +127,21 @@ function send(queue: LocalQueue, input: Input): Output {
   };
 }
 
+/** The bytes one batch entry adds to the request's total: body and message attributes, as SQS counts them. */
+function entrySize(entry: Input): number {
+  const body = typeof entry.MessageBody === 'string' ? entry.MessageBody : '';
+  try {
+    return messageSize(body, validateAttributes(entry.MessageAttributes));
+  } catch {
+    return Buffer.byteLength(body);
+  }
+}
+
 /** Checks the entries of a batch request as SQS does before looking at any of them. @throws SqsError */
 function batchEntries(input: Input): Input[] {
   const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : [];
   if (entries.length === 0) {
-    throw new SqsError(
-      'EmptyBatchRequest',
-      'There should be at least one SendMessageBatchRequestEntry in the request.',
-    );
+    throw new SqsError('EmptyBatchRequest', 'There should be at least one entry in the request.');
   }
   if (entries.length > MAX_BATCH_ENTRIES) {
     throw new SqsError(
@@ -235,11 +248,8 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   SendMessageBatch: (input, registry) => {
     const queue = queueOf(registry, input);
     const entries = batchEntries(input);
-    const total = entries.reduce(
-      (sum, entry) =>
-        sum + (typeof entry.MessageBody === 'string' ? Buffer.byteLength(entry.MessageBody) : 0),
-      0,
-    );
+    // Bodies and message attributes count; an entry too malformed to measure fails on its own below.
+    const total = entries.reduce((sum, entry) => sum + entrySize(entry), 0);
     if (total > MAX_BATCH_BYTES) {
       throw new SqsError(
         'BatchRequestTooLong',

@@ -87,7 +87,8 @@ export function validateMessage(body: unknown, attributes: unknown, maximumSize:
   return checked;
 }
 
-function validateAttributes(value: unknown): MessageAttributes {
+/** Checks message attributes: at most 10, each with a valid data type and a value. @throws SqsError */
+export function validateAttributes(value: unknown): MessageAttributes {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw invalidParameter('MessageAttributes is not a map.');
