@@ -13,7 +13,7 @@ import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
 import { type RunningServices, startServices } from './services/server.js';
-import { startSqs } from './sqs/start.js';
+import { startSqs } from './sqs/index.js';
 
 /** The port of the first WebSocket API when none is given (what `sam local` and serverless-offline use). */
 export const DEFAULT_PORT = 3001;

@@ -8,3 +8,4 @@ export { sqsService } from './api.js';
 export { SqsError } from './errors.js';
 export { LocalQueue, type ReceivedMessage } from './queue.js';
 export { createQueueRegistry, type QueueRegistry } from './registry.js';
+export { type RunningSqs, type SqsOptions, startSqs } from './start.js';
