@@ -231,7 +231,7 @@ export class LocalQueue {
       );
     }
     message.visibleAt = now + timeout * 1000;
-    if (timeout === 0) this.notify();
+    this.notify();
   }
 
   /** Deletes every message. @throws SqsError `PurgeQueueInProgress` within 60 s of the last purge */
@@ -306,6 +306,8 @@ export class LocalQueue {
       message.visibleAt = now + visibilitySeconds * 1000;
       received.push(this.view(message));
     }
+    // Other long polls recompute when the next hidden message reappears (these ones now are hidden too).
+    if (received.length > 0) this.notify();
     return received;
   }
 

@@ -126,6 +126,18 @@ describe('LocalQueue', () => {
     expect((await waiting).map((m) => m.attributes.ApproximateReceiveCount)).toEqual(['2']);
   });
 
+  it('wakes a long poll when a visibility change brings the reappearance forward', async () => {
+    const queue = new LocalQueue(config('q'));
+    queue.send({ body: 'x' });
+    const [taken] = await queue.receive({ visibilityTimeoutSeconds: 600 });
+    const waiting = queue.receive({ waitTimeSeconds: 20 });
+
+    queue.changeVisibility(taken?.receiptHandle ?? '', 2);
+    await vi.advanceTimersByTimeAsync(2_000);
+
+    expect((await waiting).map((m) => m.attributes.ApproximateReceiveCount)).toEqual(['2']);
+  });
+
   it('drops messages past the retention period, counted from the original send', async () => {
     const { work, dlq } = withDeadLetter();
     const shortDlq = new LocalQueue(config('short', { messageRetentionSeconds: 60 }));
