@@ -13,6 +13,7 @@ import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
 import { type RunningServices, startServices } from './services/server.js';
+import { startSqs } from './sqs/index.js';
 
 /** The port of the first WebSocket API when none is given (what `sam local` and serverless-offline use). */
 export const DEFAULT_PORT = 3001;
@@ -63,7 +64,7 @@ export interface RuntimeOptions {
   readonly functionConcurrency?: number;
   /** `AWS_REGION` of the functions and the region in ARNs and URLs. @default 'us-east-1' */
   readonly region?: string;
-  /** Called once per Lambda invocation (routes, `$connect`, authorizers, `$disconnect`). */
+  /** Called once per Lambda invocation (routes, `$connect`, authorizers, `$disconnect`, queue pollers). */
   readonly onInvocation?: (log: InvocationLog) => void;
   /** Called with each line a function writes. @default discard */
   readonly onFunctionLog?: (log: FunctionLogLine) => void;
@@ -113,12 +114,14 @@ export interface RunningRuntime {
    * Invoke), on one endpoint: what `AWS_ENDPOINT_URL_SQS` and friends point at.
    */
   readonly services: Pick<RunningServices, 'endpoint'>;
+  /** The template's SQS queues, served on the services endpoint. */
+  readonly queues: readonly { readonly name: string; readonly url: string }[];
   /** The demo page, when asked for. */
   readonly demo?: { readonly url: string };
   /**
-   * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the table streams (records
-   * not yet delivered are dropped), the Lambda workers, the services endpoint, the TTL sweeper and DynamoDB, in
-   * that order; idempotent.
+   * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the queue pollers (waiting for
+   * their invocations in flight), the table streams (records not yet delivered are dropped), the Lambda
+   * workers, the services endpoint, the TTL sweeper and DynamoDB, in that order; idempotent.
    */
   close(): Promise<void>;
 }
@@ -134,8 +137,9 @@ export class NoWebSocketApiError extends Error {
 
 /**
  * Loads the assembly and serves it: DynamoDB with the template's tables, one gateway per WebSocket API, a warm
- * Lambda pool per stack whose environments point at the local gateway and DynamoDB, the TTL sweeper, and the
- * streams that turn its deletions into records for the stack's event source mappings.
+ * Lambda pool per stack whose environments point at the local gateway and DynamoDB, the TTL sweeper, the
+ * streams that turn its deletions into records for the stack's event source mappings, and the template's SQS
+ * queues with pollers for the mappings on them.
  * Whatever started is stopped again when a later step fails.
  *
  * @throws NoWebSocketApiError, the assembly reader's `AssemblyError`/`ResolveError`, the gateway's
@@ -160,6 +164,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     shutdown.add('dynamodb', () => dynamo.close());
     const services = await startServices({ host, port: 0 });
     shutdown.add('services', () => services.close());
+    // SQS: the template's queues on the services endpoint, and pollers for the mappings on them.
+    const sqs = startSqs({
+      stacks: app.stacks,
+      services,
+      region,
+      invoke: async (stack, functionId, event) => invokeIn(await invokers.get(), stack, functionId, event),
+      ...(options.functionConcurrency !== undefined && { functionConcurrency: options.functionConcurrency }),
+      ...(options.onInvocation !== undefined && { onInvocation: options.onInvocation }),
+      ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
+    });
+    shutdown.add('queues', () => sqs.stop());
     const tables: RuntimeTable[] = [];
     for (const stack of app.stacks) {
       const created = await createTables(dynamo.endpoint, stack.tables);
@@ -247,6 +262,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       tables,
       dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },
       services: { endpoint: services.endpoint },
+      queues: sqs.registry.queues.map(({ config }) => ({ name: config.name, url: config.url })),
       ...(demo === undefined ? {} : { demo: { url: demo.url } }),
       close: () => shutdown.run(),
     };
@@ -312,7 +328,16 @@ class LateBound<T> {
 }
 
 /** The order things stop in, whatever order they started in. */
-const STOP_ORDER = ['demo', 'gateway', 'streams', 'lambda', 'services', 'sweeper', 'dynamodb'] as const;
+const STOP_ORDER = [
+  'demo',
+  'gateway',
+  'queues',
+  'streams',
+  'lambda',
+  'services',
+  'sweeper',
+  'dynamodb',
+] as const;
 
 /** Collects what was started and stops it in {@link STOP_ORDER}, each group in parallel; runs once. */
 class ShutdownSequence {

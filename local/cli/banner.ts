@@ -21,6 +21,7 @@ const VALUE_WIDTH = 27;
  *   WebSocket   ws://127.0.0.1:3001        (stack RealtimeWebSocketApi, stage prod)
  *   Management  http://127.0.0.1:3001/prod  (the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})
  *   DynamoDB    http://127.0.0.1:45123     (dynalite, in memory; table RealtimeWebSocketApi-Table…)
+ *   SQS         http://127.0.0.1:45124     (in memory; queues …), when the app has queues
  * Try: npx wscat -c ws://127.0.0.1:3001   ·   Ctrl-C to stop
  * ```
  */
@@ -39,6 +40,10 @@ export function formatBanner(runtime: RunningRuntime, storage: StorageDescriptio
     );
   }
   lines.push(row('DynamoDB', runtime.dynamodb.endpoint, `(${describeDynamo(runtime, storage)})`));
+  if (runtime.queues.length > 0) {
+    const names = runtime.queues.map((queue) => queue.name).join(', ');
+    lines.push(row('SQS', runtime.services.endpoint, `(in memory; queues ${names})`));
+  }
   if (runtime.demo !== undefined) {
     lines.push(row('Demo page', runtime.demo.url, '(open it in two browser windows)'));
   }
