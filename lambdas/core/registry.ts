@@ -21,6 +21,8 @@ export interface NewConnection {
   readonly clientId?: string;
   /** `?name=`: a display name. */
   readonly name?: string;
+  /** The authorizer's `userId`, when auth is on. @default the client id */
+  readonly userId?: string;
 }
 
 /** Control characters have no place in a display name shown to other users. */
@@ -65,11 +67,13 @@ export const registerConnection = async (
   connection: NewConnection,
   nowMs: number,
 ): Promise<ConnectionRecord> => {
+  const clientId = connection.clientId ?? connection.connectionId;
   const record: ConnectionRecord = {
     connectionId: connection.connectionId,
     connectedAt: connection.connectedAt ?? nowMs,
     expiresAt: expiresAtFor(nowMs),
-    clientId: connection.clientId ?? connection.connectionId,
+    clientId,
+    userId: connection.userId ?? clientId,
     ...(connection.name === undefined ? {} : { name: connection.name }),
     ...(connection.sourceIp === undefined ? {} : { sourceIp: connection.sourceIp }),
     ...(connection.userAgent === undefined ? {} : { userAgent: connection.userAgent }),

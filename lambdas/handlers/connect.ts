@@ -13,6 +13,7 @@ import type { ConnectionStore } from '../core/ports.js';
 import { identityFromQuery, registerConnection } from '../core/registry.js';
 import { headerValue, type WebSocketConnectEvent } from './support/events.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
+import { authorizedUserId } from './support/user.js';
 
 /** What the `$connect` handler needs. */
 export interface ConnectDeps {
@@ -39,6 +40,7 @@ export const makeConnectHandler =
       });
       return { statusCode: 400 };
     }
+    const userId = authorizedUserId(event.requestContext);
     try {
       await registerConnection(
         deps.store,
@@ -48,6 +50,7 @@ export const makeConnectHandler =
           sourceIp: identity?.sourceIp,
           userAgent: identity?.userAgent ?? headerValue(event, 'user-agent'),
           ...who,
+          ...(userId === undefined ? {} : { userId }),
         },
         deps.now(),
       );

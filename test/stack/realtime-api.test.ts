@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../lambdas/core/protocol.js';
 import {
   BY_CONNECTION_INDEX,
+  BY_USER_INDEX,
   RANK_ATTRIBUTE,
   RANK_INDEX,
   TTL_ATTRIBUTE,
+  USER_ID_ATTRIBUTE,
 } from '../../lambdas/core/table-design.js';
 import { ROUTES } from '../../lib/routes.js';
 import { logicalIdOf, synthRealtimeStack } from './synth.js';
@@ -241,12 +243,13 @@ describe('RealtimeApi', () => {
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'connectionId', AttributeType: 'S' },
+          { AttributeName: 'userId', AttributeType: 'S' },
           { AttributeName: 'rank', AttributeType: 'N' },
         ]),
       });
     });
 
-    it('table: indexes every item of a connection by connectionId, keys only', () => {
+    it('table: indexes every item of a connection by connectionId (keys only), and META items by userId', () => {
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         GlobalSecondaryIndexes: [
           {
@@ -256,6 +259,14 @@ describe('RealtimeApi', () => {
               { AttributeName: 'pk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+          {
+            IndexName: 'byUser',
+            KeySchema: [
+              { AttributeName: 'userId', KeyType: 'HASH' },
+              { AttributeName: 'pk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['connectionId'] },
           },
         ],
       });
@@ -284,7 +295,13 @@ describe('RealtimeApi', () => {
 
     it('table: its indexes and TTL attribute carry the names the functions use (lambdas/core/table-design.ts)', () => {
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: BY_CONNECTION_INDEX })],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({ IndexName: BY_CONNECTION_INDEX }),
+          Match.objectLike({
+            IndexName: BY_USER_INDEX,
+            KeySchema: Match.arrayWith([{ AttributeName: USER_ID_ATTRIBUTE, KeyType: 'HASH' }]),
+          }),
+        ],
         LocalSecondaryIndexes: [
           Match.objectLike({
             IndexName: RANK_INDEX,

@@ -42,6 +42,8 @@ describe('$connect handler', () => {
         userAgent: 'wscat/6.1.0',
         // No ?clientId= (the fixture's query has only `room`): the connection id stands in.
         clientId: FIXTURE_CONNECTION_ID,
+        // No authorizer either: the client id stands in for the user.
+        userId: FIXTURE_CONNECTION_ID,
         ttl,
       },
       {
@@ -99,6 +101,27 @@ describe('$connect handler', () => {
         clientId: 'device-7',
         name: 'Ann Lee',
       });
+    });
+
+    it('makes the client id the user id while auth is off', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+
+      await connect.handler(withQuery({ clientId: 'device-7' }));
+
+      expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'device-7' });
+    });
+
+    it("takes the user id from the authorizer's context when auth is on", async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      const event = withQuery({ clientId: 'device-7' });
+      const authorized = {
+        ...event,
+        requestContext: { ...event.requestContext, authorizer: { userId: 'alice', name: 'Alice' } },
+      };
+
+      await connect.handler(authorized);
+
+      expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'alice' });
     });
 
     it('stores no name for an empty ?name=', async () => {
