@@ -190,5 +190,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     fanOut: false,
     access: { ...NO_ACCESS, table: ['dynamodb:Query'] },
   },
+  {
+    routeKey: 'sendtouser',
+    handler: 'sendtouser',
+    id: 'SendToUserRoute',
+    twoWay: true,
+    fanOut: true,
+    // GetItem: the sender's client id (its user while auth is off); byUser: the addressed user's connections.
+    access: { ...fanOut(['dynamodb:GetItem']), byUserIndex: ['dynamodb:Query'] },
+  },
   { routeKey: 'ping', handler: 'ping', id: 'PingRoute', twoWay: true, fanOut: false, access: NO_ACCESS },
 ];

@@ -68,6 +68,8 @@ const EXPECTED: Record<string, Access> = {
   },
   top: { ...NONE, table: ['dynamodb:GetItem'], rankIndex: ['dynamodb:Query'] },
   presence: { ...NONE, table: ['dynamodb:Query'] },
+  // GetItem: the sender's client id; byUser: the addressed user's connections.
+  sendtouser: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'], userIndex: ['dynamodb:Query'] },
 };
 
 /** Sorts a function's statements into table / index / connections / own log group; anything else is a leak. */
@@ -168,7 +170,7 @@ describe('RealtimeApi permissions', () => {
       .filter(([, access]) => access.manageConnections)
       .map(([handler]) => handler);
     expect(fanOutHandlers.sort()).toEqual(
-      ['disconnect', 'publish', 'score', 'sendmessage', 'subscribe', 'unsubscribe'].sort(),
+      ['disconnect', 'publish', 'score', 'sendmessage', 'sendtouser', 'subscribe', 'unsubscribe'].sort(),
     );
     // One grant per fan-out route function, and none to the other route functions.
     const routeGrants = Object.entries(realtime.functions).flatMap(([handler, fn]) =>

@@ -47,6 +47,7 @@ const ROUTE_HANDLERS: ReadonlyArray<readonly [string, string]> = [
   ['score', 'score'],
   ['top', 'top'],
   ['presence', 'presence'],
+  ['sendtouser', 'sendtouser'],
 ];
 const TWO_WAY_ROUTES = [
   '$default',
@@ -59,6 +60,7 @@ const TWO_WAY_ROUTES = [
   'score',
   'top',
   'presence',
+  'sendtouser',
 ];
 const ONE_WAY_ROUTES = ['$connect', '$disconnect'];
 
@@ -91,7 +93,7 @@ describe('RealtimeApi', () => {
       });
     });
 
-    it('routes: has exactly the twelve routes of the protocol', () => {
+    it('routes: has exactly the thirteen routes of the protocol', () => {
       template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_HANDLERS.length);
       for (const [routeKey] of ROUTE_HANDLERS) {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -384,6 +386,7 @@ describe('RealtimeApi', () => {
         score: 10,
         top: 5,
         presence: 5,
+        sendtouser: 10,
       });
     });
 
