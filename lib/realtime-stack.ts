@@ -61,6 +61,11 @@ export class RealtimeStack extends Stack {
       description: 'API Gateway Management API endpoint (@connections) of the stage',
       value: this.realtime.callbackUrl,
     });
+    new CfnOutput(this, 'PublishFunctionName', {
+      description:
+        'Lambda function a backend invokes to publish: { channel, data } or { user, data } (npm run publish)',
+      value: this.realtime.publisher.functionName,
+    });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table of connections and subscriptions',
       value: this.realtime.table.tableName,

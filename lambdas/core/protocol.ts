@@ -149,7 +149,8 @@ const nameField = (field: 'channel' | 'board') =>
       z.regex(CHANNEL_PATTERN, { error: `${field} may only contain A-Z a-z 0-9 _ - . : @ /` }),
     );
 
-const channelField = nameField('channel');
+/** A channel name (`INVALID_CHANNEL` when malformed). */
+export const channelField = nameField('channel');
 const boardField = nameField('board');
 
 const playerField = z
