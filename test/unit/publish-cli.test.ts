@@ -14,7 +14,13 @@ afterEach(() => {
   lambda.reset();
 });
 
-const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+/** A response payload as the SDK types it (a Uint8Array that can also turn itself into a string). */
+const bytes = (value: unknown) => {
+  const text = JSON.stringify(value);
+  return Object.assign(new TextEncoder().encode(text), {
+    transformToString: () => text,
+  });
+};
 
 describe('parsePublishOptions', () => {
   it('reads a local channel publish with the default endpoint and region', () => {
@@ -109,7 +115,7 @@ describe('runPublish', () => {
     expect(JSON.parse(out)).toEqual({ seq: 3, delivered: 2, gone: 0, failed: 0 });
     const input = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
     expect(input?.FunctionName).toBe('S-RealtimeApiPublisherHandler2');
-    expect(JSON.parse(new TextDecoder().decode(input?.Payload))).toEqual({
+    expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual({
       channel: 'lobby',
       data: { a: 1 },
     });
