@@ -140,6 +140,7 @@ export class RealtimeApi extends Construct {
       FANOUT_CONCURRENCY: Tokenization.stringifyNumber(settings.fanOutConcurrency),
       HISTORY_SIZE: Tokenization.stringifyNumber(settings.historySize),
       LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
+      MAX_CONNECTIONS_PER_USER: Tokenization.stringifyNumber(settings.maxConnectionsPerUser),
       POWERTOOLS_SERVICE_NAME: settings.serviceName,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',

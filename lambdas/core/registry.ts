@@ -82,6 +82,18 @@ export const registerConnection = async (
   return record;
 };
 
+/**
+ * Whether `userId` already has `max` connections open (so one more would exceed the cap). One `Query` on the
+ * `byUser` index that counts at most `max + 1` entries, whatever the user has open; skipped when the cap is
+ * off (`max` 0). The index is eventually consistent, so connections opened in the same instant can overshoot
+ * the cap by a few; it bounds abuse, it is not a lock.
+ */
+export const userAtCapacity = async (
+  store: Pick<ConnectionStore, 'countConnectionsOf'>,
+  userId: string,
+  max: number,
+): Promise<boolean> => max > 0 && (await store.countConnectionsOf(userId, max + 1)) >= max;
+
 /** Forgets a connection and everything it had, and announces its `leave` where it was present. */
 export const unregisterConnection = async (
   ports: PresencePorts,

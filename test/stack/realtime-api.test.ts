@@ -359,6 +359,7 @@ describe('RealtimeApi', () => {
           FANOUT_CONCURRENCY: '32',
           HISTORY_SIZE: '50',
           LEADERBOARD_SIZE: '10',
+          MAX_CONNECTIONS_PER_USER: '10',
           POWERTOOLS_SERVICE_NAME: 'realtime-websocket-api',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
