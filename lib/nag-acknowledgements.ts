@@ -78,6 +78,18 @@ export function realtimeApiNagAcknowledgements(realtime: RealtimeApi): NagAcknow
     });
   }
 
+  // The publisher fans out like a route: it posts to the subscribers or the user's connections.
+  const publisherRole = realtime.publisher.role;
+  if (publisherRole) {
+    acknowledgements.push({
+      scope: publisherRole,
+      id: `AwsSolutions-IAM5[Resource::${connectionsArn}]`,
+      reason:
+        'execute-api:ManageConnections on this API and stage only, for the publisher fanning out; connection ' +
+        'ids are created at runtime, so the resource must end in @connections/*.',
+    });
+  }
+
   if (realtime.apiGatewayAccount) {
     acknowledgements.push({
       scope: realtime.apiGatewayAccount.role,

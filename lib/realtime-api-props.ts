@@ -13,6 +13,8 @@ import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/adapters/metrics.js';
 import {
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
+  DEFAULT_MAX_CONNECTIONS_PER_USER,
+  MAX_CONNECTIONS_PER_USER_LIMIT,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../lambdas/core/constants.js';
@@ -157,6 +159,16 @@ export interface RealtimeApiProps {
    * @default 'RealtimeApi'
    */
   readonly metricsNamespace?: string;
+
+  /**
+   * Most connections one user may have open at once (`MAX_CONNECTIONS_PER_USER`; 0: no cap). The user is the
+   * authorizer's `userId`, or the `clientId` while auth is off. `$connect` counts the user's connections on
+   * the `byUser` index and refuses one more with HTTP 429. The index is eventually consistent, so handshakes
+   * in the same instant can overshoot by a few.
+   *
+   * @default 10
+   */
+  readonly maxConnectionsPerUser?: number;
 }
 
 /** {@link RealtimeApiProps} with every default applied. */
@@ -182,6 +194,7 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   publicChannels: Object.freeze([]),
   observability: true,
   metricsNamespace: DEFAULT_METRICS_NAMESPACE,
+  maxConnectionsPerUser: DEFAULT_MAX_CONNECTIONS_PER_USER,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -239,6 +252,7 @@ function validate(props: ResolvedRealtimeApiProps): void {
   }
   checkRange('historySize', props.historySize, 0, MAX_HISTORY_LIMIT);
   checkRange('leaderboardSize', props.leaderboardSize, 1, MAX_LEADERBOARD_LIMIT);
+  checkRange('maxConnectionsPerUser', props.maxConnectionsPerUser, 0, MAX_CONNECTIONS_PER_USER_LIMIT);
   checkTimeout('timeout', props.timeout);
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
   if (known(props.serviceName) && props.serviceName.trim() === '') {

@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -22,6 +23,7 @@ import { RealtimeAuth } from './auth.js';
 import { createConnectionsTable } from './connections-table.js';
 import { Observability } from './observability.js';
 import { handlerEntry } from './paths.js';
+import { Publisher } from './publisher.js';
 import {
   type RealtimeApiProps,
   type ResolvedRealtimeApiProps,
@@ -44,6 +46,7 @@ export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
  * new CfnOutput(stack, 'WebSocketUrl', { value: realtime.url });
  */
 export class RealtimeApi extends Construct {
+  readonly #publisher: Publisher;
   /** The WebSocket API. */
   public readonly api: WebSocketApi;
   /** The (auto-deployed) stage clients connect to. */
@@ -60,6 +63,8 @@ export class RealtimeApi extends Construct {
   public readonly callbackUrl: string;
   /** The function that announces the `leave` of presence items deleted by TTL, from the table's stream. */
   public readonly reaper: NodejsFunction;
+  /** The function a backend invokes to publish to a channel or a user without a socket (see {@link grantPublish}). */
+  public readonly publisher: NodejsFunction;
   /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on (default off). */
   public readonly apiGatewayAccount?: ApiGatewayAccount;
   /** The `$connect` authorizer (and its secret), unless {@link RealtimeApiProps.auth} is `false`. */
@@ -121,6 +126,17 @@ export class RealtimeApi extends Construct {
       environment: this.functionEnvironment(settings),
     }).function;
 
+    this.#publisher = new Publisher(this, 'Publisher', {
+      table: this.table,
+      stage: this.stage,
+      timeout: settings.fanOutTimeout,
+      memorySize: settings.memorySize,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+      environment: this.functionEnvironment(settings),
+    });
+    this.publisher = this.#publisher.function;
+
     if (settings.observability !== false) {
       this.observability = new Observability(this, 'Observability', {
         ...(settings.observability === true ? {} : settings.observability),
@@ -129,6 +145,7 @@ export class RealtimeApi extends Construct {
         functions: {
           ...this.functions,
           reaper: this.reaper,
+          publisher: this.publisher,
           ...(this.auth === undefined ? {} : { authorizer: this.auth.function }),
         },
         metricsNamespace: settings.metricsNamespace,
@@ -136,6 +153,17 @@ export class RealtimeApi extends Construct {
         removalPolicy: settings.removalPolicy,
       });
     }
+  }
+
+  /**
+   * Lets `grantee` (a role, a function, a user) publish from the backend: `lambda:InvokeFunction` on the
+   * publisher function only.
+   *
+   * @example
+   * realtime.grantPublish(orderService); // then Invoke the PublishFunctionName output with { channel, data }
+   */
+  grantPublish(grantee: IGrantable): Grant {
+    return this.#publisher.grantPublish(grantee);
   }
 
   /** What every function logs with. */
@@ -162,6 +190,7 @@ export class RealtimeApi extends Construct {
       LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
       AUTH_ENABLED: String(settings.auth !== false),
       PUBLIC_CHANNELS: settings.publicChannels.join(','),
+      MAX_CONNECTIONS_PER_USER: Tokenization.stringifyNumber(settings.maxConnectionsPerUser),
       ...this.loggingEnvironment(settings),
     };
   }

@@ -38,7 +38,7 @@ export class RealtimeStack extends Stack {
     super(scope, id, props);
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
-    const { auth, publicChannels, observability, metricsNamespace } = props;
+    const { auth, publicChannels, observability, metricsNamespace, maxConnectionsPerUser } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
       stageName,
       throttle,
@@ -56,6 +56,7 @@ export class RealtimeStack extends Stack {
       publicChannels,
       observability,
       metricsNamespace,
+      maxConnectionsPerUser,
     });
     applyNagAcknowledgements(realtimeApiNagAcknowledgements(this.realtime));
 
@@ -66,6 +67,11 @@ export class RealtimeStack extends Stack {
     new CfnOutput(this, 'ManagementUrl', {
       description: 'API Gateway Management API endpoint (@connections) of the stage',
       value: this.realtime.callbackUrl,
+    });
+    new CfnOutput(this, 'PublishFunctionName', {
+      description:
+        'Lambda function a backend invokes to publish: { channel, data } or { user, data } (npm run publish)',
+      value: this.realtime.publisher.functionName,
     });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table of connections and subscriptions',

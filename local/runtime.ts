@@ -11,6 +11,7 @@ import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from '.
 import { type StreamSource, startStreams } from './dynamodb/streams.js';
 import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
+import { type InvocableFunction, lambdaApiService } from './lambda-api/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
 import { type RunningServices, startServices } from './services/server.js';
 import { startSqs } from './sqs/index.js';
@@ -19,6 +20,8 @@ import { startSqs } from './sqs/index.js';
 export const DEFAULT_PORT = 3001;
 /** The port of the demo page when none is given. */
 export const DEFAULT_DEMO_PORT = 3000;
+/** The port of the services endpoint (SQS, Secrets Manager, Lambda Invoke) `npm start` uses. */
+export const DEFAULT_SERVICES_PORT = 3002;
 /** How often expired items are deleted; DynamoDB itself takes minutes to days, so nothing relies on speed. */
 export const DEFAULT_TTL_SWEEP_INTERVAL_MS = 30_000;
 
@@ -43,6 +46,12 @@ export interface RuntimeOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * Port of the services endpoint (SQS, Secrets Manager and the Lambda Invoke API); `npm start` passes
+   * {@link DEFAULT_SERVICES_PORT} so scripts can find it.
+   * @default 0 (a free port)
+   */
+  readonly servicesPort?: number;
   /** @default { engine: 'dynalite' } (in memory) */
   readonly dynamodb?: {
     readonly engine: DynamoEngine;
@@ -162,7 +171,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   try {
     const dynamo = await startDynamo({ engine: 'dynalite', ...options.dynamodb });
     shutdown.add('dynamodb', () => dynamo.close());
-    const services = await startServices({ host, port: 0 });
+    const services = await startServices({ host, port: options.servicesPort ?? 0 });
     shutdown.add('services', () => services.close());
     // SQS: the template's queues on the services endpoint, and pollers for the mappings on them.
     const sqs = startSqs({
@@ -175,6 +184,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
     });
     shutdown.add('queues', () => sqs.stop());
+    // The Lambda Invoke API: the template's functions, once their invokers exist (until then, none).
+    const invocable: InvocableFunction[] = [];
+    services.register(
+      lambdaApiService({
+        functions: () => invocable,
+        region,
+        ...(options.onWarning !== undefined && {
+          onEventError: (name: string, error: string) =>
+            options.onWarning?.(`asynchronous invocation of ${name} failed: ${error}`),
+        }),
+      }),
+    );
     const tables: RuntimeTable[] = [];
     for (const stack of app.stacks) {
       const created = await createTables(dynamo.endpoint, stack.tables);
@@ -242,6 +263,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       shutdown.add('lambda', () => invoker.close());
     }
     invokers.set(byStack);
+    for (const stack of app.stacks) {
+      for (const fn of stack.functions.values()) {
+        invocable.push({
+          functionName: fn.functionName,
+          runtime: fn.runtime,
+          handler: fn.handler,
+          timeoutSeconds: fn.timeoutSeconds,
+          memoryMB: fn.memoryMB,
+          invoke: (event) => invokeIn(byStack, stack, fn.logicalId, event),
+        });
+      }
+    }
 
     let demo: RunningDemoServer | undefined;
     const firstApi = gateways[0];

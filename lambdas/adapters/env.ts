@@ -12,6 +12,8 @@ import {
   DEFAULT_FANOUT_CONCURRENCY,
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
+  DEFAULT_MAX_CONNECTIONS_PER_USER,
+  MAX_CONNECTIONS_PER_USER_LIMIT,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../core/constants.js';
@@ -83,3 +85,16 @@ export const readHistorySize = (): number =>
  */
 export const readLeaderboardSize = (): number =>
   readIntegerEnv('LEADERBOARD_SIZE', DEFAULT_LEADERBOARD_SIZE, 1, MAX_LEADERBOARD_LIMIT);
+
+/**
+ * `MAX_CONNECTIONS_PER_USER`, how many connections one user may have open at once (0: no cap).
+ *
+ * @default 10
+ */
+export const readMaxConnectionsPerUser = (): number =>
+  readIntegerEnv(
+    'MAX_CONNECTIONS_PER_USER',
+    DEFAULT_MAX_CONNECTIONS_PER_USER,
+    0,
+    MAX_CONNECTIONS_PER_USER_LIMIT,
+  );

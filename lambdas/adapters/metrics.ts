@@ -52,7 +52,14 @@ export const SERVICE_METRICS = Object.freeze([METRIC.queueLag, METRIC.connection
  * The values of the `route` dimension: the routes (and the reaper) whose fan-outs record metrics. The stack's
  * dashboard draws one line per value, so a new fan-out caller adds its name here.
  */
-export const FAN_OUT_ROUTES = Object.freeze(['publish', 'sendmessage', 'score', 'reaper'] as const);
+export const FAN_OUT_ROUTES = Object.freeze([
+  'publish',
+  'sendmessage',
+  'sendtouser',
+  'score',
+  'reaper',
+  'publisher',
+] as const);
 
 /** A value of the `route` dimension. */
 export type FanOutRoute = (typeof FAN_OUT_ROUTES)[number];

@@ -3,7 +3,10 @@
  *
  * @module
  */
-import type { RunningRuntime } from '../runtime.js';
+import { DEFAULT_SERVICES_PORT, type RunningRuntime } from '../runtime.js';
+
+/** Where `npm run publish -- --local` looks for the Lambda API unless given `--endpoint`. */
+export const DEFAULT_SERVICES_ENDPOINT = `http://127.0.0.1:${DEFAULT_SERVICES_PORT}`;
 
 /** How DynamoDB was chosen, for the banner. */
 export interface StorageDescription {
@@ -22,7 +25,9 @@ const VALUE_WIDTH = 27;
  *   Management  http://127.0.0.1:3001/prod  (the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})
  *   DynamoDB    http://127.0.0.1:45123     (dynalite, in memory; table RealtimeWebSocketApi-Table…)
  *   SQS         http://127.0.0.1:45124     (in memory; queues …), when the app has queues
+ *   Services    http://127.0.0.1:3002      (Lambda Invoke, SQS, Secrets Manager: AWS_ENDPOINT_URL_*)
  * Try: npx wscat -c ws://127.0.0.1:3001   ·   Ctrl-C to stop
+ * Publish from a script: npm run publish -- --local --channel lobby --data '{"hello":"world"}'
  * ```
  */
 export function formatBanner(runtime: RunningRuntime, storage: StorageDescription = {}): string {
@@ -47,9 +52,20 @@ export function formatBanner(runtime: RunningRuntime, storage: StorageDescriptio
   if (runtime.demo !== undefined) {
     lines.push(row('Demo page', runtime.demo.url, '(open it in two browser windows)'));
   }
+  lines.push(
+    row('Services', runtime.services.endpoint, '(Lambda Invoke, SQS, Secrets Manager: AWS_ENDPOINT_URL_*)'),
+  );
   const first = runtime.apis[0];
   if (first !== undefined) lines.push(`Try: npx wscat -c ${first.url}   ·   Ctrl-C to stop`);
+  lines.push(`Publish from a script: ${publishCommand(runtime)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The ready-to-paste `npm run publish` line; `--endpoint` only when the services are not on the default port. */
+export function publishCommand(runtime: Pick<RunningRuntime, 'services'>): string {
+  const endpoint =
+    runtime.services.endpoint === DEFAULT_SERVICES_ENDPOINT ? '' : ` --endpoint ${runtime.services.endpoint}`;
+  return `npm run publish -- --local${endpoint} --channel lobby --data '{"hello":"world"}'`;
 }
 
 function describeDynamo(runtime: RunningRuntime, storage: StorageDescription): string {

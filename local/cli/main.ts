@@ -52,6 +52,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     runtime = await startRuntime({
       cdkOut,
       port: options.port,
+      servicesPort: options.servicesPort,
       dynamodb: options.dynamodb,
       ...(options.ttlSweepIntervalMs !== undefined && { ttlSweepIntervalMs: options.ttlSweepIntervalMs }),
       ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),

@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DEMO_PORT, DEFAULT_PORT, type RuntimeOptions } from '../runtime.js';
+import { DEFAULT_DEMO_PORT, DEFAULT_PORT, DEFAULT_SERVICES_PORT, type RuntimeOptions } from '../runtime.js';
 import { CliError } from './errors.js';
 
 /** What the command line asks for. */
@@ -21,6 +21,8 @@ export interface CliOptions {
   readonly functionConcurrency: number | undefined;
   /** Port of the demo page; undefined = no demo page (`--no-demo`). */
   readonly demoPort: number | undefined;
+  /** Port of the services endpoint (SQS, Secrets Manager, Lambda Invoke). */
+  readonly servicesPort: number;
 }
 
 /** `--help` text. */
@@ -43,6 +45,8 @@ Options:
                                (default: the number of cores, at least 2)
   --demo-port N                port of the demo page (default ${DEFAULT_DEMO_PORT}; 0 picks a free one; with --port 0, 0)
   --no-demo                    do not serve the demo page
+  --services-port N            port of the emulated AWS services (Lambda Invoke, SQS, Secrets Manager) that
+                               npm run publish -- --local uses (default ${DEFAULT_SERVICES_PORT}; with --port 0, 0)
   --verbose                    show function logs, prefixed by function
   -h, --help                   show this help
 `;
@@ -93,6 +97,12 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
           : port === 0
             ? 0
             : DEFAULT_DEMO_PORT,
+    servicesPort:
+      values['services-port'] !== undefined
+        ? parsePort(values['services-port'], '--services-port')
+        : port === 0
+          ? 0
+          : DEFAULT_SERVICES_PORT,
     dynamodb:
       endpoint !== undefined
         ? { engine: 'external', endpoint }
@@ -124,6 +134,7 @@ function parse(argv: readonly string[]) {
       concurrency: { type: 'string' },
       'demo-port': { type: 'string' },
       'no-demo': { type: 'boolean' },
+      'services-port': { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

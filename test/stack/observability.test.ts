@@ -12,7 +12,7 @@ import { logicalIdOf, synthRealtimeStack, testApp } from './synth.js';
 // GIVEN the stack with default props: alarms and dashboard, no topic
 const { stack, template } = synthRealtimeStack();
 const observability = stack.realtime.observability;
-const functionCount = ROUTES.length + 2; // every route, the reaper and the authorizer
+const functionCount = ROUTES.length + 3; // every route, the reaper, the authorizer and the publisher
 
 const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 const alarmsOn = (metricName: string) =>

@@ -12,6 +12,7 @@ import {
   grantsFromJson,
   InvalidClaimsError,
   mayAccess,
+  mayMessageUser,
   NO_GRANTS,
   type Operation,
   parsePublicChannels,
@@ -114,3 +115,14 @@ export const authorizeBroadcast = (
     );
   }
 };
+
+/**
+ * Who the caller may message directly (`sendtouser`): anyone while auth is off, else the users its token's
+ * `users` patterns name (see `mayMessageUser` in `core/grants.ts`); a connection without grants, no one.
+ */
+export const messagePolicy =
+  (policy: AccessPolicy) =>
+  (requestContext: object, userId: string): boolean => {
+    const grants = effectiveGrants(policy, requestContext);
+    return grants === undefined || mayMessageUser(grants, userId);
+  };

@@ -1,6 +1,7 @@
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { broadcastShard } from '../../../lambdas/adapters/table-keys.js';
 import {
   connectEvent,
@@ -48,6 +49,8 @@ describe('$connect handler', () => {
         userAgent: 'wscat/6.1.0',
         // No ?clientId= (the fixture's query has only `room`): the connection id stands in.
         clientId: FIXTURE_CONNECTION_ID,
+        // No authorizer either: the client id stands in for the user.
+        userId: FIXTURE_CONNECTION_ID,
         ttl,
       },
       {
@@ -117,6 +120,11 @@ describe('$connect handler', () => {
   });
 
   describe('identity in the query string', () => {
+    beforeEach(() => {
+      // A client id names a user: $connect counts that user's connections first (none here).
+      ddb.on(QueryCommand).resolves({ Count: 0 });
+    });
+
     const withQuery = (query: Record<string, string>) => ({
       ...connectEvent(),
       queryStringParameters: query,
@@ -137,6 +145,27 @@ describe('$connect handler', () => {
         clientId: 'device-7',
         name: 'Ann Lee',
       });
+    });
+
+    it('makes the client id the user id while auth is off', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+
+      await connect.handler(withQuery({ clientId: 'device-7' }), fakeContext());
+
+      expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'device-7' });
+    });
+
+    it("takes the user id from the authorizer's context when auth is on", async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      const event = withQuery({ clientId: 'device-7' });
+      const authorized = {
+        ...event,
+        requestContext: { ...event.requestContext, authorizer: { userId: 'alice', name: 'Alice' } },
+      };
+
+      await connect.handler(authorized, fakeContext());
+
+      expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'alice' });
     });
 
     it('stores no name for an empty ?name=', async () => {
@@ -169,6 +198,91 @@ describe('$connect handler', () => {
           error: expect.stringMatching(/^(clientId|name) must/),
         }),
       );
+    });
+  });
+
+  describe('connections per user (MAX_CONNECTIONS_PER_USER, default 10)', () => {
+    const asUser = (clientId: string, authorizer?: Record<string, unknown>) => {
+      const event = { ...connectEvent(), queryStringParameters: { clientId } };
+      return authorizer === undefined
+        ? event
+        : { ...event, requestContext: { ...event.requestContext, authorizer } };
+    };
+
+    it("counts the user's connections with one bounded COUNT query on byUser, and accepts under the cap", async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(QueryCommand).resolves({ Count: 9 });
+
+      const response = await connect.handler(asUser('device-7'), fakeContext());
+
+      expect(response).toEqual({ statusCode: 200 });
+      expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 1);
+      expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+        TableName: TEST_TABLE,
+        IndexName: 'byUser',
+        Select: 'COUNT',
+        Limit: 11,
+        ExpressionAttributeValues: { ':user': 'device-7' },
+      });
+    });
+
+    it('refuses the handshake with 429 at the cap, writing nothing and logging a warning', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(QueryCommand).resolves({ Count: 10 });
+      const warn = vi.spyOn(logging.logger, 'warn');
+
+      const response = await connect.handler(asUser('device-7'), fakeContext());
+
+      expect(response).toEqual({ statusCode: 429 });
+      expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+      expect(warn).toHaveBeenCalledWith('connect refused: the user has too many connections open', {
+        connectionId: FIXTURE_CONNECTION_ID,
+        userId: 'device-7',
+        max: 10,
+      });
+    });
+
+    it("counts the authorizer's user, not the client id, when auth is on", async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(QueryCommand).resolves({ Count: 0 });
+
+      await connect.handler(asUser('device-7', { userId: 'alice' }), fakeContext());
+
+      expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+        ExpressionAttributeValues: { ':user': 'alice' },
+      });
+    });
+
+    it('does not query for a connection without a client id or user (it is a user of its own)', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+
+      const response = await connect.handler(connectEvent(), fakeContext());
+
+      expect(response).toEqual({ statusCode: 200 });
+      expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+
+    it('rejects with 500 when the count fails', async () => {
+      ddb.on(QueryCommand).rejects(new Error('ThrottlingException'));
+      vi.spyOn(logging.logger, 'error').mockImplementation(() => undefined);
+
+      expect(await connect.handler(asUser('device-7'), fakeContext())).toEqual({ statusCode: 500 });
+    });
+
+    it('has no cap when maxConnectionsPerUser is 0', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(QueryCommand).resolves({ Count: 5000 });
+      const stores = await import('../../../lambdas/adapters/dynamodb-store.js');
+      const clients = await import('../../../lambdas/adapters/clients/dynamodb.js');
+      const uncapped = connect.makeConnectHandler({
+        store: new stores.DynamoDbConnectionStore({ client: clients.documentClient, tableName: TEST_TABLE }),
+        logger: logging.logger,
+        now: () => NOW,
+        maxConnectionsPerUser: 0,
+      });
+
+      expect(await uncapped(asUser('device-7'))).toEqual({ statusCode: 200 });
+      expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
     });
   });
 });

@@ -57,4 +57,19 @@ describe('parseCliOptions', () => {
       );
     });
   });
+
+  describe('the services endpoint', () => {
+    it('listens on 3002 by default, on a free port when --port is 0, and on --services-port when given', () => {
+      expect(parseCliOptions([], {}).servicesPort).toBe(3002);
+      expect(parseCliOptions(['--port', '0'], {}).servicesPort).toBe(0);
+      expect(parseCliOptions(['--services-port', '4002'], {}).servicesPort).toBe(4002);
+      expect(parseCliOptions(['--port', '0', '--services-port', '4002'], {}).servicesPort).toBe(4002);
+    });
+
+    it('names --services-port and the value when it is not a port', () => {
+      expect(() => parseCliOptions(['--services-port', 'x'], {})).toThrow(
+        '--services-port must be an integer from 0 to 65535, got "x"',
+      );
+    });
+  });
 });
