@@ -12,6 +12,8 @@ import { type StreamSource, startStreams } from './dynamodb/streams.js';
 import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
+import { secretsManagerService } from './secrets/service.js';
+import { DEFAULT_STATE_DIR, loadSecrets } from './secrets/vault.js';
 import { type RunningServices, startServices } from './services/server.js';
 
 /** The port of the first WebSocket API when none is given (what `sam local` and serverless-offline use). */
@@ -72,6 +74,12 @@ export interface RuntimeOptions {
    * @default no demo page
    */
   readonly demo?: { readonly port: number };
+  /**
+   * Where local state that must survive a restart is kept (the generated values of the template's Secrets
+   * Manager secrets, hence the dev token's signing key).
+   * @default '.realtime-local' in the working directory
+   */
+  readonly stateDir?: string;
   /** Called once per warning, e.g. a function's declared Node.js runtime differs from the host's. @default discard */
   readonly onWarning?: (message: string) => void;
 }
@@ -199,6 +207,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
 
     const apiPorts = new Map(gateways.map(({ api, gateway }) => [api.apiId, gateway.port]));
+    const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+    const secrets = await loadSecrets(app.stacks, { region, host, apiPorts, stateDir });
+    services.register(secretsManagerService(secrets));
     // Lambda provides the AWS SDK to bundles that leave it out; prefer the app project's own copy.
     const sdkSources = [join(dirname(app.assemblyDir), 'node_modules')];
     const byStack = new Map<StackModel, LambdaInvoker>();

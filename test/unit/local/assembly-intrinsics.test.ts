@@ -50,6 +50,11 @@ const stack: StackModel = {
     WsStage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'WsApi' }, StageName: 'prod' } },
     OnMessageFn: { Type: 'AWS::Lambda::Function', Properties: {} },
     Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+    AuthSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: {} } },
+    NamedSecret: {
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: { Name: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'signing']] } },
+    },
   },
   parameters: {
     Greeting: { Type: 'String', Default: 'hi' },
@@ -127,6 +132,18 @@ describe('resolveValue', () => {
     it('resolves a function to its function name and other resources to their logical id', () => {
       expect(resolve({ Ref: 'OnMessageFn' })).toBe('Chat-OnMessageFn');
       expect(resolve({ Ref: 'Queue' })).toBe('Queue');
+    });
+
+    it('resolves a secret to a realistic ARN, stable across calls, with its name or a generated one', () => {
+      const arn = resolve({ Ref: 'AuthSecret' });
+      expect(arn).toMatch(
+        /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:AuthSecret-[A-Za-z0-9]{12}-[A-Za-z0-9]{6}$/,
+      );
+      expect(resolve({ Ref: 'AuthSecret' })).toBe(arn);
+      expect(resolve({ Ref: 'NamedSecret' })).toMatch(
+        /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:Chat-signing-[A-Za-z0-9]{6}$/,
+      );
+      expect(resolve({ 'Fn::GetAtt': ['AuthSecret', 'Id'] })).toBe(arn);
     });
 
     it('resolves a parameter to its default', () => {
