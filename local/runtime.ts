@@ -6,6 +6,7 @@
  */
 import { dirname, join } from 'node:path';
 import { loadAssembly, resolveValue } from './assembly/index.js';
+import { devTokenFor } from './auth/dev-token.js';
 import { type RunningDemoServer, startDemoServer } from './demo/server.js';
 import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
 import { type StreamSource, startStreams } from './dynamodb/streams.js';
@@ -210,6 +211,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
     const secrets = await loadSecrets(app.stacks, { region, host, apiPorts, stateDir });
     services.register(secretsManagerService(secrets));
+    const devTokens = await Promise.all(
+      gateways.map(({ stack, api }) => devTokenFor(stack, api, secrets, { region, host, apiPorts })),
+    );
     // Lambda provides the AWS SDK to bundles that leave it out; prefer the app project's own copy.
     const sdkSources = [join(dirname(app.assemblyDir), 'node_modules')];
     const byStack = new Map<StackModel, LambdaInvoker>();
@@ -247,13 +251,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
 
     return {
-      apis: gateways.map(({ stack, api, gateway }) => ({
+      apis: gateways.map(({ stack, api, gateway }, index) => ({
         stackName: stack.stackName,
         name: api.name,
         stage: api.stageName,
         port: gateway.port,
         url: gateway.url,
         managementUrl: gateway.managementUrl,
+        ...(devTokens[index] !== undefined && { devToken: devTokens[index] }),
       })),
       tables,
       dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },

@@ -21,8 +21,10 @@ const VALUE_WIDTH = 27;
  *   WebSocket   ws://127.0.0.1:3001        (stack RealtimeWebSocketApi, stage prod)
  *   Management  http://127.0.0.1:3001/prod  (the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})
  *   DynamoDB    http://127.0.0.1:45123     (dynalite, in memory; table RealtimeWebSocketApi-Table…)
- * Try: npx wscat -c ws://127.0.0.1:3001   ·   Ctrl-C to stop
+ *   Dev token   eyJhbGciOiJIUzI1NiIs…      (user dev, every grant, valid 24 h; npm run token mints others)
+ * Try: npx wscat -c 'ws://127.0.0.1:3001?token=eyJhbGciOiJIUzI1NiIs…'   ·   Ctrl-C to stop
  * ```
+ * The dev token rows appear for an API whose `$connect` has the HMAC authorizer (auth on).
  */
 export function formatBanner(runtime: RunningRuntime, storage: StorageDescription = {}): string {
   const lines = ['Realtime WebSocket API — offline'];
@@ -37,14 +39,26 @@ export function formatBanner(runtime: RunningRuntime, storage: StorageDescriptio
         '(the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})',
       ),
     );
+    if (api.devToken !== undefined) {
+      lines.push(
+        row('Dev token', api.devToken, '(user dev, every grant, valid 24 h; npm run token mints others)'),
+      );
+    }
   }
   lines.push(row('DynamoDB', runtime.dynamodb.endpoint, `(${describeDynamo(runtime, storage)})`));
   if (runtime.demo !== undefined) {
     lines.push(row('Demo page', runtime.demo.url, '(open it in two browser windows)'));
   }
   const first = runtime.apis[0];
-  if (first !== undefined) lines.push(`Try: npx wscat -c ${first.url}   ·   Ctrl-C to stop`);
+  if (first !== undefined) lines.push(`Try: ${wscatCommand(first)}   ·   Ctrl-C to stop`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `npx wscat -c ws://…`, with the dev token in the query string when the API has one. */
+export function wscatCommand(api: RunningRuntime['apis'][number]): string {
+  return api.devToken === undefined
+    ? `npx wscat -c ${api.url}`
+    : `npx wscat -c '${api.url}?token=${api.devToken}'`;
 }
 
 function describeDynamo(runtime: RunningRuntime, storage: StorageDescription): string {

@@ -152,6 +152,17 @@ export async function loadSecrets(
   };
 }
 
+/**
+ * The generated secrets kept in `stateDir`, as `<stackName>/<logicalId>` → value: what `npm run token` signs
+ * with when it talks to no runtime.
+ *
+ * @throws SecretConfigurationError for an unreadable state file.
+ */
+export async function keptSecrets(stateDir: string): Promise<ReadonlyMap<string, string>> {
+  const state = await readState(join(stateDir, SECRETS_FILE));
+  return new Map(Object.entries(state.secrets).map(([key, kept]) => [key, kept.value]));
+}
+
 /** A stable version id for a literal secret (a UUID-shaped hash of its ARN and value). */
 function versionIdOf(arn: string, value: string): string {
   const hex = createHash('sha256').update(`${arn}\n${value}`).digest('hex');
