@@ -246,7 +246,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     let demo: RunningDemoServer | undefined;
     const firstApi = gateways[0];
     if (options.demo !== undefined && firstApi !== undefined) {
-      demo = await startDemoServer({ host, port: options.demo.port, websocketUrl: firstApi.gateway.url });
+      const token = devTokens[0];
+      demo = await startDemoServer({
+        host,
+        port: options.demo.port,
+        websocketUrl: firstApi.gateway.url,
+        ...(token !== undefined && { token }),
+      });
       shutdown.add('demo', () => demo?.close() ?? Promise.resolve());
     }
 

@@ -28,10 +28,12 @@ export interface TokenClaims {
   readonly users?: readonly string[];
 }
 
-/** The development token's claims: user `dev`, every grant. */
+/**
+ * The development token's claims: user `dev`, every grant. No `name`: each client keeps the display name it
+ * connects with (`?name=`), so two demo windows on the same token stay two people.
+ */
 export const DEV_CLAIMS: TokenClaims = {
   sub: 'dev',
-  name: 'Developer',
   channels: { '*': ['*'] },
   broadcast: true,
   users: ['*'],
