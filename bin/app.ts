@@ -21,7 +21,9 @@ import { buildDemoToDirectory } from '../web/build.js';
 // What the CLI would pass (cdk.json's feature flags, asset metadata) even when run without it; the CLI's own
 // context, -c values included, still takes precedence.
 const app = new App({ context: cliEquivalentContext() });
-const { stackId, stageName, removalPolicy, cloudWatchRole, demo } = readAppSettings(app.node);
+const { stackId, stageName, removalPolicy, cloudWatchRole, demo, auth, publicChannels } = readAppSettings(
+  app.node,
+);
 // The demo page is bundled into a scratch directory that the synth copies into the assembly as an asset.
 const demoSource = demo ? await mkdtemp(join(tmpdir(), 'realtime-demo-')) : undefined;
 try {
@@ -31,6 +33,9 @@ try {
     stageName,
     removalPolicy,
     cloudWatchRole,
+    // auth=true keeps the construct's default (hmac with a generated secret).
+    ...(auth ? {} : { auth: false }),
+    publicChannels,
     ...(demoSource === undefined ? {} : { demoSource }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

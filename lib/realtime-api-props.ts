@@ -15,6 +15,8 @@ import {
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../lambdas/core/constants.js';
+import { isChannelPattern } from '../lambdas/core/grants.js';
+import type { AuthProps } from './auth.js';
 
 /** Properties of a {@link RealtimeApi}. Every one is optional; the defaults make a deployable demo API. */
 export interface RealtimeApiProps {
@@ -114,6 +116,27 @@ export interface RealtimeApiProps {
    * @default 10
    */
   readonly leaderboardSize?: number;
+
+  /**
+   * How connections authenticate at `$connect`: a JWT in `?token=` or in `Sec-WebSocket-Protocol`, checked by
+   * a Lambda REQUEST authorizer, whose claims say what the connection may do per channel (README
+   * "Authentication and permissions"). `{ mode: 'hmac' }` verifies HS256 tokens with a key kept in Secrets
+   * Manager (generated unless `secret` is given); `{ mode: 'jwks', jwksUrl, issuer, audience }` verifies an
+   * OIDC issuer's tokens (Cognito, Auth0). `false` lets anyone who knows the URL connect and do anything: only
+   * for a public demo stage.
+   *
+   * @default { mode: 'hmac' } - auth on, with a generated secret
+   */
+  readonly auth?: false | AuthProps;
+
+  /**
+   * Channel patterns (exact, `prefix*` or `*`) every connected client may subscribe to and read the history
+   * and presence of, whatever its token grants; publishing and scoring there still need a grant
+   * (`PUBLIC_CHANNELS`).
+   *
+   * @default [] - no public channels
+   */
+  readonly publicChannels?: readonly string[];
 }
 
 /** {@link RealtimeApiProps} with every default applied. */
@@ -135,6 +158,8 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   cloudWatchRole: false,
   historySize: DEFAULT_HISTORY_SIZE,
   leaderboardSize: DEFAULT_LEADERBOARD_SIZE,
+  auth: Object.freeze({ mode: 'hmac' }),
+  publicChannels: Object.freeze([]),
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -193,6 +218,23 @@ function validate(props: ResolvedRealtimeApiProps): void {
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
   if (known(props.serviceName) && props.serviceName.trim() === '') {
     fail(`serviceName must not be empty, got ${show(props.serviceName)}`);
+  }
+  checkAuth(props.auth);
+  for (const pattern of props.publicChannels) {
+    if (known(pattern) && !isChannelPattern(pattern)) {
+      fail(`publicChannels: each must be a channel name, "prefix*" or "*", got ${show(pattern)}`);
+    }
+  }
+}
+
+function checkAuth(auth: false | AuthProps): void {
+  if (auth === false || auth.mode === 'hmac') return;
+  if (auth.mode !== 'jwks') fail(`auth.mode must be "hmac" or "jwks", got ${show((auth as AuthProps).mode)}`);
+  if (known(auth.jwksUrl) && !/^https:\/\/[^\s/]+/.test(auth.jwksUrl)) {
+    fail(`auth.jwksUrl must be an https:// URL, got ${show(auth.jwksUrl)}`);
+  }
+  for (const key of ['issuer', 'audience'] as const) {
+    if (known(auth[key]) && auth[key].trim() === '') fail(`auth.${key} must not be empty`);
   }
 }
 

@@ -18,6 +18,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
+import { RealtimeAuth } from './auth.js';
 import { createConnectionsTable } from './connections-table.js';
 import { handlerEntry } from './paths.js';
 import {
@@ -60,6 +61,8 @@ export class RealtimeApi extends Construct {
   public readonly reaper: NodejsFunction;
   /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on (default off). */
   public readonly apiGatewayAccount?: ApiGatewayAccount;
+  /** The `$connect` authorizer (and its secret), unless {@link RealtimeApiProps.auth} is `false`. */
+  public readonly auth?: RealtimeAuth;
 
   constructor(scope: Construct, id: string, props: RealtimeApiProps = {}) {
     super(scope, id);
@@ -83,6 +86,18 @@ export class RealtimeApi extends Construct {
     this.url = this.stage.url;
     this.callbackUrl = this.stage.callbackUrl;
 
+    this.auth =
+      settings.auth === false
+        ? undefined
+        : new RealtimeAuth(this, 'Auth', {
+            auth: settings.auth,
+            timeout: settings.timeout,
+            memorySize: settings.memorySize,
+            logRetention: settings.logRetention,
+            removalPolicy: settings.removalPolicy,
+            environment: this.loggingEnvironment(settings),
+          });
+
     const functions: Record<string, NodejsFunction> = {};
     const routes: Record<string, WebSocketRoute> = {};
     for (const definition of ROUTES) {
@@ -104,7 +119,19 @@ export class RealtimeApi extends Construct {
     }).function;
   }
 
-  /** The environment of every function: the table, the callback URL, the limits and the logging settings. */
+  /** What every function logs with. */
+  private loggingEnvironment(settings: ResolvedRealtimeApiProps): Record<string, string> {
+    return {
+      POWERTOOLS_SERVICE_NAME: settings.serviceName,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+  }
+
+  /**
+   * The environment of every route function: the table, the callback URL, the limits, whether routes check
+   * grants (`AUTH_ENABLED`), the public channels and the logging settings.
+   */
   private functionEnvironment(settings: ResolvedRealtimeApiProps): Record<string, string> {
     return {
       TABLE_NAME: this.table.tableName,
@@ -113,9 +140,9 @@ export class RealtimeApi extends Construct {
       FANOUT_CONCURRENCY: Tokenization.stringifyNumber(settings.fanOutConcurrency),
       HISTORY_SIZE: Tokenization.stringifyNumber(settings.historySize),
       LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
-      POWERTOOLS_SERVICE_NAME: settings.serviceName,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
+      AUTH_ENABLED: String(settings.auth !== false),
+      PUBLIC_CHANNELS: settings.publicChannels.join(','),
+      ...this.loggingEnvironment(settings),
     };
   }
 
@@ -153,6 +180,8 @@ export class RealtimeApi extends Construct {
     const webSocketRoute = this.api.addRoute(route.routeKey, {
       integration: new WebSocketLambdaIntegration(`${route.id}Integration`, routeFunction.function),
       returnResponse: route.twoWay,
+      // API Gateway authorizes a WebSocket connection once, at $connect; other routes cannot have an authorizer.
+      ...(route.routeKey === '$connect' && this.auth ? { authorizer: this.auth.authorizer } : {}),
     });
     return { route: webSocketRoute, handler: routeFunction.function };
   }

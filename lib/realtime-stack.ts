@@ -25,7 +25,8 @@ export interface RealtimeStackProps extends StackProps, RealtimeApiProps {
 
 /**
  * The realtime API as a stack, with outputs named for clients and operators: `WebSocketUrl` (what clients
- * connect to), `ManagementUrl` (the `@connections` endpoint) and `TableName`.
+ * connect to), `ManagementUrl` (the `@connections` endpoint), `TableName` and, in `hmac` auth mode,
+ * `AuthSecretArn` (the secret of the token key).
  */
 export class RealtimeStack extends Stack {
   /** The API and everything behind it. */
@@ -37,6 +38,7 @@ export class RealtimeStack extends Stack {
     super(scope, id, props);
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
+    const { auth, publicChannels } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
       stageName,
       throttle,
@@ -50,6 +52,8 @@ export class RealtimeStack extends Stack {
       cloudWatchRole,
       historySize,
       leaderboardSize,
+      auth,
+      publicChannels,
     });
     applyNagAcknowledgements(realtimeApiNagAcknowledgements(this.realtime));
 
@@ -65,6 +69,14 @@ export class RealtimeStack extends Stack {
       description: 'DynamoDB table of connections and subscriptions',
       value: this.realtime.table.tableName,
     });
+
+    if (this.realtime.auth?.secret) {
+      new CfnOutput(this, 'AuthSecretArn', {
+        description:
+          'Secrets Manager secret holding the HMAC key of connection tokens (read it to mint tokens: npm run token)',
+        value: this.realtime.auth.secret.secretArn,
+      });
+    }
 
     if (props.demoSource !== undefined) {
       this.demo = new DemoSite(this, 'Demo', {

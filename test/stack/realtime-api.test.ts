@@ -123,7 +123,8 @@ describe('RealtimeApi', () => {
     );
 
     it('routes: every function may be invoked by API Gateway for its own route only', () => {
-      template.resourceCountIs('AWS::Lambda::Permission', ROUTE_HANDLERS.length);
+      // One per route, plus the $connect authorizer's (test/stack/auth.test.ts).
+      template.resourceCountIs('AWS::Lambda::Permission', ROUTE_HANDLERS.length + 1);
       for (const [routeKey, handler] of ROUTE_HANDLERS) {
         const fn = realtime.functions[handler];
         if (!fn) throw new Error(`no function for ${handler}`);
@@ -340,6 +341,8 @@ describe('RealtimeApi', () => {
           FANOUT_CONCURRENCY: '32',
           HISTORY_SIZE: '50',
           LEADERBOARD_SIZE: '10',
+          AUTH_ENABLED: 'true',
+          PUBLIC_CHANNELS: '',
           POWERTOOLS_SERVICE_NAME: 'realtime-websocket-api',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
