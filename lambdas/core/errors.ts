@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_CHANNEL'
   | 'PAYLOAD_TOO_LARGE'
+  | 'FORBIDDEN'
   | 'INTERNAL_ERROR';
 
 /** The value of a request's optional `id`, echoed in its ack or error. */

@@ -28,8 +28,6 @@ import { logger } from '../adapters/logger.js';
 import { InvalidClaimsError, type Principal, principalFromClaims } from '../core/grants.js';
 import type { RouteLogger } from './support/route-response.js';
 
-/** The subprotocol a client offers beside its token; `$connect` selects it. */
-export const REALTIME_SUBPROTOCOL = 'realtime';
 /** The prefix of the subprotocol entry that carries the token: `bearer.<jwt>`. */
 export const BEARER_PREFIX = 'bearer.';
 /** The message API Gateway turns into a 401. */

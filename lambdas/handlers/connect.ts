@@ -3,6 +3,10 @@
  * (`?clientId=…&name=…`); a malformed one refuses the handshake with 400. A non-2xx answer makes API Gateway reject the handshake, which is
  * what we want when the connection could not be recorded: nobody could ever reach it.
  *
+ * A client that sends its token as a subprotocol (`Sec-WebSocket-Protocol: realtime, bearer.<jwt>`) gets
+ * `Sec-WebSocket-Protocol: realtime` back: API Gateway passes the chosen subprotocol on only when `$connect`
+ * returns it, and a client that offered subprotocols fails a handshake that selects none.
+ *
  * @module
  */
 
@@ -13,6 +17,19 @@ import type { ConnectionStore } from '../core/ports.js';
 import { identityFromQuery, registerConnection } from '../core/registry.js';
 import { headerValue, type WebSocketConnectEvent } from './support/events.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
+
+/** The subprotocol `$connect` selects when the client offers it (next to its `bearer.<jwt>` token). */
+export const REALTIME_SUBPROTOCOL = 'realtime';
+
+/** `{ 'Sec-WebSocket-Protocol': 'realtime' }` when the client offered `realtime`, else no headers. */
+export const subprotocolHeaders = (
+  event: WebSocketConnectEvent,
+): Readonly<Record<string, string>> | undefined =>
+  headerValue(event, 'sec-websocket-protocol')
+    ?.split(',')
+    .some((protocol) => protocol.trim() === REALTIME_SUBPROTOCOL)
+    ? { 'Sec-WebSocket-Protocol': REALTIME_SUBPROTOCOL }
+    : undefined;
 
 /** What the `$connect` handler needs. */
 export interface ConnectDeps {
@@ -51,7 +68,8 @@ export const makeConnectHandler =
         },
         deps.now(),
       );
-      return { statusCode: 200 };
+      const headers = subprotocolHeaders(event);
+      return headers === undefined ? { statusCode: 200 } : { statusCode: 200, headers };
     } catch (error) {
       deps.logger.error('connect failed; handshake rejected', {
         connectionId,

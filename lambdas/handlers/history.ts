@@ -9,6 +9,7 @@ import { historyFrame } from '../core/frames.js';
 import { readHistory } from '../core/history.js';
 import type { HistoryStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
@@ -19,6 +20,12 @@ export interface HistoryDeps {
   /** Messages each channel keeps: the default and largest page. */
   readonly historySize: number;
   readonly logger: RouteLogger;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /** Builds the `history` handler: replies `{"type":"history","channel","seq","messages","recovered"?,"more"?}`. */
@@ -26,6 +33,7 @@ export const makeHistoryHandler =
   (deps: HistoryDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
     respond(event.body, 'history', deps.logger, async (request) => {
+      authorize(deps.access ?? AUTH_OFF, event.requestContext, 'history', request.channel, request.id);
       const limit = Math.min(request.limit ?? deps.historySize, deps.historySize);
       const page = await readHistory(
         deps.history,
@@ -39,6 +47,7 @@ export const makeHistoryHandler =
 
 /** The Lambda entry point. */
 export const handler = makeHistoryHandler({
+  access: accessPolicyFromEnv(),
   history: tableStores().history,
   historySize: readHistorySize(),
   logger,

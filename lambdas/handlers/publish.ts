@@ -11,6 +11,7 @@ import { type PublishPorts, publishToChannel } from '../core/channels.js';
 import { publishedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -22,6 +23,12 @@ export interface PublishDeps {
   readonly historySize: number;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /**
@@ -33,6 +40,7 @@ export const makePublishHandler =
   (deps: PublishDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event.body, 'publish', deps.logger, async (request) => {
+      authorize(deps.access ?? AUTH_OFF, event.requestContext, 'publish', request.channel, request.id);
       const { connectionId } = event.requestContext;
       const { channel, data } = request;
       const result = await loggedFanOut(
@@ -47,6 +55,7 @@ export const makePublishHandler =
 
 /** The Lambda entry point. */
 export const handler = makePublishHandler({
+  access: accessPolicyFromEnv(),
   ports: productionPorts(),
   historySize: readHistorySize(),
   logger,

@@ -10,6 +10,7 @@ import { scoredFrame } from '../core/frames.js';
 import { submitScore } from '../core/leaderboard.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -21,6 +22,12 @@ export interface ScoreDeps {
   readonly leaderboardSize: number;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /**
@@ -31,6 +38,7 @@ export const makeScoreHandler =
   (deps: ScoreDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event.body, 'score', deps.logger, async (request) => {
+      authorize(deps.access ?? AUTH_OFF, event.requestContext, 'score', request.board, request.id);
       const { board, player, points } = request;
       const result = await loggedFanOut(
         deps.logger,
@@ -44,6 +52,7 @@ export const makeScoreHandler =
 
 /** The Lambda entry point. */
 export const handler = makeScoreHandler({
+  access: accessPolicyFromEnv(),
   ports: productionPorts(),
   leaderboardSize: readLeaderboardSize(),
   logger,

@@ -11,6 +11,7 @@ import { type ChannelLimits, type SubscribePorts, subscribeToChannel } from '../
 import { subscribedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -21,6 +22,12 @@ export interface SubscribeDeps {
   readonly limits: ChannelLimits;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /**
@@ -31,6 +38,11 @@ export const makeSubscribeHandler =
   (deps: SubscribeDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event.body, 'subscribe', deps.logger, async (request) => {
+      const access = deps.access ?? AUTH_OFF;
+      authorize(access, event.requestContext, 'subscribe', request.channel, request.id);
+      if (request.presence === true) {
+        authorize(access, event.requestContext, 'presence', request.channel, request.id);
+      }
       const { connectionId, connectedAt } = event.requestContext;
       const { channel, history, since, presence } = request;
       const result = await subscribeToChannel(
@@ -45,6 +57,7 @@ export const makeSubscribeHandler =
 
 /** The Lambda entry point. */
 export const handler = makeSubscribeHandler({
+  access: accessPolicyFromEnv(),
   ports: productionPorts(),
   limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
   logger,

@@ -9,6 +9,7 @@ import { leaderboardFrame } from '../core/frames.js';
 import { readLeaderboard } from '../core/leaderboard.js';
 import type { LeaderboardStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
@@ -19,6 +20,12 @@ export interface TopDeps {
   /** Entries when the request gives no `limit`. */
   readonly leaderboardSize: number;
   readonly logger: RouteLogger;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /** Builds the `top` handler: replies `{"type":"leaderboard","board","version","top"}`. */
@@ -26,6 +33,8 @@ export const makeTopHandler =
   (deps: TopDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
     respond(event.body, 'top', deps.logger, async (request) => {
+      // Reading a board is reading its channel's kept state: the `history` grant.
+      authorize(deps.access ?? AUTH_OFF, event.requestContext, 'history', request.board, request.id);
       const snapshot = await readLeaderboard(
         deps.leaderboard,
         request.board,
@@ -36,6 +45,7 @@ export const makeTopHandler =
 
 /** The Lambda entry point. */
 export const handler = makeTopHandler({
+  access: accessPolicyFromEnv(),
   leaderboard: tableStores().leaderboard,
   leaderboardSize: readLeaderboardSize(),
   logger,

@@ -53,6 +53,34 @@ describe('$connect handler', () => {
     ]);
   });
 
+  it('selects the realtime subprotocol when the client offered it beside its token', async () => {
+    ddb.on(BatchWriteCommand).resolves({});
+    const event = connectEvent();
+    const offered = {
+      ...event,
+      headers: {
+        ...event.headers,
+        'sec-websocket-protocol': 'realtime, bearer.eyJhbGciOiJIUzI1NiJ9.e30.sig',
+      },
+    };
+
+    const response = await connect.handler(offered);
+
+    expect(response).toEqual({ statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'realtime' } });
+  });
+
+  it('selects no subprotocol when the client offered only others', async () => {
+    ddb.on(BatchWriteCommand).resolves({});
+    const event = connectEvent();
+
+    const response = await connect.handler({
+      ...event,
+      headers: { ...event.headers, 'Sec-WebSocket-Protocol': 'chat, realtime-v2' },
+    });
+
+    expect(response).toEqual({ statusCode: 200 });
+  });
+
   it('takes the user agent from the handshake headers when identity has none', async () => {
     ddb.on(BatchWriteCommand).resolves({});
     const event = connectEvent();

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { messageEnvelope } from '../../../lambdas/core/frames.js';
-import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE, withGrants } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { InMemoryHistoryStore } from '../support/in-memory-store.js';
 
@@ -161,5 +161,32 @@ describe('makeHistoryHandler', () => {
       messages: [],
       recovered: false,
     });
+  });
+});
+
+describe('history handler: grants', () => {
+  it('refuses a channel the token does not allow reading the history of, with FORBIDDEN, before any read', async () => {
+    givenLobby(5, [5, 4]);
+
+    const response = await history.handler(
+      withGrants(historyEvent({ id: 4 }), { channels: { lobby: ['subscribe'] } }),
+    );
+
+    expect(bodyOf(response)).toEqual({
+      type: 'error',
+      code: 'FORBIDDEN',
+      message: 'not allowed to history on "lobby"',
+      id: 4,
+    });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('reads the history of a public channel without a grant', async () => {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    const response = await history.handler(withGrants(historyEvent({ channel: 'news', id: 5 }), {}));
+
+    expect(bodyOf(response)).toMatchObject({ type: 'history', channel: 'news', id: 5 });
   });
 });

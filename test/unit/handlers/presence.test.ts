@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE, withGrants } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { InMemoryPresenceStore } from '../support/in-memory-store.js';
 
@@ -111,5 +111,33 @@ describe('makePresenceHandler', () => {
       channel: 'lobby',
       members: [{ clientId: 'ann', connectionId: 'a' }],
     });
+  });
+});
+
+describe('presence handler: grants', () => {
+  it('refuses a channel the token does not allow seeing the presence of, with FORBIDDEN, before any read', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    const response = await presence.handler(
+      withGrants(presenceEvent({ id: 8 }), { channels: { lobby: ['subscribe', 'history'] } }),
+    );
+
+    expect(bodyOf(response)).toEqual({
+      type: 'error',
+      code: 'FORBIDDEN',
+      message: 'not allowed to presence on "lobby"',
+      id: 8,
+    });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('lists the members where the grant allows it', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    const response = await presence.handler(
+      withGrants(presenceEvent({ id: 9 }), { channels: { '*': ['presence'] } }),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'presence', channel: 'lobby', id: 9 });
   });
 });

@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE, withGrants } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { InMemoryLeaderboardStore } from '../support/in-memory-store.js';
 import { madeBefore } from '../support/sdk-calls.js';
@@ -126,5 +126,26 @@ describe('makeTopHandler', () => {
         { rank: 2, player: 'c', score: 2 },
       ],
     });
+  });
+});
+
+describe('top handler: grants', () => {
+  it('refuses a board the token does not allow reading (the history grant), with FORBIDDEN, before any read', async () => {
+    givenBoard(1, []);
+
+    const response = await top.handler(
+      withGrants(topEvent({ id: 6 }), { channels: { cup: ['subscribe', 'score'] } }),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'FORBIDDEN', id: 6 });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('reads the board with the history grant', async () => {
+    givenBoard(1, []);
+
+    const response = await top.handler(withGrants(topEvent({ id: 7 }), { channels: { cup: ['history'] } }));
+
+    expect(bodyOf(response)).toMatchObject({ type: 'leaderboard', id: 7 });
   });
 });
