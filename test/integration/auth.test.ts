@@ -253,6 +253,21 @@ describe('auth over the offline runtime', () => {
       );
     });
 
+    it('carries the grants to every route: broadcast only with the broadcast grant', async () => {
+      const listener = await open(connectUrl(api, { clientId: 'listener' }));
+      const player = await open(withToken(await gameToken('player')));
+      const broadcaster = await open(
+        withToken(await signToken(secretString, { sub: 'host', broadcast: true }, { ttlSeconds: 600 })),
+      );
+
+      const refused = await player.request({ action: 'sendmessage', data: 'from-player' }, 'error');
+      broadcaster.send({ action: 'sendmessage', data: 'from-host' });
+
+      expect(refused).toMatchObject({ code: 'FORBIDDEN' });
+      expect((await listener.next((_json, raw) => raw === 'from-host')).raw).toBe('from-host');
+      expect(listener.frames.map((frame) => frame.raw)).not.toContain('from-player');
+    });
+
     it('stores nothing for a refused subscribe: no subscription, no presence', async () => {
       const channel = `chat-${Math.random().toString(36).slice(2, 8)}`;
       const player = await open(withToken(await gameToken('player')));
