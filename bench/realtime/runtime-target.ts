@@ -40,7 +40,8 @@ export interface RuntimeTargetOptions {
   readonly log: (line: string) => void;
 }
 
-function synthesize(outDir: string): Promise<void> {
+/** Synthesizes the product app (`bin/app.ts`) into `outDir`, bounded in time. */
+export function synthesize(outDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
       cwd: REPO_ROOT,
