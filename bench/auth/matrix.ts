@@ -23,6 +23,8 @@ const STEP_TIMEOUT_MS = 5_000;
 const OTHER_KEY = 'another-secret-of-enough-length-0123456789';
 const REFUSED_CHANNEL = 'chat';
 const ALLOWED_CHANNEL = 'game-1';
+/** The `clientId` of the game-* player, so its presence events can be told from the watcher's own. */
+const PLAYER = 'matrix-player';
 
 /** One request of each operation on a channel, and the reply it gets when allowed. */
 export const OPERATIONS: readonly {
@@ -218,7 +220,7 @@ export async function runAuthMatrix(api: RuntimeApi, secret: string): Promise<Ma
   for (const [name, expected, attempt] of handshakes) row(`handshake: ${name}`, expected, await attempt());
 
   const watcher = await dial(connectUrl(api, { clientId: 'matrix-watcher' }));
-  const player = await dial(url(game));
+  const player = await dial(connectUrl(api, { token: game, clientId: PLAYER }));
   if (typeof watcher === 'string' || typeof player === 'string') {
     row(
       'open the watcher (dev token) and the game-* player',
@@ -245,10 +247,11 @@ export async function runAuthMatrix(api: RuntimeApi, secret: string): Promise<Ma
     await watcher.reply({ action: 'publish', channel: REFUSED_CHANNEL, data: 'marker' }, 'published');
     const leaked = watcher.frames.filter((frame) => {
       const json = parse(frame);
+      const member = json?.member as { clientId?: string } | undefined;
       return (
         frame === 'refused?' ||
         json?.data === 'refused?' ||
-        json?.type === 'join' ||
+        (json?.type === 'join' && member?.clientId === PLAYER) ||
         (json?.type === 'leaderboard' && json.board === REFUSED_CHANNEL)
       );
     });
