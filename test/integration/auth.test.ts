@@ -215,6 +215,21 @@ describe('auth over the offline runtime', () => {
     });
   });
 
+  it('keeps the key across a restart: a token of the first session connects to the second', async () => {
+    const token = api.devToken ?? '';
+    const again = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, stateDir });
+    try {
+      const second = again.apis[0];
+      if (second === undefined) throw new Error('no API');
+      const client = await TestClient.open(connectUrl(second, { token }));
+
+      expect(await client.request({ action: 'ping' }, 'pong')).toMatchObject({ type: 'pong' });
+      await client.close();
+    } finally {
+      await again.close();
+    }
+  });
+
   describe('per channel and operation', () => {
     it.each(OPERATIONS)(
       '$op: a game-* token gets FORBIDDEN on chat, and nothing reaches chat',
