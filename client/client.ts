@@ -103,6 +103,7 @@ export class RealtimeClient {
         clientId: this.#options.clientId,
         name: this.#options.name,
         token: this.#options.token,
+        tokenTransport: this.#options.tokenTransport,
         backoff: new Backoff(policy, random),
         reconnect: reconnect !== false,
         stableAfterMs: policy.stableAfterMs,

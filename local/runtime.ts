@@ -6,6 +6,7 @@
  */
 import { dirname, join } from 'node:path';
 import { loadAssembly, resolveValue } from './assembly/index.js';
+import { devTokenFor } from './auth/dev-token.js';
 import { type RunningDemoServer, startDemoServer } from './demo/server.js';
 import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
 import { type StreamSource, startStreams } from './dynamodb/streams.js';
@@ -13,6 +14,8 @@ import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
 import { type InvocableFunction, lambdaApiService } from './lambda-api/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
+import { secretsManagerService } from './secrets/service.js';
+import { DEFAULT_STATE_DIR, loadSecrets } from './secrets/vault.js';
 import { type RunningServices, startServices } from './services/server.js';
 import { startSqs } from './sqs/index.js';
 
@@ -82,6 +85,12 @@ export interface RuntimeOptions {
    * @default no demo page
    */
   readonly demo?: { readonly port: number };
+  /**
+   * Where local state that must survive a restart is kept (the generated values of the template's Secrets
+   * Manager secrets, hence the dev token's signing key).
+   * @default '.realtime-local' in the working directory
+   */
+  readonly stateDir?: string;
   /** Called once per warning, e.g. a function's declared Node.js runtime differs from the host's. @default discard */
   readonly onWarning?: (message: string) => void;
 }
@@ -235,6 +244,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
 
     const apiPorts = new Map(gateways.map(({ api, gateway }) => [api.apiId, gateway.port]));
+    const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+    const secrets = await loadSecrets(app.stacks, { region, host, apiPorts, stateDir });
+    services.register(secretsManagerService(secrets));
+    const devTokens = await Promise.all(
+      gateways.map(({ stack, api }) => devTokenFor(stack, api, secrets, { region, host, apiPorts })),
+    );
     // Lambda provides the AWS SDK to bundles that leave it out; prefer the app project's own copy.
     const sdkSources = [join(dirname(app.assemblyDir), 'node_modules')];
     const byStack = new Map<StackModel, LambdaInvoker>();
@@ -279,18 +294,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     let demo: RunningDemoServer | undefined;
     const firstApi = gateways[0];
     if (options.demo !== undefined && firstApi !== undefined) {
-      demo = await startDemoServer({ host, port: options.demo.port, websocketUrl: firstApi.gateway.url });
+      const token = devTokens[0];
+      demo = await startDemoServer({
+        host,
+        port: options.demo.port,
+        websocketUrl: firstApi.gateway.url,
+        ...(token !== undefined && { token }),
+      });
       shutdown.add('demo', () => demo?.close() ?? Promise.resolve());
     }
 
     return {
-      apis: gateways.map(({ stack, api, gateway }) => ({
+      apis: gateways.map(({ stack, api, gateway }, index) => ({
         stackName: stack.stackName,
         name: api.name,
         stage: api.stageName,
         port: gateway.port,
         url: gateway.url,
         managementUrl: gateway.managementUrl,
+        ...(devTokens[index] !== undefined && { devToken: devTokens[index] }),
       })),
       tables,
       dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },

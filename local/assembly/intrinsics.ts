@@ -6,10 +6,11 @@
  * - `Ref`: pseudo parameters (`AWS::Region` → the local region, `AWS::AccountId` → `000000000000`,
  *   `AWS::Partition` → `aws`, `AWS::URLSuffix` → `amazonaws.com`, `AWS::StackName`, `AWS::StackId`); a table →
  *   its table name; a WebSocket API → its local apiId; a stage → its stage name; a function → its function name; a
- *   queue → its URL on the runtime's services endpoint (`<endpoint>/<account>/<queueName>`); a parameter → its
- *   `Default`; any other resource → its logical id.
+ *   queue → its URL on the runtime's services endpoint (`<endpoint>/<account>/<queueName>`); a Secrets Manager
+ *   secret → its ARN (`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 chars>`, stable across
+ *   restarts); a parameter → its `Default`; any other resource → its logical id.
  * - `Fn::GetAtt`: a table's `Arn` / `StreamArn`, a function's `Arn`, an API's `ApiEndpoint` / `ApiId`, a queue's
- *   `Arn` / `QueueName` / `QueueUrl`, and a plausible ARN for any other resource's `Arn`.
+ *   `Arn` / `QueueName` / `QueueUrl`, a secret's `Id`, and a plausible ARN for any other resource's `Arn`.
  * - `Fn::Join`, `Fn::Sub` (both forms), `Fn::Select`, `Fn::Split`, `Fn::Base64`, `Fn::GetAZs`.
  * - `Fn::ImportValue` and anything else: a `ResolveError` naming what could not be resolved.
  *
@@ -21,6 +22,7 @@ import { localApiId } from './api-id.js';
 import { ResolveError } from './errors.js';
 import { type ApiPorts, LOCAL_HOST, toLocalUrls } from './local-urls.js';
 import { queueNameOf } from './queues.js';
+import { generatedSecretName, secretArn, secretArnSuffix } from './secret-ids.js';
 import { isTemplateObject, literalString, type TemplateObject } from './template.js';
 
 export type { ApiPorts } from './local-urls.js';
@@ -93,6 +95,17 @@ function apiIdOf(ctx: ResolveContext, logicalId: string): string {
   return api?.apiId ?? localApiId(ctx.stack.stackName, logicalId);
 }
 
+/** A secret's `Name` (resolved), or the name CloudFormation would generate. */
+function secretNameOf(ctx: ResolveContext, logicalId: string): string {
+  const name = ctx.stack.resources[logicalId]?.Properties?.Name;
+  return name === undefined ? generatedSecretName(ctx.stack.stackName, logicalId) : resolveString(name, ctx);
+}
+
+function secretArnOf(ctx: ResolveContext, logicalId: string): string {
+  const suffix = secretArnSuffix(ctx.stack.stackName, logicalId);
+  return secretArn(ctx.region, account(ctx), secretNameOf(ctx, logicalId), suffix);
+}
+
 function resolvePseudo(name: string, ctx: ResolveContext): Resolved {
   switch (name) {
     case 'AWS::Region':
@@ -149,6 +162,8 @@ function resolveRef(name: TemplateValue, ctx: ResolveContext): Resolved {
       return functionNameOf(ctx, name);
     case 'AWS::SQS::Queue':
       return queueUrlOf(ctx, name);
+    case 'AWS::SecretsManager::Secret':
+      return secretArnOf(ctx, name);
     default:
       return name;
   }
@@ -189,6 +204,8 @@ function resolveGetAtt(args: TemplateValue, ctx: ResolveContext): Resolved {
       return queueUrlOf(ctx, logicalId);
     case 'AWS::ApiGatewayV2::Api.ApiId':
       return apiIdOf(ctx, logicalId);
+    case 'AWS::SecretsManager::Secret.Id':
+      return secretArnOf(ctx, logicalId);
     case 'AWS::ApiGatewayV2::Api.ApiEndpoint': {
       const protocol = ctx.stack.resources[logicalId]?.Properties?.ProtocolType;
       const scheme = protocol === 'WEBSOCKET' ? 'wss' : 'https';

@@ -26,9 +26,11 @@ const VALUE_WIDTH = 27;
  *   DynamoDB    http://127.0.0.1:45123     (dynalite, in memory; table RealtimeWebSocketApi-Table…)
  *   SQS         http://127.0.0.1:45124     (in memory; queues …), when the app has queues
  *   Services    http://127.0.0.1:3002      (Lambda Invoke, SQS, Secrets Manager: AWS_ENDPOINT_URL_*)
- * Try: npx wscat -c ws://127.0.0.1:3001   ·   Ctrl-C to stop
+ *   Dev token   eyJhbGciOiJIUzI1NiIs…      (user dev, every grant, valid 24 h; npm run token mints others)
+ * Try: npx wscat -c 'ws://127.0.0.1:3001?token=eyJhbGciOiJIUzI1NiIs…'   ·   Ctrl-C to stop
  * Publish from a script: npm run publish -- --local --channel lobby --data '{"hello":"world"}'
  * ```
+ * The dev token rows appear for an API whose `$connect` has the HMAC authorizer (auth on).
  */
 export function formatBanner(runtime: RunningRuntime, storage: StorageDescription = {}): string {
   const lines = ['Realtime WebSocket API — offline'];
@@ -43,6 +45,11 @@ export function formatBanner(runtime: RunningRuntime, storage: StorageDescriptio
         '(the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})',
       ),
     );
+    if (api.devToken !== undefined) {
+      lines.push(
+        row('Dev token', api.devToken, '(user dev, every grant, valid 24 h; npm run token mints others)'),
+      );
+    }
   }
   lines.push(row('DynamoDB', runtime.dynamodb.endpoint, `(${describeDynamo(runtime, storage)})`));
   if (runtime.queues.length > 0) {
@@ -56,9 +63,16 @@ export function formatBanner(runtime: RunningRuntime, storage: StorageDescriptio
     row('Services', runtime.services.endpoint, '(Lambda Invoke, SQS, Secrets Manager: AWS_ENDPOINT_URL_*)'),
   );
   const first = runtime.apis[0];
-  if (first !== undefined) lines.push(`Try: npx wscat -c ${first.url}   ·   Ctrl-C to stop`);
+  if (first !== undefined) lines.push(`Try: ${wscatCommand(first)}   ·   Ctrl-C to stop`);
   lines.push(`Publish from a script: ${publishCommand(runtime)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `npx wscat -c ws://…`, with the dev token in the query string when the API has one. */
+export function wscatCommand(api: RunningRuntime['apis'][number]): string {
+  return api.devToken === undefined
+    ? `npx wscat -c ${api.url}`
+    : `npx wscat -c '${api.url}?token=${api.devToken}'`;
 }
 
 /** The ready-to-paste `npm run publish` line; `--endpoint` only when the services are not on the default port. */

@@ -58,6 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.maxConnectionMs !== undefined && { maxConnectionMs: options.maxConnectionMs }),
       ...(options.functionConcurrency !== undefined && { functionConcurrency: options.functionConcurrency }),
+      ...(options.stateDir !== undefined && { stateDir: options.stateDir }),
       onInvocation: (log) => io.stdout(`${formatInvocation(log)}\n`),
       onWarning: (message) => io.stderr(`Warning: ${message}\n`),
       ...(options.demoPort !== undefined && { demo: { port: options.demoPort } }),

@@ -23,6 +23,8 @@ export interface CliOptions {
   readonly demoPort: number | undefined;
   /** Port of the services endpoint (SQS, Secrets Manager, Lambda Invoke). */
   readonly servicesPort: number;
+  /** Where generated secrets are kept; undefined = the runtime's default (`.realtime-local`). */
+  readonly stateDir: string | undefined;
 }
 
 /** `--help` text. */
@@ -38,6 +40,8 @@ Options:
   --dynamodb dynalite|local    dynalite (default, in process) or AWS's DynamoDB Local (needs Java 17)
   --dynamodb-endpoint URL      use a DynamoDB that is already running, e.g. http://127.0.0.1:8000
   --persist DIR                keep the tables on disk in DIR (default: in memory)
+  --state-dir DIR              keep generated secrets (the dev token's signing key) in DIR
+                               (default .realtime-local in the working directory)
   --ttl-sweep-interval SECONDS how often expired items (TTL) are deleted (default 30)
   --idle-timeout SECONDS       close connections idle this long (default 600, like API Gateway)
   --max-connection SECONDS     close connections this long after they opened (default 7200, like API Gateway)
@@ -114,6 +118,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     idleTimeoutMs: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionMs: seconds('--max-connection', values['max-connection']),
     functionConcurrency: positiveInteger('--concurrency', values.concurrency),
+    stateDir: nonEmpty('--state-dir', values['state-dir']),
   };
 }
 
@@ -128,6 +133,7 @@ function parse(argv: readonly string[]) {
       dynamodb: { type: 'string' },
       'dynamodb-endpoint': { type: 'string' },
       persist: { type: 'string' },
+      'state-dir': { type: 'string' },
       'ttl-sweep-interval': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
@@ -167,4 +173,9 @@ function positiveInteger(flag: string, raw: string | undefined): number | undefi
     throw new CliError(`${flag} must be an integer from 1 to 1000, got "${raw}"`);
   }
   return value;
+}
+
+function nonEmpty(flag: string, raw: string | undefined): string | undefined {
+  if (raw !== undefined && raw.trim() === '') throw new CliError(`${flag} needs a directory, got ""`);
+  return raw;
 }

@@ -53,6 +53,11 @@ const stack: StackModel = {
     Jobs: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs' } },
     Orders: { Type: 'AWS::SQS::Queue', Properties: { FifoQueue: true } },
     Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+    AuthSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: {} } },
+    NamedSecret: {
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: { Name: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'signing']] } },
+    },
   },
   parameters: {
     Greeting: { Type: 'String', Default: 'hi' },
@@ -139,6 +144,18 @@ describe('resolveValue', () => {
       expect(resolve({ Ref: 'Orders' })).toBe(
         'https://sqs.eu-west-1.amazonaws.com/000000000000/Chat-Orders.fifo',
       );
+    });
+
+    it('resolves a secret to a realistic ARN, stable across calls, with its name or a generated one', () => {
+      const arn = resolve({ Ref: 'AuthSecret' });
+      expect(arn).toMatch(
+        /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:AuthSecret-[A-Za-z0-9]{12}-[A-Za-z0-9]{6}$/,
+      );
+      expect(resolve({ Ref: 'AuthSecret' })).toBe(arn);
+      expect(resolve({ Ref: 'NamedSecret' })).toMatch(
+        /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:Chat-signing-[A-Za-z0-9]{6}$/,
+      );
+      expect(resolve({ 'Fn::GetAtt': ['AuthSecret', 'Id'] })).toBe(arn);
     });
 
     it('resolves a parameter to its default', () => {

@@ -14,6 +14,12 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(['--port', '0'], { PORT: '4100' }).port).toBe(0);
   });
 
+  it('reads --state-dir, leaves the default to the runtime, and refuses an empty one', () => {
+    expect(parseCliOptions(['--state-dir', '/tmp/state'], {}).stateDir).toBe('/tmp/state');
+    expect(parseCliOptions([], {}).stateDir).toBeUndefined();
+    expect(() => parseCliOptions(['--state-dir='], {})).toThrow('--state-dir needs a directory');
+  });
+
   it('reads --concurrency as the per-function worker bound', () => {
     expect(parseCliOptions(['--concurrency', '4'], {}).functionConcurrency).toBe(4);
   });
