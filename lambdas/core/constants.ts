@@ -38,6 +38,12 @@ export const DEFAULT_FANOUT_CONCURRENCY = 32;
  */
 export const DEADLINE_SAFETY_MARGIN_MS = 1_000;
 
+/**
+ * Longest one `@connections` POST may take before it fails as a retryable timeout (which may have landed);
+ * the fan-out shortens it to the time left before its deadline.
+ */
+export const POST_TIMEOUT_MS = 5_000;
+
 /** When and how often a throttled or failed call is retried (full-jitter exponential backoff). */
 export interface RetryPolicy {
   /** Attempts in total, the first one included. */

@@ -51,13 +51,19 @@ export interface ConnectionStore {
   nextSequence(channel: string): Promise<number>;
 }
 
+/** How one post may run. */
+export interface SendOptions {
+  /** Give up (a retryable failure that may have landed) after this long; the fan-out caps it by its deadline. */
+  readonly timeoutMs?: number;
+}
+
 /** Pushes frames to connections. */
 export interface Messenger {
   /**
    * Sends one text frame. Resolves `'gone'` when the connection no longer exists; throws
-   * `RetryableSendError` on throttling, 5xx and network failures, and anything else as is.
+   * `RetryableSendError` on throttling, 5xx, network failures and timeouts, and anything else as is.
    */
-  send(connectionId: string, frame: string): Promise<'sent' | 'gone'>;
+  send(connectionId: string, frame: string, options?: SendOptions): Promise<'sent' | 'gone'>;
 }
 
 /** The last messages of each channel, kept for history and resume. */

@@ -42,7 +42,7 @@ export const makePublishHandler =
         { route: 'publish', channel },
         (options) => publishToChannel(deps.ports, { connectionId, channel, data }, deps.historySize, options),
       );
-      return publishedFrame(channel, result.seq, result.delivered, request.id);
+      return publishedFrame(channel, result.seq, result.delivered, request.id, result);
     });
 
 /** The Lambda entry point. */

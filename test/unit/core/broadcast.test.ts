@@ -13,7 +13,14 @@ describe('broadcastToEveryone', () => {
 
     const result = await broadcastToEveryone({ store, messenger }, 'hello everyone', testFanOutOptions());
 
-    expect(result).toEqual({ delivered: 3, gone: 0, failed: 0 });
+    expect(result).toEqual({
+      delivered: 3,
+      gone: 0,
+      failed: 0,
+      handedOff: 0,
+      remaining: [],
+      unreadPages: false,
+    });
     expect(messenger.sent.map((s) => s.frame)).toEqual([
       'hello everyone',
       'hello everyone',
@@ -52,7 +59,14 @@ describe('broadcastToEveryone', () => {
 
     const result = await broadcastToEveryone({ store, messenger, afterRemoval }, 'hi', testFanOutOptions());
 
-    expect(result).toEqual({ delivered: 1, gone: 1, failed: 0 });
+    expect(result).toEqual({
+      delivered: 1,
+      gone: 1,
+      failed: 0,
+      handedOff: 0,
+      remaining: [],
+      unreadPages: false,
+    });
     expect(afterRemoval).toHaveBeenCalledWith(
       { member: { clientId: 'cy', name: 'Cy', connectionId: 'gone' }, presenceChannels: ['lobby'] },
       expect.anything(),

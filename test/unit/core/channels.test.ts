@@ -367,7 +367,15 @@ describe('publishToChannel', () => {
       options,
     );
 
-    expect(result).toEqual({ seq: 1, delivered: 3, gone: 0, failed: 0 });
+    expect(result).toEqual({
+      seq: 1,
+      delivered: 3,
+      gone: 0,
+      failed: 0,
+      handedOff: 0,
+      remaining: [],
+      unreadPages: false,
+    });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['pub', 's1', 's2']);
     expect(JSON.parse(messenger.sent[0]?.frame ?? '')).toEqual({
       type: 'message',

@@ -104,7 +104,13 @@ describe('sendmessage handler', () => {
       .commandCalls(QueryCommand)
       .filter((call) => call.args[0].input.IndexName === 'byConnection');
     expect(cleanups.map((call) => call.args[0].input.ExpressionAttributeValues?.[':cid'])).toEqual(['c']);
-    expect(info).toHaveBeenCalledWith('fan-out', { route: 'sendmessage', delivered: 3, gone: 1, failed: 0 });
+    expect(info).toHaveBeenCalledWith('fan-out', {
+      route: 'sendmessage',
+      delivered: 3,
+      gone: 1,
+      failed: 0,
+      handedOff: 0,
+    });
   });
 
   it('announces the leave of a gone connection to those present where it was present', async () => {
@@ -162,7 +168,13 @@ describe('sendmessage handler', () => {
     );
 
     expect(postedTo(api).filter((id) => id === 'b')).toHaveLength(2);
-    expect(info).toHaveBeenCalledWith('fan-out', { route: 'sendmessage', delivered: 4, gone: 0, failed: 0 });
+    expect(info).toHaveBeenCalledWith('fan-out', {
+      route: 'sendmessage',
+      delivered: 4,
+      gone: 0,
+      failed: 0,
+      handedOff: 0,
+    });
   });
 
   it('counts a post that failed for good (403) as failed, without retrying it, and delivers the rest', async () => {
