@@ -155,6 +155,10 @@ const deliver = async (
   }
 };
 
+const isIdList = (
+  recipients: AsyncIterable<readonly string[]> | readonly string[],
+): recipients is readonly string[] => Array.isArray(recipients);
+
 /** Ids pulled from the pages on demand, reading the next page ahead; stops handing out ids when told. */
 class RecipientCursor {
   readonly #pages: AsyncIterator<readonly string[]>;
@@ -163,9 +167,16 @@ class RecipientCursor {
   #done = false;
   #reading: Promise<void> | undefined;
 
-  constructor(pages: AsyncIterable<readonly string[]>) {
-    // The next page is read while this one is being posted to.
-    this.#pages = readAhead(pages)[Symbol.asyncIterator]();
+  constructor(pages: AsyncIterable<readonly string[]> | readonly string[]) {
+    if (isIdList(pages)) {
+      // Recipients already in hand: one page, nothing to read.
+      this.#pages = idsAsPages([])[Symbol.asyncIterator]();
+      this.#page = pages;
+      this.#done = true;
+    } else {
+      // The next page is read while this one is being posted to.
+      this.#pages = readAhead(pages)[Symbol.asyncIterator]();
+    }
   }
 
   /** The next id, or `undefined` when the pages are exhausted. */
@@ -209,7 +220,8 @@ class RecipientCursor {
 }
 
 /**
- * Sends `frame` to every connection id yielded by `recipients`, until the deadline.
+ * Sends `frame` to every connection id yielded by `recipients` (pages, or a list of ids already in hand),
+ * until the deadline.
  *
  * A fixed pool of `concurrency` workers pulls ids from one shared cursor, so at most `concurrency` sends
  * are in flight; the next page is read as soon as the current one arrives, so its round trip overlaps the
@@ -225,7 +237,7 @@ class RecipientCursor {
  * // → { delivered: 3, gone: 1, failed: 0, handedOff: 0, remaining: [], unreadPages: false }
  */
 export const fanOut = async (
-  recipients: AsyncIterable<readonly string[]>,
+  recipients: AsyncIterable<readonly string[]> | readonly string[],
   frame: string,
   ports: FanOutPorts,
   options: FanOutOptions,

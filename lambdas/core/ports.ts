@@ -66,6 +66,46 @@ export interface Messenger {
   send(connectionId: string, frame: string, options?: SendOptions): Promise<'sent' | 'gone'>;
 }
 
+/** Whose recipients a queued fan-out reads: a channel's subscribers, or one broadcast shard (everyone). */
+export type RecipientSource = { readonly channel: string } | { readonly shard: number };
+
+/** One page of recipients and where the next one starts. */
+export interface RecipientPage {
+  readonly ids: string[];
+  /** Opaque cursor of the next page (the query's `LastEvaluatedKey`); absent on the last page. */
+  readonly next?: string;
+}
+
+/** Recipients read one page at a time from a cursor that can travel in a queue message. */
+export interface RecipientPages {
+  /** At most `limit` recipients of `source` after `cursor` (from the start when `undefined`). */
+  page(source: RecipientSource, cursor: string | undefined, limit: number): Promise<RecipientPage>;
+}
+
+/** The fan-out queue (SQS in AWS): slices of a fan-out for workers to deliver. */
+export interface FanOutQueue {
+  /** Enqueues every slice, or throws (nothing is known to be lost: the caller retries or fails). */
+  enqueue(slices: readonly FanOutSlice[]): Promise<void>;
+}
+
+/** What a slice's frame promises and where it came from (for logs). */
+interface SliceCommon {
+  /** The route that started the fan-out (`publish`, `sendmessage`, …). */
+  readonly route: string;
+  /** The frame to post, exactly as recipients receive it. */
+  readonly frame: string;
+  /** The frame carries a `seq` clients deduplicate (see `Delivery`). */
+  readonly deduplicated: boolean;
+}
+
+/**
+ * A unit of queued fan-out work: `post` these ids, or read the `page` at `cursor` of `source`, enqueue the page
+ * after it, and post to this one.
+ */
+export type FanOutSlice =
+  | (SliceCommon & { readonly kind: 'post'; readonly ids: readonly string[] })
+  | (SliceCommon & { readonly kind: 'page'; readonly source: RecipientSource; readonly cursor: string });
+
 /** The last messages of each channel, kept for history and resume. */
 export interface HistoryStore {
   /** Keeps `message` and forgets the message `keep` places before it; `expiresAt` is epoch seconds. */

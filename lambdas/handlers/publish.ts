@@ -9,8 +9,10 @@ import { readHistorySize } from '../adapters/env.js';
 import { logger } from '../adapters/logger.js';
 import { type PublishPorts, publishToChannel } from '../core/channels.js';
 import { publishedFrame } from '../core/frames.js';
+import type { QueuePlan } from '../core/queued-fan-out.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { productionQueuePlan } from './support/fan-out-queue.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -22,12 +24,15 @@ export interface PublishDeps {
   readonly historySize: number;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /** Where large channels go; without it every publish fans out inline. */
+  readonly queue?: QueuePlan;
 }
 
 /**
  * Builds the `publish` handler. Subscribers receive
  * `{"type":"message","channel","data","from","author","seq","sentAt"}`; the caller gets
- * `{"type":"published","channel","seq","delivered"}` once the fan-out is over.
+ * `{"type":"published","channel","seq","delivered"}` once an inline fan-out is over (with `failed` and
+ * `handedOff` when not 0), or at once with `"fanout":"queued"` when the channel went to the queue.
  */
 export const makePublishHandler =
   (deps: PublishDeps) =>
@@ -40,9 +45,20 @@ export const makePublishHandler =
         context,
         deps.fanOut,
         { route: 'publish', channel },
-        (options) => publishToChannel(deps.ports, { connectionId, channel, data }, deps.historySize, options),
+        (options) =>
+          publishToChannel(
+            deps.ports,
+            { connectionId, channel, data },
+            deps.historySize,
+            options,
+            deps.queue,
+          ),
       );
-      return publishedFrame(channel, result.seq, result.delivered, request.id, result);
+      return publishedFrame(channel, result.seq, result.delivered, request.id, {
+        failed: result.failed,
+        handedOff: result.handedOff,
+        ...(result.queued === true ? { fanout: 'queued' } : {}),
+      });
     });
 
 /** The Lambda entry point. */
@@ -51,4 +67,5 @@ export const handler = makePublishHandler({
   historySize: readHistorySize(),
   logger,
   fanOut: defaultFanOutSettings(),
+  queue: productionQueuePlan('publish'),
 });

@@ -9,8 +9,10 @@ import { logger } from '../adapters/logger.js';
 import { broadcastToEveryone } from '../core/broadcast.js';
 import type { FanOutPorts } from '../core/fan-out.js';
 import type { ConnectionStore, Messenger } from '../core/ports.js';
+import type { QueuePlan } from '../core/queued-fan-out.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { productionQueuePlan } from './support/fan-out-queue.js';
 import { productionPorts } from './support/ports.js';
 import { respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -23,6 +25,8 @@ export interface SendMessageDeps {
   readonly afterRemoval?: FanOutPorts['afterRemoval'];
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /** Where a large broadcast goes; without it every broadcast fans out inline. */
+  readonly queue?: QueuePlan;
 }
 
 /** Builds the `sendmessage` handler: `{ statusCode: 200 }` with no body on success. */
@@ -31,7 +35,7 @@ export const makeSendMessageHandler =
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event.body, 'sendmessage', deps.logger, async (request) => {
       await loggedFanOut(deps.logger, context, deps.fanOut, { route: 'sendmessage' }, (options) =>
-        broadcastToEveryone(deps, request.data, options),
+        broadcastToEveryone(deps, request.data, options, deps.queue),
       );
       return undefined;
     });
@@ -41,4 +45,5 @@ export const handler = makeSendMessageHandler({
   ...productionPorts(),
   logger,
   fanOut: defaultFanOutSettings(),
+  queue: productionQueuePlan('sendmessage'),
 });

@@ -84,7 +84,7 @@ export const fanOutOptions = (
  * {@link DEADLINE_SAFETY_MARGIN_MS}, then logs one `fan-out` line with `delivered`, `gone`, `failed`,
  * `handedOff` and the first problem, if any. Each problem is also logged at debug level.
  */
-export const loggedFanOut = async <R extends FanOutResult>(
+export const loggedFanOut = async <R extends FanOutResult & { readonly queued?: boolean }>(
   logger: RouteLogger,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   settings: FanOutSettings,
@@ -102,6 +102,7 @@ export const loggedFanOut = async <R extends FanOutResult>(
     gone: result.gone,
     failed: result.failed,
     handedOff: result.handedOff,
+    ...(result.queued === true ? { fanout: 'queued' } : {}),
     ...(firstProblem === undefined ? {} : { firstProblem: describeProblem(firstProblem) }),
   });
   return result;

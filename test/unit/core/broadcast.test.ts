@@ -18,8 +18,6 @@ describe('broadcastToEveryone', () => {
       gone: 0,
       failed: 0,
       handedOff: 0,
-      remaining: [],
-      unreadPages: false,
     });
     expect(messenger.sent.map((s) => s.frame)).toEqual([
       'hello everyone',
@@ -64,8 +62,6 @@ describe('broadcastToEveryone', () => {
       gone: 1,
       failed: 0,
       handedOff: 0,
-      remaining: [],
-      unreadPages: false,
     });
     expect(afterRemoval).toHaveBeenCalledWith(
       { member: { clientId: 'cy', name: 'Cy', connectionId: 'gone' }, presenceChannels: ['lobby'] },

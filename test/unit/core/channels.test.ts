@@ -373,8 +373,6 @@ describe('publishToChannel', () => {
       gone: 0,
       failed: 0,
       handedOff: 0,
-      remaining: [],
-      unreadPages: false,
     });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['pub', 's1', 's2']);
     expect(JSON.parse(messenger.sent[0]?.frame ?? '')).toEqual({
