@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
 import { createConnectionsTable } from './connections-table.js';
+import { FanOutQueue, fanOutQueueSettings, QUEUED_FAN_OUT_ROUTES } from './fan-out-queue.js';
 import { handlerEntry } from './paths.js';
 import {
   type RealtimeApiProps,
@@ -58,6 +59,8 @@ export class RealtimeApi extends Construct {
   public readonly callbackUrl: string;
   /** The function that announces the `leave` of presence items deleted by TTL, from the table's stream. */
   public readonly reaper: NodejsFunction;
+  /** The queued fan-out: queue, dead-letter queue and its alarm, worker. */
+  public readonly fanOutQueue: FanOutQueue;
   /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on (default off). */
   public readonly apiGatewayAccount?: ApiGatewayAccount;
 
@@ -102,6 +105,14 @@ export class RealtimeApi extends Construct {
       removalPolicy: settings.removalPolicy,
       environment: this.functionEnvironment(settings),
     }).function;
+
+    this.fanOutQueue = new FanOutQueue(this, 'FanOut', {
+      ...fanOutQueueSettings(settings),
+      table: this.table,
+      stage: this.stage,
+      environment: this.functionEnvironment(settings),
+    });
+    for (const name of QUEUED_FAN_OUT_ROUTES) this.fanOutQueue.attachRoute(functions[name] as NodejsFunction);
   }
 
   /** The environment of every function: the table, the callback URL, the limits and the logging settings. */

@@ -37,7 +37,19 @@ export class RealtimeStack extends Stack {
     super(scope, id, props);
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
+    const {
+      fanOutInlineLimit,
+      fanOutMemorySize,
+      fanOutBatchSize,
+      fanOutMaxConcurrency,
+      fanOutMaxReceiveCount,
+    } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
+      fanOutInlineLimit,
+      fanOutMemorySize,
+      fanOutBatchSize,
+      fanOutMaxConcurrency,
+      fanOutMaxReceiveCount,
       stageName,
       throttle,
       removalPolicy,
