@@ -15,6 +15,7 @@ import { logger } from '../adapters/logger.js';
 import { decodeSlice } from '../adapters/sqs-fan-out-queue.js';
 import type { FanOutPorts } from '../core/fan-out.js';
 import { deliverSlice, type QueuePlan } from '../core/queued-fan-out.js';
+import { RetryBudget } from '../core/retry-budget.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
 import { productionQueuePlan } from './support/fan-out-queue.js';
 import { productionPorts } from './support/ports.js';
@@ -39,6 +40,8 @@ export const makeFanOutWorkerHandler =
   (deps: FanOutWorkerDeps) =>
   async (event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
+    // One retry budget for the whole invocation, shared by every slice of the batch.
+    const retryBudget = new RetryBudget(deps.fanOut.retryBudget);
     for (const record of event.Records) {
       const fields = {
         route: 'fanout-worker',
@@ -52,7 +55,7 @@ export const makeFanOutWorkerHandler =
           context,
           deps.fanOut,
           { ...fields, of: slice.route, slice: slice.kind },
-          (options) => deliverSlice(slice, deps.ports, options, deps.plan),
+          (options) => deliverSlice(slice, deps.ports, { ...options, retryBudget }, deps.plan),
         );
         if (result.retry) batchItemFailures.push({ itemIdentifier: record.messageId });
       } catch (error) {

@@ -142,4 +142,29 @@ describe('fan-out worker', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
   });
+
+  it('shares one retry budget across the slices of its batch', async () => {
+    // Every post is throttled; the budget (500 tokens, 5 a retry) pays for 100 retries in all.
+    const messenger = new ScriptedMessenger((id) => new RetryableSendError(id));
+    const handle = worker.makeFanOutWorkerHandler({
+      ports: { store: new InMemoryStore(), messenger },
+      plan: {
+        queue: new SqsFanOutQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL),
+        pages: new ArrayRecipientPages(),
+        sliceSize: 100,
+      },
+      logger: logging.logger,
+      fanOut: testFanOutSettings({ retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 } }),
+    });
+    const ids = (prefix: string) => Array.from({ length: 40 }, (_, i) => `${prefix}${i}`);
+
+    const result = await handle(
+      eventOf(encodeSlice(post(ids('a'))), encodeSlice(post(ids('b')))),
+      fakeContext(),
+    );
+
+    // 80 first attempts + 100 retries, not 80 × 5 attempts (or 2 budgets' worth).
+    expect([...messenger.attempts.values()].reduce((a, b) => a + b, 0)).toBe(180);
+    expect(result.batchItemFailures).toHaveLength(2);
+  });
 });
