@@ -90,6 +90,18 @@ export function realtimeApiNagAcknowledgements(realtime: RealtimeApi): NagAcknow
     });
   }
 
+  // The fan-out worker posts slices of large fan-outs, like a fan-out route.
+  const workerRole = realtime.fanOutQueue.worker.role;
+  if (workerRole) {
+    acknowledgements.push({
+      scope: workerRole,
+      id: `AwsSolutions-IAM5[Resource::${connectionsArn}]`,
+      reason:
+        'execute-api:ManageConnections on this API and stage only, for the fan-out worker posting its ' +
+        'slice; connection ids are created at runtime, so the resource must end in @connections/*.',
+    });
+  }
+
   if (realtime.apiGatewayAccount) {
     acknowledgements.push({
       scope: realtime.apiGatewayAccount.role,

@@ -159,6 +159,17 @@ export class Observability extends Construct {
     );
   }
 
+  /**
+   * Adopts an alarm made elsewhere (e.g. the fan-out dead-letter queue's): it notifies the alarm topic, when
+   * there is one, and counts among {@link alarms}.
+   */
+  public notifyOn(alarm: Alarm): void {
+    if (this.alarmTopic !== undefined) {
+      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    }
+    this.#alarms.push(alarm);
+  }
+
   private alarm(id: string, metric: IMetric, threshold: number, description: string): Alarm {
     const alarm = new Alarm(this, id, {
       metric,
@@ -168,10 +179,7 @@ export class Observability extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription: `${Stack.of(this).stackName} ${description}`,
     });
-    if (this.alarmTopic !== undefined) {
-      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
-    }
-    this.#alarms.push(alarm);
+    this.notifyOn(alarm);
     return alarm;
   }
 

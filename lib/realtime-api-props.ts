@@ -11,6 +11,7 @@ import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/adapters/metrics.js';
 import {
+  DEFAULT_FANOUT_INLINE_LIMIT,
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
   DEFAULT_MAX_CONNECTIONS_PER_USER,
@@ -169,6 +170,46 @@ export interface RealtimeApiProps {
    * @default 10
    */
   readonly maxConnectionsPerUser?: number;
+
+  /**
+   * Audiences (a channel's subscribers, or everyone for `sendmessage`) smaller than this are posted to by the
+   * route itself; larger ones are acknowledged at once and handed to the fan-out queue and its workers
+   * (`FANOUT_INLINE_LIMIT`; 0 queues every non-empty audience).
+   *
+   * @default 1000
+   */
+  readonly fanOutInlineLimit?: number;
+
+  /**
+   * Memory of the fan-out worker, MB. Posting is CPU-bound (~300 µs of SDK work per post) and a Lambda's CPU
+   * share grows with its memory; see `npm run bench:fanout`.
+   *
+   * @default 1024
+   */
+  readonly fanOutMemorySize?: number;
+
+  /**
+   * Slices (queue messages) one worker invocation receives.
+   *
+   * @default 1
+   */
+  readonly fanOutBatchSize?: number;
+
+  /**
+   * Most worker invocations at once (the SQS event source's maximum concurrency, 2–1000). Together with
+   * `fanOutConcurrency` it bounds the posts in flight: keep their product near the account's `@connections`
+   * rate × post latency (10,000/s × 20 ms = 200) so workers are not throttled.
+   *
+   * @default 10
+   */
+  readonly fanOutMaxConcurrency?: number;
+
+  /**
+   * Receives of a failing slice before it moves to the dead-letter queue (which alarms).
+   *
+   * @default 5
+   */
+  readonly fanOutMaxReceiveCount?: number;
 }
 
 /** {@link RealtimeApiProps} with every default applied. */
@@ -195,6 +236,11 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   observability: true,
   metricsNamespace: DEFAULT_METRICS_NAMESPACE,
   maxConnectionsPerUser: DEFAULT_MAX_CONNECTIONS_PER_USER,
+  fanOutInlineLimit: DEFAULT_FANOUT_INLINE_LIMIT,
+  fanOutMemorySize: 1024,
+  fanOutBatchSize: 1,
+  fanOutMaxConcurrency: 10,
+  fanOutMaxReceiveCount: 5,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -253,6 +299,11 @@ function validate(props: ResolvedRealtimeApiProps): void {
   checkRange('historySize', props.historySize, 0, MAX_HISTORY_LIMIT);
   checkRange('leaderboardSize', props.leaderboardSize, 1, MAX_LEADERBOARD_LIMIT);
   checkRange('maxConnectionsPerUser', props.maxConnectionsPerUser, 0, MAX_CONNECTIONS_PER_USER_LIMIT);
+  checkRange('fanOutInlineLimit', props.fanOutInlineLimit, 0, Number.MAX_SAFE_INTEGER);
+  checkRange('fanOutMemorySize', props.fanOutMemorySize, MIN_MEMORY_MB, MAX_MEMORY_MB);
+  checkRange('fanOutBatchSize', props.fanOutBatchSize, 1, 10);
+  checkRange('fanOutMaxConcurrency', props.fanOutMaxConcurrency, 2, 1000);
+  checkRange('fanOutMaxReceiveCount', props.fanOutMaxReceiveCount, 1, 1000);
   checkTimeout('timeout', props.timeout);
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
   if (known(props.serviceName) && props.serviceName.trim() === '') {

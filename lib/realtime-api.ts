@@ -21,6 +21,7 @@ import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
 import { RealtimeAuth } from './auth.js';
 import { createConnectionsTable } from './connections-table.js';
+import { FanOutQueue, fanOutQueueSettings, QUEUED_FAN_OUT_ROUTES } from './fan-out-queue.js';
 import { Observability } from './observability.js';
 import { handlerEntry } from './paths.js';
 import { Publisher } from './publisher.js';
@@ -65,6 +66,8 @@ export class RealtimeApi extends Construct {
   public readonly reaper: NodejsFunction;
   /** The function a backend invokes to publish to a channel or a user without a socket (see {@link grantPublish}). */
   public readonly publisher: NodejsFunction;
+  /** The queued fan-out: queue, dead-letter queue and its alarm, worker. */
+  public readonly fanOutQueue: FanOutQueue;
   /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on (default off). */
   public readonly apiGatewayAccount?: ApiGatewayAccount;
   /** The `$connect` authorizer (and its secret), unless {@link RealtimeApiProps.auth} is `false`. */
@@ -137,6 +140,15 @@ export class RealtimeApi extends Construct {
     });
     this.publisher = this.#publisher.function;
 
+    this.fanOutQueue = new FanOutQueue(this, 'FanOut', {
+      ...fanOutQueueSettings(settings),
+      table: this.table,
+      stage: this.stage,
+      environment: this.functionEnvironment(settings),
+    });
+    for (const name of QUEUED_FAN_OUT_ROUTES) this.fanOutQueue.attachRoute(functions[name] as NodejsFunction);
+    this.fanOutQueue.attachRoute(this.publisher);
+
     if (settings.observability !== false) {
       this.observability = new Observability(this, 'Observability', {
         ...(settings.observability === true ? {} : settings.observability),
@@ -146,12 +158,14 @@ export class RealtimeApi extends Construct {
           ...this.functions,
           reaper: this.reaper,
           publisher: this.publisher,
+          fanOutWorker: this.fanOutQueue.worker,
           ...(this.auth === undefined ? {} : { authorizer: this.auth.function }),
         },
         metricsNamespace: settings.metricsNamespace,
         serviceName: settings.serviceName,
         removalPolicy: settings.removalPolicy,
       });
+      this.observability.notifyOn(this.fanOutQueue.deadLetterAlarm);
     }
   }
 

@@ -38,8 +38,24 @@ export class RealtimeStack extends Stack {
     super(scope, id, props);
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
-    const { auth, publicChannels, observability, metricsNamespace, maxConnectionsPerUser } = props;
+    const {
+      auth,
+      publicChannels,
+      observability,
+      metricsNamespace,
+      maxConnectionsPerUser,
+      fanOutInlineLimit,
+      fanOutMemorySize,
+      fanOutBatchSize,
+      fanOutMaxConcurrency,
+      fanOutMaxReceiveCount,
+    } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
+      fanOutInlineLimit,
+      fanOutMemorySize,
+      fanOutBatchSize,
+      fanOutMaxConcurrency,
+      fanOutMaxReceiveCount,
       stageName,
       throttle,
       removalPolicy,

@@ -107,9 +107,10 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   emfBytesPerFanOut: 470,
   // Delivered, Gone, Failed, Retried and FanOutDuration per fan-out route, QueueLag and ConnectionsPostFailed.
   customMetrics: customMetricCount(),
-  // lib/observability.ts: errors and throttles of every route function, the reaper, the authorizer and the publisher, failed posts, the
-  // stage's integration and execution errors (the fan-out worker and its dead-letter queue add 3 more).
-  alarms: alarmCount(ROUTES.length + 3),
+  // lib/observability.ts: errors and throttles of every route function, the reaper, the authorizer, the
+  // publisher and the fan-out worker, failed posts, the stage's integration and execution errors; and the
+  // fan-out dead-letter queue's alarm.
+  alarms: alarmCount(ROUTES.length + 4) + 1,
   dashboards: 1,
   sqsIdlePollers: 5,
   logRetentionDays: REALTIME_API_DEFAULTS.logRetention,

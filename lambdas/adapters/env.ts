@@ -10,10 +10,13 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import {
   DEFAULT_FANOUT_CONCURRENCY,
+  DEFAULT_FANOUT_INLINE_LIMIT,
+  DEFAULT_FANOUT_SLICE_SIZE,
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
   DEFAULT_MAX_CONNECTIONS_PER_USER,
   MAX_CONNECTIONS_PER_USER_LIMIT,
+  MAX_FANOUT_SLICE_SIZE,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../core/constants.js';
@@ -98,3 +101,26 @@ export const readMaxConnectionsPerUser = (): number =>
     0,
     MAX_CONNECTIONS_PER_USER_LIMIT,
   );
+
+/**
+ * `FANOUT_INLINE_LIMIT`: audiences smaller than this are posted to inline, larger ones queued (0 queues every
+ * non-empty audience, which lets a test force the queued path with a small channel).
+ *
+ * @default 1000
+ */
+export const readFanOutInlineLimit = (): number =>
+  readIntegerEnv('FANOUT_INLINE_LIMIT', DEFAULT_FANOUT_INLINE_LIMIT, 0, Number.MAX_SAFE_INTEGER);
+
+/**
+ * `FANOUT_SLICE_SIZE`: recipients per queued slice (one DynamoDB page, one SQS message).
+ *
+ * @default 1000
+ */
+export const readFanOutSliceSize = (): number =>
+  readIntegerEnv('FANOUT_SLICE_SIZE', DEFAULT_FANOUT_SLICE_SIZE, 1, MAX_FANOUT_SLICE_SIZE);
+
+/** `FANOUT_QUEUE_URL`, or `undefined` when the stack has no fan-out queue (every fan-out stays inline). */
+export const readFanOutQueueUrl = (): string | undefined => {
+  const url = readEnv('FANOUT_QUEUE_URL');
+  return url === '' ? undefined : url;
+};

@@ -9,7 +9,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { RetryableSendError } from '../core/errors.js';
-import type { Messenger } from '../core/ports.js';
+import type { Messenger, SendOptions } from '../core/ports.js';
 
 const THROTTLING_ERRORS = new Set([
   'LimitExceededException',
@@ -17,6 +17,8 @@ const THROTTLING_ERRORS = new Set([
   'TooManyRequestsException',
 ]);
 const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+/** Failures after which the POST may have reached API Gateway (and the client) all the same. */
+const MAY_HAVE_LANDED = new Set(['TimeoutError', 'AbortError', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /** What a failed `PostToConnection` means for the fan-out. */
 export type SendErrorKind = 'gone' | 'retryable' | 'fatal';
@@ -61,7 +63,7 @@ export const awsRequestIdOf = (error: unknown): string | undefined => {
  *
  * - `410 GoneException`: the client disconnected without `$disconnect` reaching us yet.
  * - 429 / `LimitExceededException` (the account's `@connections` rate) and other throttling, any 5xx, a
- *   reset socket or a timeout: transient, worth retrying with backoff.
+ *   reset socket, a timeout or our own abort at the post's time limit: transient, worth retrying with backoff.
  * - Anything else (403 `ForbiddenException`: missing IAM or wrong stage; 413 `PayloadTooLargeException`):
  *   retrying cannot help.
  */
@@ -76,11 +78,18 @@ export const classifySendError = (error: unknown): SendErrorKind => {
     (status !== undefined && status >= 500) ||
     THROTTLING_ERRORS.has(String(shape.name)) ||
     shape.name === 'TimeoutError' ||
+    shape.name === 'AbortError' ||
     NETWORK_ERRORS.has(String(shape.code))
   ) {
     return 'retryable';
   }
   return 'fatal';
+};
+
+/** Whether a retryable failure may have delivered the frame anyway (a timeout or a reset mid-request). */
+export const mayHaveLanded = (error: unknown): boolean => {
+  const shape: ErrorShape = typeof error === 'object' && error !== null ? error : {};
+  return MAY_HAVE_LANDED.has(String(shape.name)) || MAY_HAVE_LANDED.has(String(shape.code));
 };
 
 /**
@@ -98,11 +107,21 @@ export class ManagementApiMessenger implements Messenger {
     this.#client = client;
   }
 
-  /** @throws {RetryableSendError} on throttling, 5xx and network errors; anything fatal as it came. */
-  async send(connectionId: string, frame: string): Promise<'sent' | 'gone'> {
+  /**
+   * `timeoutMs` aborts the request (an abort signal on the SDK call) when it has not been answered in time;
+   * the client's own request timeout (5 s) stays the backstop.
+   *
+   * @throws {RetryableSendError} on throttling, 5xx, network errors and timeouts (`mayHaveLanded` set for a
+   *   timeout or a reset); anything fatal as it came.
+   */
+  async send(connectionId: string, frame: string, options: SendOptions = {}): Promise<'sent' | 'gone'> {
     try {
+      const { timeoutMs } = options;
       // The SDK takes the frame as a string (sent as its UTF-8 bytes) as readily as a Uint8Array.
-      await this.#client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }));
+      await this.#client.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }),
+        timeoutMs === undefined ? {} : { abortSignal: AbortSignal.timeout(Math.max(1, timeoutMs)) },
+      );
       return 'sent';
     } catch (error) {
       const kind = classifySendError(error);
@@ -110,7 +129,7 @@ export class ManagementApiMessenger implements Messenger {
         return 'gone';
       }
       if (kind === 'retryable') {
-        throw new RetryableSendError(connectionId, { cause: error });
+        throw new RetryableSendError(connectionId, { cause: error, mayHaveLanded: mayHaveLanded(error) });
       }
       throw error;
     }

@@ -59,6 +59,7 @@ export const FAN_OUT_ROUTES = Object.freeze([
   'score',
   'reaper',
   'publisher',
+  'fanout-worker',
 ] as const);
 
 /** A value of the `route` dimension. */

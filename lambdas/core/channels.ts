@@ -19,6 +19,7 @@ import { HISTORY_REPLY_BUDGET_BYTES, type HistoryQuery, readHistory } from './hi
 import { readLeaderboard } from './leaderboard.js';
 import type { ConnectionStore, HistoryStore, LeaderboardStore, PresenceStore } from './ports.js';
 import { announcePresence } from './presence.js';
+import { fanOutOrQueue, type QueuePlan } from './queued-fan-out.js';
 
 /** A connection acting on one channel. */
 export interface ChannelAction {
@@ -136,6 +137,8 @@ export interface Publication extends ChannelAction {
 /** Outcome of a publish: the sequence number it got, plus the fan-out counts. */
 export interface PublishResult extends FanOutResult {
   readonly seq: number;
+  /** The subscribers were handed to the fan-out queue (the counts cover only what was posted inline). */
+  readonly queued?: boolean;
 }
 
 /** The ports a publish uses. */
@@ -155,6 +158,10 @@ const authorOf = ({ clientId, name }: Member): Omit<Member, 'connectionId'> =>
  * The size check uses the largest possible `seq`, so an oversized message is rejected before the channel's
  * counter moves: a rejected publish leaves no gap in the sequence.
  *
+ * With a queue `plan`, a channel of `plan.inlineLimit` subscribers or more is handed to the fan-out queue
+ * (`queued: true`) once its `seq` is assigned and the message kept. The frame carries its `seq`, so a post that
+ * timed out may be retried (clients drop duplicates by `seq`).
+ *
  * @throws {ProtocolError} `PAYLOAD_TOO_LARGE`, before any side effect.
  * @example
  * const { seq, delivered } = await publishToChannel(ports, { connectionId, channel: 'lobby', data }, 50, options);
@@ -164,6 +171,7 @@ export const publishToChannel = async (
   publication: Publication,
   historySize: number,
   options: FanOutOptions,
+  plan?: QueuePlan,
 ): Promise<PublishResult> => {
   const { connectionId, channel, data } = publication;
   const author = publication.author ?? authorOf(await ports.store.member(connectionId));
@@ -173,6 +181,17 @@ export const publishToChannel = async (
   const seq = await ports.store.nextSequence(channel);
   const envelope = messageEnvelope(channel, data, connectionId, seq, sentAt, author);
   if (historySize > 0) await ports.history.keep(envelope, historySize, historyExpiry(sentAt));
-  const result = await fanOut(ports.store.subscribers(channel), encodeFrame(envelope), ports, options);
-  return { seq, ...result };
+  const frame = encodeFrame(envelope);
+  const delivery = { deduplicated: true };
+  if (plan !== undefined) {
+    return { seq, ...(await fanOutOrQueue([{ channel }], frame, delivery, ports, options, plan)) };
+  }
+  const { delivered, gone, failed, retried, handedOff } = await fanOut(
+    ports.store.subscribers(channel),
+    frame,
+    ports,
+    options,
+    delivery,
+  );
+  return { seq, delivered, gone, failed, retried, handedOff };
 };

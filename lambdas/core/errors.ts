@@ -54,9 +54,15 @@ export class RetryableSendError extends Error {
   override readonly name = 'RetryableSendError';
   readonly code = 'RETRYABLE_SEND';
   readonly connectionId: string;
+  /**
+   * `true` when the post may have reached the connection anyway (a timeout or a socket reset after the request
+   * was written): retrying it may deliver the frame twice, which only a frame with a `seq` makes harmless.
+   */
+  readonly mayHaveLanded: boolean;
 
-  constructor(connectionId: string, options?: ErrorOptions) {
+  constructor(connectionId: string, options?: ErrorOptions & { readonly mayHaveLanded?: boolean }) {
     super(`sending to connection ${connectionId} failed and may be retried`, options);
     this.connectionId = connectionId;
+    this.mayHaveLanded = options?.mayHaveLanded ?? false;
   }
 }

@@ -76,6 +76,9 @@ export type ReplyFrame =
       readonly channel: string;
       readonly seq: number;
       readonly delivered: number;
+      readonly failed?: number;
+      readonly handedOff?: number;
+      readonly fanout?: 'queued';
       readonly id?: RequestId;
     }
   | { readonly type: 'pong'; readonly id?: RequestId }
@@ -168,8 +171,38 @@ export const unsubscribedFrame = (channel: string, id?: RequestId): ReplyFrame =
   withId({ type: 'unsubscribed', channel } as const, id);
 
 /** Ack of a publish: the sequence number it got and how many subscribers it reached. */
-export const publishedFrame = (channel: string, seq: number, delivered: number, id?: RequestId): ReplyFrame =>
-  withId({ type: 'published', channel, seq, delivered } as const, id);
+export const publishedFrame = (
+  channel: string,
+  seq: number,
+  delivered: number,
+  id?: RequestId,
+  more: PublishedExtras = {},
+): ReplyFrame => {
+  const { failed = 0, handedOff = 0, fanout } = more;
+  return withId(
+    {
+      type: 'published',
+      channel,
+      seq,
+      delivered,
+      ...(failed > 0 ? { failed } : {}),
+      ...(handedOff > 0 ? { handedOff } : {}),
+      ...(fanout === undefined ? {} : { fanout }),
+    } as const,
+    id,
+  );
+};
+
+/**
+ * What a publish ack may add to `delivered`: recipients given up on (`failed`) and not attempted inline
+ * (`handedOff`, left to the queue), each only when non-zero; `fanout: 'queued'` when the whole delivery was
+ * handed to the fan-out queue (then `delivered` is 0 and says nothing about the subscribers).
+ */
+export interface PublishedExtras {
+  readonly failed?: number;
+  readonly handedOff?: number;
+  readonly fanout?: 'queued';
+}
 
 /** Answer to a ping. */
 export const pongFrame = (id?: RequestId): ReplyFrame => withId({ type: 'pong' } as const, id);

@@ -63,14 +63,60 @@ export interface ConnectionStore {
   nextSequence(channel: string): Promise<number>;
 }
 
+/** How one post may run. */
+export interface SendOptions {
+  /** Give up (a retryable failure that may have landed) after this long; the fan-out caps it by its deadline. */
+  readonly timeoutMs?: number;
+}
+
 /** Pushes frames to connections. */
 export interface Messenger {
   /**
    * Sends one text frame. Resolves `'gone'` when the connection no longer exists; throws
-   * `RetryableSendError` on throttling, 5xx and network failures, and anything else as is.
+   * `RetryableSendError` on throttling, 5xx, network failures and timeouts, and anything else as is.
    */
-  send(connectionId: string, frame: string): Promise<'sent' | 'gone'>;
+  send(connectionId: string, frame: string, options?: SendOptions): Promise<'sent' | 'gone'>;
 }
+
+/** Whose recipients a queued fan-out reads: a channel's subscribers, or one broadcast shard (everyone). */
+export type RecipientSource = { readonly channel: string } | { readonly shard: number };
+
+/** One page of recipients and where the next one starts. */
+export interface RecipientPage {
+  readonly ids: string[];
+  /** Opaque cursor of the next page (the query's `LastEvaluatedKey`); absent on the last page. */
+  readonly next?: string;
+}
+
+/** Recipients read one page at a time from a cursor that can travel in a queue message. */
+export interface RecipientPages {
+  /** At most `limit` recipients of `source` after `cursor` (from the start when `undefined`). */
+  page(source: RecipientSource, cursor: string | undefined, limit: number): Promise<RecipientPage>;
+}
+
+/** The fan-out queue (SQS in AWS): slices of a fan-out for workers to deliver. */
+export interface FanOutQueue {
+  /** Enqueues every slice, or throws (nothing is known to be lost: the caller retries or fails). */
+  enqueue(slices: readonly FanOutSlice[]): Promise<void>;
+}
+
+/** What a slice's frame promises and where it came from (for logs). */
+interface SliceCommon {
+  /** The route that started the fan-out (`publish`, `sendmessage`, …). */
+  readonly route: string;
+  /** The frame to post, exactly as recipients receive it. */
+  readonly frame: string;
+  /** The frame carries a `seq` clients deduplicate (see `Delivery`). */
+  readonly deduplicated: boolean;
+}
+
+/**
+ * A unit of queued fan-out work: `post` these ids, or read the `page` at `cursor` of `source`, enqueue the page
+ * after it, and post to this one.
+ */
+export type FanOutSlice =
+  | (SliceCommon & { readonly kind: 'post'; readonly ids: readonly string[] })
+  | (SliceCommon & { readonly kind: 'page'; readonly source: RecipientSource; readonly cursor: string });
 
 /** The last messages of each channel, kept for history and resume. */
 export interface HistoryStore {

@@ -9,8 +9,10 @@ import { readHistorySize } from '../adapters/env.js';
 import { logger } from '../adapters/logger.js';
 import { type PublishPorts, publishToChannel } from '../core/channels.js';
 import { publishedFrame } from '../core/frames.js';
+import type { QueuePlan } from '../core/queued-fan-out.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { productionQueuePlan } from './support/fan-out-queue.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
@@ -30,12 +32,15 @@ export interface PublishDeps {
    * @default AUTH_OFF - only grants present in the request context are checked
    */
   readonly access?: AccessPolicy;
+  /** Where large channels go; without it every publish fans out inline. */
+  readonly queue?: QueuePlan;
 }
 
 /**
  * Builds the `publish` handler. Subscribers receive
  * `{"type":"message","channel","data","from","author","seq","sentAt"}`; the caller gets
- * `{"type":"published","channel","seq","delivered"}` once the fan-out is over.
+ * `{"type":"published","channel","seq","delivered"}` once an inline fan-out is over (with `failed` and
+ * `handedOff` when not 0), or at once with `"fanout":"queued"` when the channel went to the queue.
  */
 export const makePublishHandler =
   (deps: PublishDeps) =>
@@ -49,9 +54,20 @@ export const makePublishHandler =
         context,
         deps.fanOut,
         { route: 'publish', channel },
-        (options) => publishToChannel(deps.ports, { connectionId, channel, data }, deps.historySize, options),
+        (options) =>
+          publishToChannel(
+            deps.ports,
+            { connectionId, channel, data },
+            deps.historySize,
+            options,
+            deps.queue,
+          ),
       );
-      return publishedFrame(channel, result.seq, result.delivered, request.id);
+      return publishedFrame(channel, result.seq, result.delivered, request.id, {
+        failed: result.failed,
+        handedOff: result.handedOff,
+        ...(result.queued === true ? { fanout: 'queued' } : {}),
+      });
     });
 
 /** The Lambda entry point. */
@@ -62,5 +78,6 @@ export const handler = lambdaEntry(
     historySize: readHistorySize(),
     logger,
     fanOut: defaultFanOutSettings(),
+    queue: productionQueuePlan('publish'),
   }),
 );

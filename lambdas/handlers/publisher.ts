@@ -15,12 +15,14 @@ import { logger } from '../adapters/logger.js';
 import { type PublishPorts, publishToChannel } from '../core/channels.js';
 import { type DirectPorts, SERVER_SENDER, sendToUser } from '../core/direct.js';
 import { ProtocolError } from '../core/errors.js';
+import type { QueuePlan } from '../core/queued-fan-out.js';
 import {
   parseServerPublication,
   type ServerPublishError,
   type ServerPublishResult,
 } from '../core/server-publish.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { productionQueuePlan } from './support/fan-out-queue.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import type { RouteLogger } from './support/route-response.js';
@@ -32,6 +34,8 @@ export interface PublisherDeps {
   readonly historySize: number;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /** Where large channels go; without it every publish fans out inline. */
+  readonly queue?: QueuePlan;
 }
 
 /** The author subscribers see on a message the publisher sent. */
@@ -65,6 +69,7 @@ export const makePublisherHandler =
               { connectionId: SERVER_SENDER, channel, data, author: SERVER_AUTHOR },
               deps.historySize,
               options,
+              deps.queue,
             ),
         );
         return { seq, delivered, gone, failed };
@@ -94,5 +99,6 @@ export const handler = lambdaEntry(
     historySize: readHistorySize(),
     logger,
     fanOut: defaultFanOutSettings(),
+    queue: productionQueuePlan('publisher'),
   }),
 );

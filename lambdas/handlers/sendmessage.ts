@@ -9,8 +9,10 @@ import { logger } from '../adapters/logger.js';
 import { broadcastToEveryone } from '../core/broadcast.js';
 import type { FanOutPorts } from '../core/fan-out.js';
 import type { ConnectionStore, Messenger } from '../core/ports.js';
+import type { QueuePlan } from '../core/queued-fan-out.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { productionQueuePlan } from './support/fan-out-queue.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorizeBroadcast } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
@@ -31,6 +33,8 @@ export interface SendMessageDeps {
    * @default AUTH_OFF - only grants present in the request context are checked
    */
   readonly access?: AccessPolicy;
+  /** Where a large broadcast goes; without it every broadcast fans out inline. */
+  readonly queue?: QueuePlan;
 }
 
 /** Builds the `sendmessage` handler: `{ statusCode: 200 }` with no body on success. */
@@ -40,7 +44,7 @@ export const makeSendMessageHandler =
     respond(event.body, 'sendmessage', deps.logger, async (request) => {
       authorizeBroadcast(deps.access ?? AUTH_OFF, event.requestContext, request.id);
       await loggedFanOut(deps.logger, context, deps.fanOut, { route: 'sendmessage' }, (options) =>
-        broadcastToEveryone(deps, request.data, options),
+        broadcastToEveryone(deps, request.data, options, deps.queue),
       );
       return undefined;
     });
@@ -52,5 +56,6 @@ export const handler = lambdaEntry(
     ...productionPorts(),
     logger,
     fanOut: defaultFanOutSettings(),
+    queue: productionQueuePlan('sendmessage'),
   }),
 );

@@ -12,7 +12,9 @@ import { logicalIdOf, synthRealtimeStack, testApp } from './synth.js';
 // GIVEN the stack with default props: alarms and dashboard, no topic
 const { stack, template } = synthRealtimeStack();
 const observability = stack.realtime.observability;
-const functionCount = ROUTES.length + 3; // every route, the reaper, the authorizer and the publisher
+const functionCount = ROUTES.length + 4; // every route, the reaper, the authorizer, the publisher and the fan-out worker
+/** The fan-out dead-letter queue's alarm, which the stack adopts (it notifies the same topic). */
+const adopted = 1;
 
 const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 const alarmsOn = (metricName: string) =>
@@ -22,7 +24,7 @@ describe('observability', () => {
   it('observability: alarms on every function’s errors and throttles, failed posts and the stage’s errors', () => {
     expect(alarmsOn('Errors')).toHaveLength(functionCount);
     expect(alarmsOn('Throttles')).toHaveLength(functionCount);
-    expect(alarms()).toHaveLength(alarmCount(functionCount));
+    expect(alarms()).toHaveLength(alarmCount(functionCount) + adopted);
     const errorAlarmOf = (fn: unknown) =>
       alarmsOn('Errors').filter(
         (alarm) =>
@@ -133,7 +135,7 @@ describe('observability', () => {
       },
     });
     const all = Object.values(withEmail.findResources('AWS::CloudWatch::Alarm'));
-    expect(all).toHaveLength(alarmCount(functionCount));
+    expect(all).toHaveLength(alarmCount(functionCount) + adopted);
     expect(all.every((alarm) => (alarm.Properties.AlarmActions as unknown[]).length === 1)).toBe(true);
   });
 
@@ -143,7 +145,7 @@ describe('observability', () => {
 
     withTopic.resourceCountIs('AWS::SNS::Topic', 0);
     const all = Object.values(withTopic.findResources('AWS::CloudWatch::Alarm'));
-    expect(all.length).toBe(alarmCount(functionCount));
+    expect(all.length).toBe(alarmCount(functionCount) + adopted);
     expect(
       all.every(
         (alarm) =>
@@ -153,10 +155,11 @@ describe('observability', () => {
     ).toBe(true);
   });
 
-  it('observability: false leaves out alarms and the dashboard', () => {
+  it("observability: false leaves out alarms and the dashboard, but for the dead-letter queue's own", () => {
     const { stack: own, template: without } = synthRealtimeStack({ observability: false });
 
-    without.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    without.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    expect(own.realtime.fanOutQueue.deadLetterAlarm).toBeDefined();
     without.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(own.realtime.observability).toBeUndefined();
   });

@@ -8,6 +8,7 @@ const tableArn = { 'Fn::GetAtt': [logicalIdOf(realtime.table), 'Arn'] };
 const indexArn = { 'Fn::Join': ['', [tableArn, '/index/byConnection']] };
 const userIndexArn = { 'Fn::Join': ['', [tableArn, '/index/byUser']] };
 const rankIndexArn = { 'Fn::Join': ['', [tableArn, '/index/byRank']] };
+const queueArn = { 'Fn::GetAtt': [logicalIdOf(realtime.fanOutQueue.queue), 'Arn'] };
 const stageConnectionsArn = {
   'Fn::Join': [
     '',
@@ -73,7 +74,7 @@ const EXPECTED: Record<string, Access> = {
 };
 
 /** Sorts a function's statements into table / index / connections / own log group; anything else is a leak. */
-function accessOf(handler: string): Access & { logs: string[]; other: unknown[] } {
+function accessOf(handler: string): Access & { logs: string[]; queue: string[]; other: unknown[] } {
   const fn = realtime.functions[handler];
   if (!fn?.role) throw new Error(`no function or role for ${handler}`);
   const statements = statementsOfRole(template, logicalIdOf(fn.role));
@@ -88,6 +89,7 @@ function accessOf(handler: string): Access & { logs: string[]; other: unknown[] 
     rankIndex: [] as string[],
     manageConnections: false,
     logs: [] as string[],
+    queue: [] as string[],
   };
   const other: unknown[] = [];
   for (const statement of statements) {
@@ -99,7 +101,8 @@ function accessOf(handler: string): Access & { logs: string[]; other: unknown[] 
     else if (own(statement.Resource, stageConnectionsArn)) {
       expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);
       result.manageConnections = true;
-    } else if (own(statement.Resource, { 'Fn::GetAtt': [logGroupId, 'Arn'] }))
+    } else if (own(statement.Resource, queueArn)) result.queue.push(...actionsOf(statement));
+    else if (own(statement.Resource, { 'Fn::GetAtt': [logGroupId, 'Arn'] }))
       result.logs.push(...actionsOf(statement));
     else other.push(statement);
   }
@@ -145,6 +148,16 @@ describe('RealtimeApi permissions', () => {
         rankIndex: [...expected.rankIndex].sort(),
         manageConnections: expected.manageConnections,
       });
+    },
+  );
+
+  it.each(Object.keys(EXPECTED))(
+    'iam: only publish and sendmessage may send to the fan-out queue (%s)',
+    (handler) => {
+      const expected = ['publish', 'sendmessage'].includes(handler)
+        ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']
+        : [];
+      expect(accessOf(handler).queue.sort()).toEqual(expected);
     },
   );
 

@@ -352,9 +352,16 @@ describe('RealtimeApi', () => {
     });
 
     it('environment: every function gets the table, the callback URL and its logging settings', () => {
-      for (const fn of Object.values(realtime.functions)) {
+      for (const [name, fn] of Object.entries(realtime.functions)) {
         const variables = template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
+        const queued = ['publish', 'sendmessage'].includes(name)
+          ? {
+              FANOUT_QUEUE_URL: { Ref: logicalIdOf(realtime.fanOutQueue.queue) },
+              FANOUT_INLINE_LIMIT: '1000',
+            }
+          : {};
         expect(variables).toEqual({
+          ...queued,
           TABLE_NAME: { Ref: tableId },
           CALLBACK_URL: callbackUrl,
           FANOUT_CONCURRENCY: '32',

@@ -30,7 +30,15 @@ describe('sendToUser', () => {
     );
 
     // Assess
-    expect(result).toEqual({ delivered: 3, gone: 0, failed: 0, retried: 0 });
+    expect(result).toEqual({
+      delivered: 3,
+      gone: 0,
+      failed: 0,
+      retried: 0,
+      handedOff: 0,
+      remaining: [],
+      unreadPages: false,
+    });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['a1', 'a2', 'a3']);
     for (const { frame } of messenger.sent) {
       expect(JSON.parse(frame)).toEqual({
@@ -53,7 +61,15 @@ describe('sendToUser', () => {
       testFanOutOptions(),
     );
 
-    expect(result).toEqual({ delivered: 0, gone: 0, failed: 0, retried: 0 });
+    expect(result).toEqual({
+      delivered: 0,
+      gone: 0,
+      failed: 0,
+      retried: 0,
+      handedOff: 0,
+      remaining: [],
+      unreadPages: false,
+    });
     expect(messenger.sent).toEqual([]);
   });
 
@@ -67,7 +83,15 @@ describe('sendToUser', () => {
       testFanOutOptions(),
     );
 
-    expect(result).toEqual({ delivered: 2, gone: 1, failed: 0, retried: 0 });
+    expect(result).toEqual({
+      delivered: 2,
+      gone: 1,
+      failed: 0,
+      retried: 0,
+      handedOff: 0,
+      remaining: [],
+      unreadPages: false,
+    });
     expect(store.removed).toEqual(['a2']);
   });
 

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { POST_TIMEOUT_MS } from '../../../lambdas/core/constants.js';
 import { RetryableSendError } from '../../../lambdas/core/errors.js';
 import type { FanOutOptions, FanOutResult } from '../../../lambdas/core/fan-out.js';
+import { SEND_RETRY_BUDGET } from '../../../lambdas/core/retry-budget.js';
 import type { FanOutSettings } from '../../../lambdas/handlers/support/fan-out.js';
 import type { RouteLogger } from '../../../lambdas/handlers/support/route-response.js';
 import { captureEmf } from '../support/emf.js';
@@ -13,6 +15,8 @@ const fakeSettings = (clock: { now: number }): FanOutSettings => ({
   now: () => clock.now,
   sleep: async () => undefined,
   random: () => 0.5,
+  retryBudget: SEND_RETRY_BUDGET,
+  postTimeoutMs: POST_TIMEOUT_MS,
 });
 
 const spyLogger = () => ({
@@ -53,7 +57,7 @@ describe('loggedFanOut', () => {
     const { support, metrics, lines } = await load();
     const clock = { now: 1_000 };
     const logger = spyLogger();
-    const result: FanOutResult = { delivered: 5, gone: 1, failed: 0, retried: 2 };
+    const result: FanOutResult = { delivered: 5, gone: 1, failed: 0, retried: 2, handedOff: 0 };
 
     // Act
     await support.loggedFanOut(logger, fakeContext(), fakeSettings(clock), { route: 'publish' }, async () => {
@@ -90,7 +94,7 @@ describe('loggedFanOut', () => {
         options.onProblem?.({ connectionId: 'c1', stage: 'send', error: failure });
         options.onProblem?.({ connectionId: 'c2', stage: 'send', error: new Error('403') });
         options.onProblem?.({ connectionId: 'c3', stage: 'cleanup', error: new Error('ddb') });
-        return { delivered: 0, gone: 1, failed: 2, retried: 2 };
+        return { delivered: 0, gone: 1, failed: 2, retried: 2, handedOff: 0 };
       },
     );
     metrics.publishMetrics();

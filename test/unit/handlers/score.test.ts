@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { SEND_RETRY_BUDGET } from '../../../lambdas/core/retry-budget.js';
 import { testFanOutOptions } from '../support/fan-out-options.js';
 import {
   bodyOf,
@@ -136,6 +137,7 @@ describe('score handler', () => {
       gone: 1,
       failed: 0,
       retried: 0,
+      handedOff: 0,
     });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       IndexName: 'byConnection',
@@ -203,7 +205,15 @@ describe('makeScoreHandler', () => {
       ports: { store, leaderboard, messenger, afterRemoval: async () => undefined },
       leaderboardSize: 1,
       logger: logging.logger,
-      fanOut: { concurrency, retry, now, sleep, random },
+      fanOut: {
+        concurrency,
+        retry,
+        now,
+        sleep,
+        random,
+        retryBudget: SEND_RETRY_BUDGET,
+        postTimeoutMs: 5_000,
+      },
     });
 
     const response = await handler(scoreEvent({ points: 60 }), fakeContext());

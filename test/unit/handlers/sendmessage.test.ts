@@ -110,6 +110,7 @@ describe('sendmessage handler', () => {
       gone: 1,
       failed: 0,
       retried: 0,
+      handedOff: 0,
     });
   });
 
@@ -174,6 +175,7 @@ describe('sendmessage handler', () => {
       gone: 0,
       failed: 0,
       retried: 1,
+      handedOff: 0,
     });
   });
 

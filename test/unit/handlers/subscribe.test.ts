@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { messageEnvelope } from '../../../lambdas/core/frames.js';
+import { SEND_RETRY_BUDGET } from '../../../lambdas/core/retry-budget.js';
 import { testFanOutOptions } from '../support/fan-out-options.js';
 import {
   bodyOf,
@@ -297,7 +298,15 @@ describe('makeSubscribeHandler', () => {
         ports: { ...stores, messenger },
         limits,
         logger: logging.logger,
-        fanOut: { concurrency, retry, now, sleep, random },
+        fanOut: {
+          concurrency,
+          retry,
+          now,
+          sleep,
+          random,
+          retryBudget: SEND_RETRY_BUDGET,
+          postTimeoutMs: 5_000,
+        },
       }),
     };
   };

@@ -4,6 +4,8 @@
  * @module
  */
 import type { FanOutOptions } from '../../../lambdas/core/fan-out.js';
+import { SEND_RETRY_BUDGET } from '../../../lambdas/core/retry-budget.js';
+import type { FanOutSettings } from '../../../lambdas/handlers/support/fan-out.js';
 
 /** Fan-out options plus a record of every sleep. */
 export interface TestFanOutOptions extends FanOutOptions {
@@ -28,4 +30,10 @@ export const testFanOutOptions = (overrides: Partial<FanOutOptions> = {}): TestF
     ...overrides,
   };
   return options;
+};
+
+/** Handler fan-out settings on the same fake clock as {@link testFanOutOptions}. */
+export const testFanOutSettings = (overrides: Partial<FanOutOptions> = {}): FanOutSettings => {
+  const { concurrency, retry, now, sleep, random } = testFanOutOptions(overrides);
+  return { concurrency, retry, now, sleep, random, retryBudget: SEND_RETRY_BUDGET, postTimeoutMs: 5_000 };
 };

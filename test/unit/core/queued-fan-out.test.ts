@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { RetryableSendError } from '../../../lambdas/core/errors.js';
+import type { Messenger } from '../../../lambdas/core/ports.js';
+import { deliverSlice, fanOutOrQueue, type QueuePlan } from '../../../lambdas/core/queued-fan-out.js';
+import { ArrayRecipientPages, RecordingQueue } from '../support/fake-fan-out-queue.js';
+import { testFanOutOptions } from '../support/fan-out-options.js';
+import { InMemoryStore } from '../support/in-memory-store.js';
+import { ScriptedMessenger } from '../support/scripted-messenger.js';
+
+const ids = (prefix: string, count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+const planOf = (
+  pages: ArrayRecipientPages,
+  queue: RecordingQueue,
+  inlineLimit: number,
+  sliceSize = 3,
+): QueuePlan => ({
+  pages,
+  queue,
+  inlineLimit,
+  sliceSize,
+  route: 'publish',
+});
+
+describe('fanOutOrQueue', () => {
+  it('posts inline to an audience below the inline limit and enqueues nothing', async () => {
+    // Prepare
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 4));
+    const queue = new RecordingQueue();
+    const messenger = new ScriptedMessenger();
+
+    // Act
+    const result = await fanOutOrQueue(
+      [{ channel: 'lobby' }],
+      'f',
+      { deduplicated: true },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions(),
+      planOf(pages, queue, 5),
+    );
+
+    // Assess
+    expect(result).toEqual({ delivered: 4, gone: 0, failed: 0, retried: 0, handedOff: 0, queued: false });
+    expect(queue.slices).toEqual([]);
+  });
+
+  it('queues an audience at the inline limit: the first page as post slices, the rest as one page slice', async () => {
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 12));
+    const queue = new RecordingQueue();
+    const messenger = new ScriptedMessenger();
+
+    const result = await fanOutOrQueue(
+      [{ channel: 'lobby' }],
+      'f',
+      { deduplicated: true },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions(),
+      planOf(pages, queue, 5),
+    );
+
+    // The route read one page of 5 (the inline limit) and posted nothing.
+    expect(result.queued).toBe(true);
+    expect(messenger.sent).toEqual([]);
+    expect(pages.reads).toEqual([{ source: { channel: 'lobby' }, cursor: undefined, limit: 5 }]);
+    expect(queue.slices).toEqual([
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a0', 'a1', 'a2'] },
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a3', 'a4'] },
+      {
+        kind: 'page',
+        route: 'publish',
+        frame: 'f',
+        deduplicated: true,
+        source: { channel: 'lobby' },
+        cursor: '5',
+      },
+    ]);
+  });
+
+  it('queues even a small audience with an inline limit of 0', async () => {
+    const pages = new ArrayRecipientPages().set({ shard: 0 }, ['x']).set({ shard: 1 }, ['y']);
+    const queue = new RecordingQueue();
+
+    const result = await fanOutOrQueue(
+      [{ shard: 0 }, { shard: 1 }],
+      'f',
+      {},
+      { store: new InMemoryStore(), messenger: new ScriptedMessenger() },
+      testFanOutOptions(),
+      planOf(pages, queue, 0),
+    );
+
+    expect(result.queued).toBe(true);
+    expect(queue.slices.map((s) => (s.kind === 'post' ? s.ids : []))).toEqual([['x'], ['y']]);
+  });
+
+  it('hands the recipients an inline fan-out did not reach by its deadline to the queue', async () => {
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 4));
+    const queue = new RecordingQueue();
+    const options = testFanOutOptions({ concurrency: 1 });
+    const messenger: Messenger = {
+      send: async () => {
+        options.clock += 100;
+        return 'sent';
+      },
+    };
+
+    const result = await fanOutOrQueue(
+      [{ channel: 'lobby' }],
+      'f',
+      { deduplicated: true },
+      { store: new InMemoryStore(), messenger },
+      { ...options, deadline: options.clock + 150 },
+      planOf(pages, queue, 10),
+    );
+
+    expect(result).toMatchObject({ delivered: 2, handedOff: 2, queued: false });
+    expect(queue.slices).toEqual([
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a2', 'a3'] },
+    ]);
+  });
+});
+
+describe('deliverSlice', () => {
+  it('enqueues the next page before posting to its own page', async () => {
+    // Prepare
+    const log: string[] = [];
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 7));
+    const queue = new RecordingQueue(log);
+    const messenger: Messenger = {
+      send: async (id) => {
+        log.push(`post:${id}`);
+        return 'sent';
+      },
+    };
+
+    // Act
+    const result = await deliverSlice(
+      {
+        kind: 'page',
+        route: 'publish',
+        frame: 'f',
+        deduplicated: true,
+        source: { channel: 'lobby' },
+        cursor: '3',
+      },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ concurrency: 1 }),
+      { pages, queue, sliceSize: 3 },
+    );
+
+    // Assess
+    expect(log).toEqual(['enqueue:page', 'post:a3', 'post:a4', 'post:a5']);
+    expect(queue.slices[0]).toMatchObject({ kind: 'page', cursor: '6' });
+    expect(result).toMatchObject({ delivered: 3, read: 3, retry: false });
+  });
+
+  it('enqueues the recipients a page slice failed as a post slice of their own', async () => {
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 3));
+    const queue = new RecordingQueue();
+    const messenger = new ScriptedMessenger((id) => (id === 'a1' ? new Error('denied') : 'sent'));
+
+    const result = await deliverSlice(
+      {
+        kind: 'page',
+        route: 'publish',
+        frame: 'f',
+        deduplicated: true,
+        source: { channel: 'lobby' },
+        cursor: '0',
+      },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions(),
+      { pages, queue, sliceSize: 3 },
+    );
+
+    expect(result).toMatchObject({ delivered: 2, failed: 1, retry: false });
+    expect(queue.slices).toEqual([
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a1'] },
+    ]);
+  });
+
+  it('asks the queue to retry a post slice in which a recipient failed', async () => {
+    const messenger = new ScriptedMessenger((id) => (id === 'b' ? new RetryableSendError(id) : 'sent'));
+
+    const result = await deliverSlice(
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a', 'b', 'c'] },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages: new ArrayRecipientPages(), queue: new RecordingQueue(), sliceSize: 3 },
+    );
+
+    expect(result).toMatchObject({ delivered: 2, failed: 1, retry: true });
+  });
+});
