@@ -1,28 +1,37 @@
 /**
- * The URL a client opens to reach a served API: its `ws://` URL with a query string, carrying the session's
- * development token when the API has one (auth on), so tests, benchmarks and scripts connect the same way
- * whether the API authenticates or not.
+ * The URL a client opens to reach a served API: its `ws://` URL with a query string and, when the API
+ * authenticates (auth on), a development token, so tests, benchmarks and scripts connect the same way whether
+ * the API authenticates or not.
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { RuntimeApi } from './runtime.js';
 
 /**
- * `api.url` with `query` appended, plus `token` = {@link RuntimeApi.devToken} unless `query` names a token
- * itself (`token: ''` leaves it out, to try a connection without one).
+ * `api.url` with `query` appended, plus a `token` unless `query` names one itself (`token: ''` leaves it out,
+ * to try a connection without one). The token is {@link RuntimeApi.tokenFor}'s for the user `query.clientId`
+ * (a fresh user id when there is none), so each client id is its own user, as while auth is off; else
+ * {@link RuntimeApi.devToken}.
  *
  * @example
- * connectUrl(runtime.apis[0], { clientId: 'alice' }); // ws://127.0.0.1:40123/?clientId=alice&token=eyJ…
+ * await connectUrl(runtime.apis[0], { clientId: 'alice' }); // ws://127.0.0.1:40123/?clientId=alice&token=eyJ…
  */
-export function connectUrl(
-  api: Pick<RuntimeApi, 'url' | 'devToken'>,
+export async function connectUrl(
+  api: Pick<RuntimeApi, 'url' | 'devToken' | 'tokenFor'>,
   query: Readonly<Record<string, string>> = {},
-): string {
+): Promise<string> {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (key !== 'token' || value !== '') params.set(key, value);
   }
-  if (!('token' in query) && api.devToken !== undefined) params.set('token', api.devToken);
+  if (!('token' in query)) {
+    const token =
+      api.tokenFor === undefined
+        ? api.devToken
+        : await api.tokenFor(query.clientId ?? `client-${randomUUID().slice(0, 8)}`);
+    if (token !== undefined) params.set('token', token);
+  }
   const search = params.toString();
   return search === '' ? api.url : `${api.url}/?${search}`;
 }

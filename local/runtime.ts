@@ -6,7 +6,8 @@
  */
 import { dirname, join } from 'node:path';
 import { loadAssembly, resolveValue } from './assembly/index.js';
-import { devTokenFor } from './auth/dev-token.js';
+import { devTokenSignerFor } from './auth/dev-token.js';
+import { DEV_CLAIMS } from './auth/tokens.js';
 import { type RunningDemoServer, startDemoServer } from './demo/server.js';
 import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
 import { type StreamSource, startStreams } from './dynamodb/streams.js';
@@ -74,6 +75,11 @@ export interface RuntimeOptions {
    * invocations beyond it queue. @default max(2, number of cores)
    */
   readonly functionConcurrency?: number;
+  /**
+   * Variables set on every function after the template's own (they win), e.g. `{ FANOUT_INLINE_LIMIT: '0' }`
+   * to send every fan-out through the queue. @default none
+   */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
   /** `AWS_REGION` of the functions and the region in ARNs and URLs. @default 'us-east-1' */
   readonly region?: string;
   /** Called once per Lambda invocation (routes, `$connect`, authorizers, `$disconnect`, queue pollers). */
@@ -114,6 +120,12 @@ export interface RuntimeApi {
    * product's HMAC authorizer (the runtime holds its secret). Absent for APIs without one.
    */
   readonly devToken?: string;
+  /**
+   * Signs a development token like {@link devToken} (every grant, 24 h) for another user id, so tests and
+   * benchmarks can connect as many distinct users (each user may hold only `MAX_CONNECTIONS_PER_USER`
+   * connections). Present exactly when `devToken` is.
+   */
+  readonly tokenFor?: (sub: string) => Promise<string>;
 }
 
 /** One table created from a template. */
@@ -247,9 +259,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
     const secrets = await loadSecrets(app.stacks, { region, host, apiPorts, stateDir });
     services.register(secretsManagerService(secrets));
-    const devTokens = await Promise.all(
-      gateways.map(({ stack, api }) => devTokenFor(stack, api, secrets, { region, host, apiPorts })),
+    const signers = gateways.map(({ stack, api }) =>
+      devTokenSignerFor(stack, api, secrets, { region, host, apiPorts }),
     );
+    const devTokens = await Promise.all(signers.map((sign) => sign?.(DEV_CLAIMS.sub)));
     // Lambda provides the AWS SDK to bundles that leave it out; prefer the app project's own copy.
     const sdkSources = [join(dirname(app.assemblyDir), 'node_modules')];
     const byStack = new Map<StackModel, LambdaInvoker>();
@@ -264,6 +277,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         sdkSources,
         ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
         ...(options.functionConcurrency !== undefined && { defaultConcurrency: options.functionConcurrency }),
+        ...(options.functionEnvironment !== undefined && { env: options.functionEnvironment }),
         ...(onFunctionLog !== undefined && {
           onLog: (functionId: string, line: string) =>
             onFunctionLog({
@@ -313,6 +327,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         url: gateway.url,
         managementUrl: gateway.managementUrl,
         ...(devTokens[index] !== undefined && { devToken: devTokens[index] }),
+        ...(signers[index] !== undefined && { tokenFor: signers[index] }),
       })),
       tables,
       dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },

@@ -130,7 +130,7 @@ const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value))
  */
 export async function runAuthMatrix(api: RuntimeApi, secret: string): Promise<MatrixRow[]> {
   const key = new TextEncoder().encode(secret);
-  const url = (token: string): string => connectUrl(api, { token });
+  const url = (token: string): string => `${api.url}/?${new URLSearchParams({ token })}`;
   const jwt = (claims: Record<string, unknown>, sub: string) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub);
   const game = await signToken(secret, { sub: 'player', channels: { 'game-*': ['*'] } }, { ttlSeconds: 600 });
@@ -140,7 +140,7 @@ export async function runAuthMatrix(api: RuntimeApi, secret: string): Promise<Ma
   };
 
   const handshakes: [string, string, () => Promise<string>][] = [
-    ['no token', '401', async () => handshake(connectUrl(api, { token: '' }))],
+    ['no token', '401', async () => handshake(await connectUrl(api, { token: '' }))],
     ['malformed token', '401', async () => handshake(url('not-a-jwt'))],
     [
       'wrong signature',
@@ -205,7 +205,7 @@ export async function runAuthMatrix(api: RuntimeApi, secret: string): Promise<Ma
       'subprotocol, wrong signature',
       '401',
       async () =>
-        handshake(connectUrl(api, { token: '' }), [
+        handshake(await connectUrl(api, { token: '' }), [
           'realtime',
           `bearer.${await signToken(OTHER_KEY, { sub: 'x' }, { ttlSeconds: 60 })}`,
         ]),
@@ -213,14 +213,14 @@ export async function runAuthMatrix(api: RuntimeApi, secret: string): Promise<Ma
     [
       'subprotocol, valid token',
       '101 realtime',
-      async () => handshake(connectUrl(api, { token: '' }), ['realtime', `bearer.${game}`]),
+      async () => handshake(await connectUrl(api, { token: '' }), ['realtime', `bearer.${game}`]),
     ],
     ['query, valid token', '101', async () => handshake(url(game))],
   ];
   for (const [name, expected, attempt] of handshakes) row(`handshake: ${name}`, expected, await attempt());
 
-  const watcher = await dial(connectUrl(api, { clientId: 'matrix-watcher' }));
-  const player = await dial(connectUrl(api, { token: game, clientId: PLAYER }));
+  const watcher = await dial(await connectUrl(api, { clientId: 'matrix-watcher' }));
+  const player = await dial(await connectUrl(api, { token: game, clientId: PLAYER }));
   if (typeof watcher === 'string' || typeof player === 'string') {
     row(
       'open the watcher (dev token) and the game-* player',

@@ -130,7 +130,7 @@ export async function startRuntimeTarget(options: RuntimeTargetOptions): Promise
     );
     return {
       kind: 'runtime',
-      url: connectUrl(api),
+      url: await connectUrl(api),
       refillMs,
       openConnections: () => accepted - disconnected,
       completedRequests: (routeKey) => completed.get(routeKey) ?? 0,

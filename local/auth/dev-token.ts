@@ -35,6 +35,22 @@ export function hmacSecretOf(
 }
 
 /**
+ * Signs development tokens for `api` (every grant, valid 24 h) for any user id, or undefined when its
+ * `$connect` has no HMAC authorizer over an emulated secret.
+ */
+export function devTokenSignerFor(
+  stack: StackModel,
+  api: WebSocketApiModel,
+  vault: SecretVault,
+  endpoints: LocalEndpoints,
+): ((sub: string) => Promise<string>) | undefined {
+  const secret = hmacSecretOf(stack, api, vault, endpoints);
+  return secret === undefined
+    ? undefined
+    : (sub) => signToken(secret, { ...DEV_CLAIMS, sub }, { ttlSeconds: DEV_TOKEN_TTL_SECONDS });
+}
+
+/**
  * The development token of `api` (sub `dev`, every grant, valid 24 h), or undefined when its `$connect` has no
  * HMAC authorizer over an emulated secret.
  */
@@ -44,8 +60,5 @@ export async function devTokenFor(
   vault: SecretVault,
   endpoints: LocalEndpoints,
 ): Promise<string | undefined> {
-  const secret = hmacSecretOf(stack, api, vault, endpoints);
-  return secret === undefined
-    ? undefined
-    : signToken(secret, DEV_CLAIMS, { ttlSeconds: DEV_TOKEN_TTL_SECONDS });
+  return devTokenSignerFor(stack, api, vault, endpoints)?.(DEV_CLAIMS.sub);
 }

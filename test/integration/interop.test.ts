@@ -19,7 +19,7 @@ describe('interoperability with third-party clients', () => {
     runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0 });
     const api = runtime.apis[0];
     if (api === undefined) throw new Error('the product assembly has no WebSocket API');
-    url = connectUrl(api);
+    url = await connectUrl(api);
   });
 
   afterAll(async () => {

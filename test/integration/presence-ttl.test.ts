@@ -44,7 +44,7 @@ describe('presence leave by TTL over the offline runtime', () => {
     const api = runtime.apis[0];
     if (api === undefined) throw new Error('the product assembly has no WebSocket API');
     const channel = `ttl-room-${Math.random().toString(36).slice(2, 8)}`;
-    const alice = await TestClient.open(connectUrl(api, { clientId: 'alice', name: 'Alice' }));
+    const alice = await TestClient.open(await connectUrl(api, { clientId: 'alice', name: 'Alice' }));
     sockets.push(alice);
     await alice.request({ action: 'subscribe', channel, presence: true }, 'subscribed');
 

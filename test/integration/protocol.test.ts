@@ -57,7 +57,7 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
     runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, dynamodb: { engine } });
     const api = runtime.apis[0];
     if (!api) throw new Error('the product assembly has no WebSocket API');
-    url = connectUrl(api);
+    url = await connectUrl(api);
     const raw = new DynamoDBClient({
       endpoint: runtime.dynamodb.endpoint,
       region: 'us-east-1',

@@ -61,7 +61,7 @@ describe('queue fixture: SQS event source mapping offline', () => {
   const open = async (): Promise<TestClient> => {
     const api = runtime.apis[0];
     if (api === undefined) throw new Error('no API served');
-    return TestClient.open(connectUrl(api));
+    return TestClient.open(await connectUrl(api));
   };
 
   const workerFrame = (client: TestClient, match: (frame: WorkerFrame) => boolean, ms = RETRIES_MS) =>

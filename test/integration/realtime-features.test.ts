@@ -28,7 +28,7 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
   const unique = (prefix: string): string => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 
   const open = async (query: Record<string, string> = {}): Promise<TestClient> => {
-    const client = await TestClient.open(connectUrl(api, query));
+    const client = await TestClient.open(await connectUrl(api, query));
     sockets.push(client);
     return client;
   };
@@ -327,7 +327,7 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
     });
 
     it('refuses a malformed clientId at the handshake', async () => {
-      await expect(TestClient.open(connectUrl(api, { clientId: 'no spaces' }))).rejects.toThrow('400');
+      await expect(TestClient.open(await connectUrl(api, { clientId: 'no spaces' }))).rejects.toThrow('400');
     });
   });
 });

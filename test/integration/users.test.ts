@@ -22,7 +22,7 @@ describe('users and server-side publish over the offline runtime', () => {
   const unique = (prefix: string): string => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 
   const open = async (clientId: string): Promise<TestClient> => {
-    const client = await TestClient.open(connectUrl(api, { clientId }));
+    const client = await TestClient.open(await connectUrl(api, { clientId }));
     sockets.push(client);
     return client;
   };
