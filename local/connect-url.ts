@@ -6,12 +6,14 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { SUBJECT_PATTERN } from './auth/tokens.js';
 import type { RuntimeApi } from './runtime.js';
 
 /**
  * `api.url` with `query` appended, plus a `token` unless `query` names one itself (`token: ''` leaves it out,
  * to try a connection without one). The token is {@link RuntimeApi.tokenFor}'s for the user `query.clientId`
- * (a fresh user id when there is none), so each client id is its own user, as while auth is off; else
+ * (a fresh user id when there is none, or when it is no valid user id: `$connect` then refuses the client id
+ * itself), so each client id is its own user, as while auth is off; else
  * {@link RuntimeApi.devToken}.
  *
  * @example
@@ -26,12 +28,13 @@ export async function connectUrl(
     if (key !== 'token' || value !== '') params.set(key, value);
   }
   if (!('token' in query)) {
-    const token =
-      api.tokenFor === undefined
-        ? api.devToken
-        : await api.tokenFor(query.clientId ?? `client-${randomUUID().slice(0, 8)}`);
+    const token = api.tokenFor === undefined ? api.devToken : await api.tokenFor(userOf(query.clientId));
     if (token !== undefined) params.set('token', token);
   }
   const search = params.toString();
   return search === '' ? api.url : `${api.url}/?${search}`;
 }
+
+/** The user a client id stands for: itself when it is a valid user id, else a fresh one. */
+const userOf = (clientId: string | undefined): string =>
+  clientId !== undefined && SUBJECT_PATTERN.test(clientId) ? clientId : `client-${randomUUID().slice(0, 8)}`;

@@ -2,7 +2,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectUrl } from '../../local/connect-url.js';
-import { type RunningRuntime, startRuntime } from '../../local/runtime.js';
+import { type RunningRuntime, type RuntimeApi, startRuntime } from '../../local/runtime.js';
 import { TestClient } from './helpers/ws-client.js';
 
 /**
@@ -11,13 +11,13 @@ import { TestClient } from './helpers/ws-client.js';
  */
 describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime (%s)', (engine) => {
   let runtime: RunningRuntime;
-  let url: string;
+  let api: RuntimeApi;
   let db: DynamoDBDocumentClient;
   let tableName: string;
   const clients: TestClient[] = [];
 
   const connect = async (): Promise<TestClient> => {
-    const client = await TestClient.open(url);
+    const client = await TestClient.open(await connectUrl(api));
     clients.push(client);
     return client;
   };
@@ -55,9 +55,9 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
 
   beforeAll(async () => {
     runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, dynamodb: { engine } });
-    const api = runtime.apis[0];
-    if (!api) throw new Error('the product assembly has no WebSocket API');
-    url = await connectUrl(api);
+    const first = runtime.apis[0];
+    if (!first) throw new Error('the product assembly has no WebSocket API');
+    api = first;
     const raw = new DynamoDBClient({
       endpoint: runtime.dynamodb.endpoint,
       region: 'us-east-1',
