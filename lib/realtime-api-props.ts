@@ -15,6 +15,7 @@ import {
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../lambdas/core/constants.js';
+import { DEFAULT_RATE_LIMIT } from '../lambdas/core/rate-limit.js';
 
 /** Properties of a {@link RealtimeApi}. Every one is optional; the defaults make a deployable demo API. */
 export interface RealtimeApiProps {
@@ -114,6 +115,30 @@ export interface RealtimeApiProps {
    * @default 10
    */
   readonly leaderboardSize?: number;
+
+  /**
+   * The per-connection rate limit every message route checks first (GCRA on the connection's item):
+   * sustained messages per second, the burst after a quiet spell, and how many refusals close the connection
+   * (`RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`, `RATE_LIMIT_CLOSE_AFTER`). Keep `perSecond` well below the
+   * stage `throttle`, which every client shares.
+   *
+   * @default - { perSecond: 20, burst: 40, closeAfter: 20 }
+   */
+  readonly rateLimit?: RateLimitSettings;
+}
+
+/** The per-connection rate limit of {@link RealtimeApiProps.rateLimit}. */
+export interface RateLimitSettings {
+  /** Sustained messages per second, per connection. */
+  readonly perSecond: number;
+  /** Messages a connection may send at once after a quiet spell. */
+  readonly burst: number;
+  /**
+   * Refusals (since the connection's bucket last ran empty) after which it is closed.
+   *
+   * @default 20
+   */
+  readonly closeAfter?: number;
 }
 
 /** {@link RealtimeApiProps} with every default applied. */
@@ -135,6 +160,7 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   cloudWatchRole: false,
   historySize: DEFAULT_HISTORY_SIZE,
   leaderboardSize: DEFAULT_LEADERBOARD_SIZE,
+  rateLimit: DEFAULT_RATE_LIMIT,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -189,6 +215,14 @@ function validate(props: ResolvedRealtimeApiProps): void {
   }
   checkRange('historySize', props.historySize, 0, MAX_HISTORY_LIMIT);
   checkRange('leaderboardSize', props.leaderboardSize, 1, MAX_LEADERBOARD_LIMIT);
+  checkRange('rateLimit.perSecond', props.rateLimit.perSecond, 1, 100_000);
+  checkRange('rateLimit.burst', props.rateLimit.burst, 1, 1_000_000);
+  checkRange(
+    'rateLimit.closeAfter',
+    props.rateLimit.closeAfter ?? DEFAULT_RATE_LIMIT.closeAfter,
+    1,
+    1_000_000,
+  );
   checkTimeout('timeout', props.timeout);
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
   if (known(props.serviceName) && props.serviceName.trim() === '') {

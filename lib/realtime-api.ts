@@ -16,6 +16,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_RATE_LIMIT } from '../lambdas/core/rate-limit.js';
 import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
 import { createConnectionsTable } from './connections-table.js';
@@ -113,6 +114,11 @@ export class RealtimeApi extends Construct {
       FANOUT_CONCURRENCY: Tokenization.stringifyNumber(settings.fanOutConcurrency),
       HISTORY_SIZE: Tokenization.stringifyNumber(settings.historySize),
       LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
+      RATE_LIMIT_PER_SECOND: Tokenization.stringifyNumber(settings.rateLimit.perSecond),
+      RATE_LIMIT_BURST: Tokenization.stringifyNumber(settings.rateLimit.burst),
+      RATE_LIMIT_CLOSE_AFTER: Tokenization.stringifyNumber(
+        settings.rateLimit.closeAfter ?? DEFAULT_RATE_LIMIT.closeAfter,
+      ),
       POWERTOOLS_SERVICE_NAME: settings.serviceName,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',

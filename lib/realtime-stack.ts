@@ -37,6 +37,7 @@ export class RealtimeStack extends Stack {
     super(scope, id, props);
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
+    const { rateLimit } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
       stageName,
       throttle,
@@ -50,6 +51,7 @@ export class RealtimeStack extends Stack {
       cloudWatchRole,
       historySize,
       leaderboardSize,
+      rateLimit,
     });
     applyNagAcknowledgements(realtimeApiNagAcknowledgements(this.realtime));
 

@@ -58,6 +58,11 @@ export interface Messenger {
    * `RetryableSendError` on throttling, 5xx and network failures, and anything else as is.
    */
   send(connectionId: string, frame: string): Promise<'sent' | 'gone'>;
+  /**
+   * Closes the connection (API Gateway then runs `$disconnect`). Resolves `'gone'` when it was closed
+   * already; throws `RetryableSendError` on throttling, 5xx and network failures.
+   */
+  close(connectionId: string): Promise<'closed' | 'gone'>;
 }
 
 /** The last messages of each channel, kept for history and resume. */

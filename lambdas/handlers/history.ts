@@ -9,12 +9,13 @@ import { historyFrame } from '../core/frames.js';
 import { readHistory } from '../core/history.js';
 import type { HistoryStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
 
 /** What the `history` handler needs. */
-export interface HistoryDeps {
+export interface HistoryDeps extends RespondDeps {
   readonly history: HistoryStore;
   /** Messages each channel keeps: the default and largest page. */
   readonly historySize: number;
@@ -25,7 +26,7 @@ export interface HistoryDeps {
 export const makeHistoryHandler =
   (deps: HistoryDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
-    respond(event.body, 'history', deps.logger, async (request) => {
+    respond(event, 'history', deps, async (request) => {
       const limit = Math.min(request.limit ?? deps.historySize, deps.historySize);
       const page = await readHistory(
         deps.history,
@@ -42,4 +43,5 @@ export const handler = makeHistoryHandler({
   history: tableStores().history,
   historySize: readHistorySize(),
   logger,
+  guard: productionGuard(),
 });

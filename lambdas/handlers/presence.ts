@@ -8,12 +8,13 @@ import { assertFrameFits, encodeFrame, presenceFrame } from '../core/frames.js';
 import type { PresenceStore } from '../core/ports.js';
 import { listMembers } from '../core/presence.js';
 import type { WebSocketEvent } from './support/events.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
 
 /** What the `presence` handler needs. */
-export interface PresenceDeps {
+export interface PresenceDeps extends RespondDeps {
   readonly presence: PresenceStore;
   readonly logger: RouteLogger;
 }
@@ -22,7 +23,7 @@ export interface PresenceDeps {
 export const makePresenceHandler =
   (deps: PresenceDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
-    respond(event.body, 'presence', deps.logger, async (request) => {
+    respond(event, 'presence', deps, async (request) => {
       const frame = presenceFrame(
         request.channel,
         await listMembers(deps.presence, request.channel),
@@ -33,4 +34,8 @@ export const makePresenceHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makePresenceHandler({ presence: tableStores().presence, logger });
+export const handler = makePresenceHandler({
+  presence: tableStores().presence,
+  logger,
+  guard: productionGuard(),
+});

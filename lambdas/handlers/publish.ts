@@ -12,11 +12,12 @@ import { publishedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
 import { productionPorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `publish` handler needs. */
-export interface PublishDeps {
+export interface PublishDeps extends RespondDeps {
   readonly ports: PublishPorts;
   /** Messages each channel keeps (0: none). */
   readonly historySize: number;
@@ -32,7 +33,7 @@ export interface PublishDeps {
 export const makePublishHandler =
   (deps: PublishDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'publish', deps.logger, async (request) => {
+    respond(event, 'publish', deps, async (request) => {
       const { connectionId } = event.requestContext;
       const { channel, data } = request;
       const result = await loggedFanOut(
@@ -50,5 +51,6 @@ export const handler = makePublishHandler({
   ports: productionPorts(),
   historySize: readHistorySize(),
   logger,
+  guard: productionGuard(),
   fanOut: defaultFanOutSettings(),
 });

@@ -11,11 +11,12 @@ import { submitScore } from '../core/leaderboard.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `score` handler needs. */
-export interface ScoreDeps {
+export interface ScoreDeps extends RespondDeps {
   readonly ports: Pick<RealtimePorts, 'store' | 'leaderboard' | 'messenger' | 'afterRemoval'>;
   /** Entries in each pushed snapshot. */
   readonly leaderboardSize: number;
@@ -30,7 +31,7 @@ export interface ScoreDeps {
 export const makeScoreHandler =
   (deps: ScoreDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'score', deps.logger, async (request) => {
+    respond(event, 'score', deps, async (request) => {
       const { board, player, points } = request;
       const result = await loggedFanOut(
         deps.logger,
@@ -47,5 +48,6 @@ export const handler = makeScoreHandler({
   ports: productionPorts(),
   leaderboardSize: readLeaderboardSize(),
   logger,
+  guard: productionGuard(),
   fanOut: defaultFanOutSettings(),
 });

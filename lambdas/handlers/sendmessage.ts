@@ -12,11 +12,12 @@ import type { ConnectionStore, Messenger } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
 import { productionPorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `sendmessage` handler needs. */
-export interface SendMessageDeps {
+export interface SendMessageDeps extends RespondDeps {
   readonly store: ConnectionStore;
   readonly messenger: Messenger;
   /** Announces the `leave` of a connection the broadcast found gone, where it was present. */
@@ -29,7 +30,7 @@ export interface SendMessageDeps {
 export const makeSendMessageHandler =
   (deps: SendMessageDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'sendmessage', deps.logger, async (request) => {
+    respond(event, 'sendmessage', deps, async (request) => {
       await loggedFanOut(deps.logger, context, deps.fanOut, { route: 'sendmessage' }, (options) =>
         broadcastToEveryone(deps, request.data, options),
       );
@@ -40,5 +41,6 @@ export const makeSendMessageHandler =
 export const handler = makeSendMessageHandler({
   ...productionPorts(),
   logger,
+  guard: productionGuard(),
   fanOut: defaultFanOutSettings(),
 });

@@ -12,11 +12,12 @@ import { subscribedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
 import { productionPorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `subscribe` handler needs. */
-export interface SubscribeDeps {
+export interface SubscribeDeps extends RespondDeps {
   readonly ports: SubscribePorts;
   readonly limits: ChannelLimits;
   readonly logger: RouteLogger;
@@ -30,7 +31,7 @@ export interface SubscribeDeps {
 export const makeSubscribeHandler =
   (deps: SubscribeDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'subscribe', deps.logger, async (request) => {
+    respond(event, 'subscribe', deps, async (request) => {
       const { connectionId, connectedAt } = event.requestContext;
       const { channel, history, since, presence } = request;
       const result = await subscribeToChannel(
@@ -48,5 +49,6 @@ export const handler = makeSubscribeHandler({
   ports: productionPorts(),
   limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
   logger,
+  guard: productionGuard(),
   fanOut: defaultFanOutSettings(),
 });

@@ -9,12 +9,13 @@ import { leaderboardFrame } from '../core/frames.js';
 import { readLeaderboard } from '../core/leaderboard.js';
 import type { LeaderboardStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
 
 /** What the `top` handler needs. */
-export interface TopDeps {
+export interface TopDeps extends RespondDeps {
   readonly leaderboard: LeaderboardStore;
   /** Entries when the request gives no `limit`. */
   readonly leaderboardSize: number;
@@ -25,7 +26,7 @@ export interface TopDeps {
 export const makeTopHandler =
   (deps: TopDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
-    respond(event.body, 'top', deps.logger, async (request) => {
+    respond(event, 'top', deps, async (request) => {
       const snapshot = await readLeaderboard(
         deps.leaderboard,
         request.board,
@@ -39,4 +40,5 @@ export const handler = makeTopHandler({
   leaderboard: tableStores().leaderboard,
   leaderboardSize: readLeaderboardSize(),
   logger,
+  guard: productionGuard(),
 });
