@@ -122,7 +122,7 @@ export interface RealtimeApiProps {
    * (`RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`, `RATE_LIMIT_CLOSE_AFTER`). Keep `perSecond` well below the
    * stage `throttle`, which every client shares.
    *
-   * @default - { perSecond: 20, burst: 40, closeAfter: 20 }
+   * @default - { perSecond: 50, burst: 100, closeAfter: 20 }
    */
   readonly rateLimit?: RateLimitSettings;
 }
