@@ -12,6 +12,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
+  DEFAULT_MAX_SUBSCRIPTIONS,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../lambdas/core/constants.js';
@@ -125,6 +126,14 @@ export interface RealtimeApiProps {
    * @default - { perSecond: 50, burst: 100, closeAfter: 20 }
    */
   readonly rateLimit?: RateLimitSettings;
+
+  /**
+   * Subscriptions one connection may hold at once (`MAX_SUBSCRIPTIONS_PER_CONNECTION`); one more is
+   * answered `LIMIT_EXCEEDED`.
+   *
+   * @default 100
+   */
+  readonly maxSubscriptionsPerConnection?: number;
 }
 
 /** The per-connection rate limit of {@link RealtimeApiProps.rateLimit}. */
@@ -161,6 +170,7 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   historySize: DEFAULT_HISTORY_SIZE,
   leaderboardSize: DEFAULT_LEADERBOARD_SIZE,
   rateLimit: DEFAULT_RATE_LIMIT,
+  maxSubscriptionsPerConnection: DEFAULT_MAX_SUBSCRIPTIONS,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -223,6 +233,7 @@ function validate(props: ResolvedRealtimeApiProps): void {
     1,
     1_000_000,
   );
+  checkRange('maxSubscriptionsPerConnection', props.maxSubscriptionsPerConnection, 1, 100_000);
   checkTimeout('timeout', props.timeout);
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
   if (known(props.serviceName) && props.serviceName.trim() === '') {

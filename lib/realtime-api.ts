@@ -116,6 +116,7 @@ export class RealtimeApi extends Construct {
       LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
       RATE_LIMIT_PER_SECOND: Tokenization.stringifyNumber(settings.rateLimit.perSecond),
       RATE_LIMIT_BURST: Tokenization.stringifyNumber(settings.rateLimit.burst),
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: Tokenization.stringifyNumber(settings.maxSubscriptionsPerConnection),
       RATE_LIMIT_CLOSE_AFTER: Tokenization.stringifyNumber(
         settings.rateLimit.closeAfter ?? DEFAULT_RATE_LIMIT.closeAfter,
       ),

@@ -37,7 +37,7 @@ export class RealtimeStack extends Stack {
     super(scope, id, props);
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
-    const { rateLimit } = props;
+    const { rateLimit, maxSubscriptionsPerConnection } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
       stageName,
       throttle,
@@ -52,6 +52,7 @@ export class RealtimeStack extends Stack {
       historySize,
       leaderboardSize,
       rateLimit,
+      maxSubscriptionsPerConnection,
     });
     applyNagAcknowledgements(realtimeApiNagAcknowledgements(this.realtime));
 

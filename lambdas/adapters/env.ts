@@ -12,6 +12,7 @@ import {
   DEFAULT_FANOUT_CONCURRENCY,
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
+  DEFAULT_MAX_SUBSCRIPTIONS,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../core/constants.js';
@@ -104,3 +105,11 @@ export const readRateLimit = (): RateLimit | undefined => {
     closeAfter: readIntegerEnv('RATE_LIMIT_CLOSE_AFTER', DEFAULT_RATE_LIMIT.closeAfter, 1, 1_000_000),
   };
 };
+
+/**
+ * `MAX_SUBSCRIPTIONS_PER_CONNECTION`, the subscriptions one connection may hold.
+ *
+ * @default 100
+ */
+export const readMaxSubscriptions = (): number =>
+  readIntegerEnv('MAX_SUBSCRIPTIONS_PER_CONNECTION', DEFAULT_MAX_SUBSCRIPTIONS, 1, 100_000);

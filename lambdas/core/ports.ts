@@ -39,7 +39,11 @@ export interface ConnectionStore {
   removeConnection(connectionId: string): Promise<RemovedConnection>;
   /** Who a connection is (from its `META` item); a connection without one is known by its id alone. */
   member(connectionId: string): Promise<Member>;
-  /** Subscribes a connection to a channel; idempotent. `expiresAt` is epoch seconds. */
+  /**
+   * Subscribes a connection to a channel; idempotent. `expiresAt` is epoch seconds.
+   *
+   * @throws {ProtocolError} `LIMIT_EXCEEDED` when the connection holds its maximum of subscriptions.
+   */
   subscribe(connectionId: string, channel: string, expiresAt: number): Promise<void>;
   /** Removes one subscription; idempotent. */
   unsubscribe(connectionId: string, channel: string): Promise<void>;

@@ -342,6 +342,7 @@ describe('RealtimeApi', () => {
           LEADERBOARD_SIZE: '10',
           RATE_LIMIT_PER_SECOND: '50',
           RATE_LIMIT_BURST: '100',
+          MAX_SUBSCRIPTIONS_PER_CONNECTION: '100',
           RATE_LIMIT_CLOSE_AFTER: '20',
           POWERTOOLS_SERVICE_NAME: 'realtime-websocket-api',
           POWERTOOLS_LOG_LEVEL: 'INFO',
