@@ -39,7 +39,8 @@ export interface RuntimeTargetOptions {
   readonly log: (line: string) => void;
 }
 
-function synthesize(outDir: string): Promise<void> {
+/** Synthesizes the product stack (`bin/app.ts`) into `outDir`, bounded by {@link SYNTH_TIMEOUT_MS}. */
+export function synthesize(outDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
       cwd: REPO_ROOT,
