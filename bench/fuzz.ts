@@ -129,6 +129,17 @@ function classify(text: string): { error?: string; gateway?: string } {
   return {};
 }
 
+/** Sends a frame that must close its socket on a fresh socket, and checks that it does. */
+async function closedBy(runtime: AbuseRuntime, frame: BadFrame, figures: Figures): Promise<void> {
+  const side = open(connectUrl(runtime.api, { clientId: `abuser-side-${figures.sent}` }));
+  await side.opened;
+  side.socket.send(frame.payload);
+  const answer = await side.next(REPLY_TIMEOUT_MS);
+  if (typeof answer === 'object' && 'closed' in answer) figures.closedByGateway += 1;
+  else figures.missed.push(`${frame.kind}: not closed (${JSON.stringify(answer).slice(0, 80)})`);
+  side.socket.terminate();
+}
+
 async function abuse(runtime: AbuseRuntime, figures: Figures, deadline: number): Promise<void> {
   const random = seededRandom(Number(values.seed));
   let client: Client | undefined;
@@ -143,6 +154,12 @@ async function abuse(runtime: AbuseRuntime, figures: Figures, deadline: number):
     const frame: BadFrame = nextBadFrame(random);
     figures.sent += 1;
     bump(figures.byKind, frame.kind);
+    if (frame.deserves === 'close') {
+      // Frames the gateway closes the socket for go on a socket of their own, so the abuser's main socket
+      // lives until the rate limit closes it.
+      await closedBy(runtime, frame, figures);
+      continue;
+    }
     client.socket.send(frame.payload);
     const answer = await client.next(REPLY_TIMEOUT_MS);
     if (answer === 'timeout') {
@@ -154,8 +171,6 @@ async function abuse(runtime: AbuseRuntime, figures: Figures, deadline: number):
       if (firstOverLimit !== undefined) {
         figures.rateLimitClosures += 1;
         figures.closeLatenciesMs.push(Date.now() - firstOverLimit);
-      } else if (frame.deserves === 'close') {
-        figures.closedByGateway += 1;
       } else {
         figures.missed.push(`${frame.kind}: socket closed (${answer.closed}) instead of an error`);
       }
@@ -180,10 +195,6 @@ async function abuse(runtime: AbuseRuntime, figures: Figures, deadline: number):
       figures.wrongReplies.push(
         `${frame.kind}: ${String(frame.payload).slice(0, 80)} → ${answer.text.slice(0, 80)}`,
       );
-    }
-    if (frame.deserves === 'close') {
-      // Answered instead of closed: the gateway let an over-limit or binary frame through.
-      figures.missed.push(`${frame.kind}: answered instead of closed`);
     }
   }
   client?.socket.terminate();
