@@ -82,21 +82,3 @@ export interface RateLimiter {
 /** Whether a refused connection has been refused often enough to be closed. */
 export const shouldClose = (admission: Admission, limit: Pick<RateLimit, 'closeAfter'>): boolean =>
   !admission.allowed && admission.refusals >= limit.closeAfter;
-
-/**
- * Checks a limit before it is used, so a bad configuration fails at load with its value.
- *
- * @throws {RangeError} naming the field and the value
- */
-export const checkRateLimit = (limit: RateLimit): RateLimit => {
-  if (!(Number.isFinite(limit.perSecond) && limit.perSecond > 0)) {
-    throw new RangeError(`rate limit perSecond must be a positive number, got ${limit.perSecond}`);
-  }
-  if (!(Number.isInteger(limit.burst) && limit.burst >= 1)) {
-    throw new RangeError(`rate limit burst must be a positive integer, got ${limit.burst}`);
-  }
-  if (!(Number.isInteger(limit.closeAfter) && limit.closeAfter >= 1)) {
-    throw new RangeError(`rate limit closeAfter must be a positive integer, got ${limit.closeAfter}`);
-  }
-  return limit;
-};
