@@ -89,6 +89,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
   let next = 0;
+  let reserved = 0;
 
   const request = async (client: BenchClient, id: number, body: Record<string, unknown>, ack: string) => {
     client.send({ ...body, id });
@@ -105,7 +106,9 @@ async function main(): Promise<number> {
   const churnOne = async (index: number): Promise<void> => {
     const clientId = `soak-${index}`;
     const channel = `soak-${Math.floor(random() * CHANNELS)}`;
-    const stays = live.length < LIVE && random() < LIVE / CONNECTIONS + 0.02;
+    // Reserved before any await, so concurrent workers never keep more than --live.
+    const stays = reserved < LIVE && random() < LIVE / CONNECTIONS + 0.02;
+    if (stays) reserved += 1;
     const drop = random();
     let client: BenchClient;
     try {
