@@ -1,6 +1,6 @@
 /**
- * The CDK app (`cdk.json` runs it as `node --import tsx bin/app.ts`). Reads the `stage`, `removalPolicy` and
- * `cloudWatchRole` context, builds the stack and runs the AwsSolutions cdk-nag checks on every synth, so an
+ * The CDK app (`cdk.json` runs it as `node --import tsx bin/app.ts`). Reads the `stage`, `removalPolicy`,
+ * `cloudWatchRole`, `demo` and `alarmEmail` context, builds the stack and runs the AwsSolutions cdk-nag checks on every synth, so an
  * unacknowledged finding fails `cdk synth`, `cdk deploy` and `npm start` alike (measured: ~0.5 s of a 7-9 s
  * synth).
  * Writes to `CDK_OUTDIR` when set, like any CDK app, and applies the context the CLI would when run without
@@ -21,7 +21,8 @@ import { buildDemoToDirectory } from '../web/build.js';
 // What the CLI would pass (cdk.json's feature flags, asset metadata) even when run without it; the CLI's own
 // context, -c values included, still takes precedence.
 const app = new App({ context: cliEquivalentContext() });
-const { stackId, stageName, removalPolicy, cloudWatchRole, demo } = readAppSettings(app.node);
+const { stackId, stageName, removalPolicy, cloudWatchRole, demo, auth, publicChannels, alarmEmail } =
+  readAppSettings(app.node);
 // The demo page is bundled into a scratch directory that the synth copies into the assembly as an asset.
 const demoSource = demo ? await mkdtemp(join(tmpdir(), 'realtime-demo-')) : undefined;
 try {
@@ -31,7 +32,11 @@ try {
     stageName,
     removalPolicy,
     cloudWatchRole,
+    // auth=true keeps the construct's default (hmac with a generated secret).
+    ...(auth ? {} : { auth: false }),
+    publicChannels,
     ...(demoSource === undefined ? {} : { demoSource }),
+    ...(alarmEmail === undefined ? {} : { observability: { alarmEmail } }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();

@@ -12,9 +12,11 @@ import { Emitter } from './emitter.js';
 import { gatewayError, RealtimeError } from './errors.js';
 import { type ClientOptions, DEFAULTS, type ResolvedOptions, resolveOptions } from './options.js';
 import {
+  type DirectMessage,
   decodeFrame,
   fitsInFrame,
   frameBytes,
+  isDirectMessage,
   MAX_FRAME_BYTES,
   type PresenceMember,
   type TypedFrame,
@@ -27,7 +29,9 @@ import {
   presenceMembers,
   publishResult,
   type ScoreResult,
+  type SendToUserResult,
   scoreResult,
+  sendToUserResult,
   type TopResult,
   topResult,
 } from './replies.js';
@@ -43,6 +47,8 @@ export type ClientEvents = {
    * failed re-subscribe or gap fill, a callback that threw, a failed connection attempt.
    */
   error: [error: RealtimeError];
+  /** A message sent to this client's user (`sendtouser` from another connection, or the backend). */
+  direct: [message: DirectMessage];
   /** A frame that is not one of the protocol's: not JSON, or JSON of no known `type` (`sendmessage`). */
   raw: [data: unknown];
 };
@@ -97,6 +103,7 @@ export class RealtimeClient {
         clientId: this.#options.clientId,
         name: this.#options.name,
         token: this.#options.token,
+        tokenTransport: this.#options.tokenTransport,
         backoff: new Backoff(policy, random),
         reconnect: reconnect !== false,
         stableAfterMs: policy.stableAfterMs,
@@ -174,6 +181,20 @@ export class RealtimeClient {
       throw new RealtimeError('INVALID_REQUEST', 'data is required (undefined is not JSON)');
     }
     return publishResult(await this.#submit({ action: 'publish', channel, data }));
+  }
+
+  /**
+   * Sends `data` (any JSON value) to every open connection of a user; they receive it as a `direct` event.
+   *
+   * @throws {RealtimeError} as {@link publish}, and `FORBIDDEN` when the server's grants refuse it.
+   * @example
+   * const { delivered } = await client.sendToUser('alice', { text: 'hi' });
+   */
+  async sendToUser(user: string, data: unknown): Promise<SendToUserResult> {
+    if (data === undefined) {
+      throw new RealtimeError('INVALID_REQUEST', 'data is required (undefined is not JSON)');
+    }
+    return sendToUserResult(await this.#submit({ action: 'sendtouser', user, data }), user);
   }
 
   /** Adds `points` (an integer, may be negative) to a player's score on a board. */
@@ -356,8 +377,16 @@ export class RealtimeClient {
       case 'history':
       case 'scored':
       case 'presence':
+      case 'sent':
       case 'pong':
         // A late reply to a request that already timed out.
+        return;
+      case 'direct':
+        if (isDirectMessage(frame)) {
+          this.#events.emit('direct', frame);
+        } else {
+          this.#events.emit('raw', data);
+        }
         return;
       default:
         this.#events.emit('raw', data);

@@ -38,8 +38,17 @@ export interface WebSocketLike {
   ): void;
 }
 
-/** A WebSocket constructor: `globalThis.WebSocket` in browsers, `ws`'s default export in Node 20. */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/**
+ * A WebSocket constructor: `globalThis.WebSocket` in browsers, `ws`'s default export in Node 20. The second
+ * argument (subprotocols) is passed only with `tokenTransport: 'subprotocol'`.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string[]) => WebSocketLike;
+
+/** Where the token travels: the `token` query parameter, or `Sec-WebSocket-Protocol: realtime, bearer.<jwt>`. */
+export type TokenTransport = 'query' | 'subprotocol';
+
+/** The subprotocol the server answers when the token came as `bearer.<jwt>`. */
+export const REALTIME_SUBPROTOCOL = 'realtime';
 
 /** A JWT, or a function that returns a fresh one for each connection attempt. */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -61,6 +70,7 @@ export interface ConnectionSettings {
   readonly clientId: string | undefined;
   readonly name: string | undefined;
   readonly token: TokenSource | undefined;
+  readonly tokenTransport: TokenTransport;
   readonly backoff: Backoff;
   readonly reconnect: boolean;
   readonly stableAfterMs: number;
@@ -234,10 +244,13 @@ export class Connection {
   }
 
   #openSocket(token: string | undefined): void {
-    const { url, clientId, name, WebSocket } = this.#settings;
+    const { url, clientId, name, WebSocket, tokenTransport } = this.#settings;
     let socket: WebSocketLike;
     try {
-      socket = new WebSocket(buildUrl(url, { clientId, name, token }));
+      socket =
+        tokenTransport === 'subprotocol' && token !== undefined && token !== ''
+          ? new WebSocket(buildUrl(url, { clientId, name }), [REALTIME_SUBPROTOCOL, `bearer.${token}`])
+          : new WebSocket(buildUrl(url, { clientId, name, token }));
     } catch (cause) {
       this.#hooks.error(new RealtimeError('SOCKET_ERROR', 'the WebSocket constructor threw', { cause }));
       this.#attemptFailed({});

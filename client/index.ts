@@ -31,6 +31,7 @@ export { type ClientOptions, DEFAULTS, type ReconnectOptions } from './options.j
 export { PresenceView, type PresenceViewOptions, type PresentClient } from './presence.js';
 export {
   type Author,
+  type DirectMessage,
   type GatewayErrorFrame,
   type LeaderboardEntry,
   type LeaderboardSnapshot,
@@ -41,6 +42,13 @@ export {
   type RequestId,
   type TypedFrame,
 } from './protocol.js';
-export type { HistoryOptions, HistoryResult, PublishResult, ScoreResult, TopResult } from './replies.js';
+export type {
+  HistoryOptions,
+  HistoryResult,
+  PublishResult,
+  ScoreResult,
+  SendToUserResult,
+  TopResult,
+} from './replies.js';
 export { ChannelStream, type ReceiveOutcome } from './resume.js';
 export type { ResetInfo, SubscribeOptions, Subscription } from './subscription.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TokenSource, WebSocketConstructor } from './connection.js';
+import type { TokenSource, TokenTransport, WebSocketConstructor } from './connection.js';
 
 /** How reconnect delays grow (full-jitter exponential backoff). */
 export interface ReconnectOptions {
@@ -44,6 +44,12 @@ export interface ClientOptions {
   readonly name?: string;
   /** A JWT sent as the `token` query parameter, or a function called before every connection attempt. */
   readonly token?: TokenSource;
+  /**
+   * How the token travels: `'query'` (`?token=…`, visible in access logs) or `'subprotocol'`
+   * (`Sec-WebSocket-Protocol: realtime, bearer.<jwt>`; the server answers `realtime`).
+   * @default 'query'
+   */
+  readonly tokenTransport?: TokenTransport;
   /**
    * Reconnect delays, or `false` to stay closed after the first drop.
    * @default { initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, stableAfterMs: 10_000 }
@@ -96,6 +102,7 @@ export interface ResolvedOptions {
   readonly clientId: string | undefined;
   readonly name: string | undefined;
   readonly token: TokenSource | undefined;
+  readonly tokenTransport: TokenTransport;
   readonly reconnect: Required<ReconnectOptions> | false;
   readonly connectTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
@@ -145,6 +152,12 @@ const resolveReconnect = (
   return merged;
 };
 
+const resolveTokenTransport = (transport: TokenTransport | undefined): TokenTransport => {
+  if (transport === undefined || transport === 'query' || transport === 'subprotocol')
+    return transport ?? 'query';
+  throw new TypeError(`tokenTransport must be 'query' or 'subprotocol', got ${JSON.stringify(transport)}`);
+};
+
 const defaultWebSocket = (): WebSocketConstructor => {
   const found = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (found === undefined) {
@@ -174,6 +187,7 @@ export const resolveOptions = (url: string, options: ClientOptions = {}): Resolv
     clientId: options.clientId,
     name: options.name,
     token: options.token,
+    tokenTransport: resolveTokenTransport(options.tokenTransport),
     reconnect: resolveReconnect(options.reconnect),
     connectTimeoutMs: checkDuration(
       'connectTimeoutMs',

@@ -39,6 +39,18 @@ export interface MessageEnvelope<T = unknown> {
   readonly sentAt: number;
 }
 
+/** What each connection of a user receives when someone (or the backend) sends to that user. */
+export interface DirectMessage<T = unknown> {
+  readonly type: 'direct';
+  /** The sender's connection id, or `"server"` when the backend sent it. */
+  readonly from: string;
+  /** The sender's user id; absent when the backend sent it. */
+  readonly fromUser?: string;
+  readonly data: T;
+  /** Epoch milliseconds. */
+  readonly sentAt: number;
+}
+
 /** One row of a leaderboard. */
 export interface LeaderboardEntry {
   readonly rank: number;
@@ -174,6 +186,14 @@ const isSeq = (value: unknown): value is number =>
 /** Whether `value` has the fields of a {@link MessageEnvelope} that the client relies on. */
 export const isMessageEnvelope = (value: unknown): value is MessageEnvelope =>
   isObject(value) && value.type === 'message' && typeof value.channel === 'string' && isSeq(value.seq);
+
+/** Whether `value` has the fields of a {@link DirectMessage} that the client relies on. */
+export const isDirectMessage = (value: unknown): value is DirectMessage =>
+  isObject(value) &&
+  value.type === 'direct' &&
+  typeof value.from === 'string' &&
+  (value.fromUser === undefined || typeof value.fromUser === 'string') &&
+  'data' in value;
 
 /** Whether `value` is a leaderboard snapshot the client can order by version. */
 export const isLeaderboardSnapshot = (value: unknown): value is LeaderboardSnapshot =>

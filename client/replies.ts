@@ -24,6 +24,13 @@ export interface PublishResult {
   readonly fanout?: 'queued';
 }
 
+/** Ack of `sendToUser`. */
+export interface SendToUserResult {
+  readonly user: string;
+  /** How many of the user's open connections it reached (0 when none is open). */
+  readonly delivered: number;
+}
+
 /** Ack of `score`. */
 export interface ScoreResult {
   readonly board: string;
@@ -70,6 +77,12 @@ export const publishResult = (frame: TypedFrame): PublishResult => {
   const result = { seq: numberOr(frame.seq, 0), delivered: numberOr(frame.delivered, 0) };
   return frame.fanout === 'queued' ? { ...result, fanout: 'queued' } : result;
 };
+
+/** Reads a `sent` ack. */
+export const sendToUserResult = (frame: TypedFrame, user: string): SendToUserResult => ({
+  user,
+  delivered: numberOr(frame.delivered, 0),
+});
 
 /** Reads a `scored` ack. */
 export const scoreResult = (frame: TypedFrame, board: string, player: string): ScoreResult => ({

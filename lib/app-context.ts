@@ -1,6 +1,6 @@
 /**
  * Reads the CDK context keys the app understands (`-c stage=dev -c removalPolicy=destroy
- * -c cloudWatchRole=true`) and turns them into stack settings, rejecting values it cannot honour with a message
+ * -c cloudWatchRole=true -c auth=false -c publicChannels=news,public-*`) and turns them into stack settings, rejecting values it cannot honour with a message
  * that shows them.
  *
  * @module
@@ -34,6 +34,18 @@ export interface AppSettings {
   readonly cloudWatchRole: boolean;
   /** Whether to host the demo page (S3 + CloudFront): `-c demo=true|false`, on by default except for `prod`. */
   readonly demo: boolean;
+  /**
+   * Whether connections need a token (`-c auth=true|false`, default `true`). `false` is for a public demo
+   * stage: anyone who knows the URL may connect and use every channel.
+   */
+  readonly auth: boolean;
+  /** `RealtimeApiProps.publicChannels`: `-c publicChannels=news,public-*` (comma-separated), default none. */
+  readonly publicChannels: readonly string[];
+  /**
+   * `-c alarmEmail=ops@example.com`: every alarm notifies this address through a new SNS topic
+   * (`RealtimeApiProps.observability.alarmEmail`); unset, alarms notify nobody.
+   */
+  readonly alarmEmail?: string;
 }
 
 /** Thrown when a context value is not one the app accepts. */
@@ -43,10 +55,11 @@ export class AppContextError extends Error {
 
 /**
  * Reads `stage` (default `prod`), `removalPolicy` (`retain` | `destroy`; default `retain` for `prod` and
- * `destroy` for any other stage, so throwaway stages clean up after themselves) and `cloudWatchRole`
- * (`true` | `false`, default `false`: leave the account's API Gateway logging role as it is).
+ * `destroy` for any other stage, so throwaway stages clean up after themselves), `cloudWatchRole`
+ * (`true` | `false`, default `false`: leave the account's API Gateway logging role as it is), `demo`, `auth`
+ * (`true` | `false`, default `true`) and `publicChannels` (comma-separated patterns, checked by the construct).
  *
- * @throws AppContextError on an invalid stage, removal policy or cloudWatchRole
+ * @throws AppContextError on an invalid stage, removal policy, cloudWatchRole, demo or auth
  */
 export function readAppSettings(node: Node): AppSettings {
   const stageName = readString(node, 'stage') ?? DEFAULT_STAGE;
@@ -77,7 +90,26 @@ export function readAppSettings(node: Node): AppSettings {
   if (demo === undefined) {
     throw new AppContextError(`Invalid context demo=${JSON.stringify(demoFlag)}: expected "true" or "false"`);
   }
-  return { stackId, stageName, removalPolicy, cloudWatchRole, demo };
+  const authFlag = readString(node, 'auth') ?? 'true';
+  const auth = BOOLEANS[authFlag];
+  if (auth === undefined) {
+    throw new AppContextError(`Invalid context auth=${JSON.stringify(authFlag)}: expected "true" or "false"`);
+  }
+  const publicChannels = (readString(node, 'publicChannels') ?? '')
+    .split(',')
+    .map((pattern) => pattern.trim())
+    .filter((pattern) => pattern !== '');
+  const alarmEmail = readString(node, 'alarmEmail');
+  return {
+    stackId,
+    stageName,
+    removalPolicy,
+    cloudWatchRole,
+    demo,
+    auth,
+    publicChannels,
+    ...(alarmEmail ? { alarmEmail } : {}),
+  };
 }
 
 /** A context value as a string; numbers and booleans (e.g. from cdk.json) are stringified. */

@@ -1,7 +1,8 @@
 /**
  * The single DynamoDB table behind the API (see "Table design" in the README): connections, channel
  * subscriptions, broadcast shards, channel sequence counters, kept messages, presence and leaderboards, with a
- * `byConnection` index that lists every item of one connection so it can be removed in one query, and a local
+ * `byConnection` index that lists every item of one connection so it can be removed in one query, a sparse
+ * `byUser` index that lists a user's connections, and a local
  * `byRank` index that orders a board's players.
  *
  * @module
@@ -19,9 +20,11 @@ import type { Construct } from 'constructs';
 // The functions query and write with the same names, so they are defined once, beside the functions' core.
 import {
   BY_CONNECTION_INDEX,
+  BY_USER_INDEX,
   RANK_ATTRIBUTE,
   RANK_INDEX,
   TTL_ATTRIBUTE,
+  USER_ID_ATTRIBUTE,
 } from '../lambdas/core/table-design.js';
 
 /** Options of {@link createConnectionsTable}. */
@@ -55,6 +58,14 @@ export function createConnectionsTable(
         partitionKey: { name: 'connectionId', type: AttributeType.STRING },
         sortKey: { name: 'pk', type: AttributeType.STRING },
         projectionType: ProjectionType.KEYS_ONLY,
+      },
+      {
+        // Sparse: only META items carry userId. Delivery needs just the connection id.
+        indexName: BY_USER_INDEX,
+        partitionKey: { name: USER_ID_ATTRIBUTE, type: AttributeType.STRING },
+        sortKey: { name: 'pk', type: AttributeType.STRING },
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: ['connectionId'],
       },
     ],
     // Local, so a board's ranking can be read strongly consistent right after a score (see lambdas/core/leaderboard.ts).

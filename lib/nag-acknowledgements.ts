@@ -21,8 +21,8 @@ export interface NagAcknowledgement {
 }
 
 const CONNECT_AUTHORIZATION =
-  'Public demo API: anyone may connect. To restrict it, give the $connect route a Lambda REQUEST or IAM ' +
-  'authorizer; API Gateway then authorizes the connection once for all its messages.';
+  'Deployed with auth=false, a public demo stage: anyone who knows the URL may connect, read and write every ' +
+  'channel and broadcast. With auth on (the default) $connect has the Lambda REQUEST authorizer instead.';
 const MESSAGE_ROUTE_AUTHORIZATION =
   'API Gateway WebSocket APIs authorize only the $connect route; message and $disconnect routes cannot have ' +
   'an authorizer and run on the connection $connect accepted.';
@@ -31,6 +31,8 @@ const MESSAGE_ROUTE_AUTHORIZATION =
 export function realtimeApiNagAcknowledgements(realtime: RealtimeApi): NagAcknowledgement[] {
   const acknowledgements: NagAcknowledgement[] = [];
   for (const [routeKey, route] of Object.entries(realtime.routes)) {
+    // With auth on, $connect has its authorizer and no finding to acknowledge.
+    if (routeKey === '$connect' && realtime.auth) continue;
     acknowledgements.push({
       scope: route,
       id: 'AwsSolutions-APIG4',
@@ -61,6 +63,30 @@ export function realtimeApiNagAcknowledgements(realtime: RealtimeApi): NagAcknow
       reason:
         'execute-api:ManageConnections on this API and stage only, for the reaper announcing expired ' +
         'presence; connection ids are created at runtime, so the resource must end in @connections/*.',
+    });
+  }
+
+  const tokenSecret = realtime.auth?.createdSecret;
+  if (tokenSecret) {
+    acknowledgements.push({
+      scope: tokenSecret,
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The HMAC key of connection tokens: the authorizer verifies with one key, so an automatic rotation would ' +
+        'refuse every outstanding token at once. Rotate by hand (put a new value; tokens are short-lived and ' +
+        'clients fetch new ones), or use JWKS mode, where the issuer rotates its keys.',
+    });
+  }
+
+  // The publisher fans out like a route: it posts to the subscribers or the user's connections.
+  const publisherRole = realtime.publisher.role;
+  if (publisherRole) {
+    acknowledgements.push({
+      scope: publisherRole,
+      id: `AwsSolutions-IAM5[Resource::${connectionsArn}]`,
+      reason:
+        'execute-api:ManageConnections on this API and stage only, for the publisher fanning out; connection ' +
+        'ids are created at runtime, so the resource must end in @connections/*.',
     });
   }
 

@@ -9,14 +9,20 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/adapters/metrics.js';
 import {
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
+  DEFAULT_MAX_CONNECTIONS_PER_USER,
   DEFAULT_MAX_SUBSCRIPTIONS,
+  MAX_CONNECTIONS_PER_USER_LIMIT,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../lambdas/core/constants.js';
+import { isChannelPattern } from '../lambdas/core/grants.js';
 import { DEFAULT_RATE_LIMIT } from '../lambdas/core/rate-limit.js';
+import type { AuthProps } from './auth.js';
+import type { ObservabilityOptions } from './observability.js';
 
 /** Properties of a {@link RealtimeApi}. Every one is optional; the defaults make a deployable demo API. */
 export interface RealtimeApiProps {
@@ -118,6 +124,55 @@ export interface RealtimeApiProps {
   readonly leaderboardSize?: number;
 
   /**
+   * How connections authenticate at `$connect`: a JWT in `?token=` or in `Sec-WebSocket-Protocol`, checked by
+   * a Lambda REQUEST authorizer, whose claims say what the connection may do per channel (README
+   * "Authentication and permissions"). `{ mode: 'hmac' }` verifies HS256 tokens with a key kept in Secrets
+   * Manager (generated unless `secret` is given); `{ mode: 'jwks', jwksUrl, issuer, audience }` verifies an
+   * OIDC issuer's tokens (Cognito, Auth0). `false` lets anyone who knows the URL connect and do anything: only
+   * for a public demo stage.
+   *
+   * @default { mode: 'hmac' } - auth on, with a generated secret
+   */
+  readonly auth?: false | AuthProps;
+
+  /**
+   * Channel patterns (exact, `prefix*` or `*`) every connected client may subscribe to and read the history
+   * and presence of, whatever its token grants; publishing and scoring there still need a grant
+   * (`PUBLIC_CHANNELS`).
+   *
+   * @default [] - no public channels
+   */
+  readonly publicChannels?: readonly string[];
+
+  /**
+   * CloudWatch alarms (each function's errors and throttles, failed `@connections` posts, the stage's
+   * integration and execution errors) and a dashboard. `false` leaves them out; an object also routes every
+   * alarm to an SNS topic: `alarmEmail` subscribes an address to a new (KMS-encrypted) topic, `alarmTopic`
+   * uses yours.
+   *
+   * @default true - alarms and dashboard, no notification topic
+   */
+  readonly observability?: boolean | ObservabilityOptions;
+
+  /**
+   * CloudWatch namespace of the functions' custom metrics (`METRICS_NAMESPACE`), e.g. `Delivered` and
+   * `ConnectionsPostFailed`. Two stacks in one account and region need different namespaces or service names.
+   *
+   * @default 'RealtimeApi'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * Most connections one user may have open at once (`MAX_CONNECTIONS_PER_USER`; 0: no cap). The user is the
+   * authorizer's `userId`, or the `clientId` while auth is off. `$connect` counts the user's connections on
+   * the `byUser` index and refuses one more with HTTP 429. The index is eventually consistent, so handshakes
+   * in the same instant can overshoot by a few.
+   *
+   * @default 10
+   */
+  readonly maxConnectionsPerUser?: number;
+
+  /**
    * The per-connection rate limit every message route checks first (GCRA on the connection's item):
    * sustained messages per second, the burst after a quiet spell, and how many refusals close the connection
    * (`RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`, `RATE_LIMIT_CLOSE_AFTER`). Keep `perSecond` well below the
@@ -171,6 +226,11 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   leaderboardSize: DEFAULT_LEADERBOARD_SIZE,
   rateLimit: DEFAULT_RATE_LIMIT,
   maxSubscriptionsPerConnection: DEFAULT_MAX_SUBSCRIPTIONS,
+  auth: Object.freeze({ mode: 'hmac' }),
+  publicChannels: Object.freeze([]),
+  observability: true,
+  metricsNamespace: DEFAULT_METRICS_NAMESPACE,
+  maxConnectionsPerUser: DEFAULT_MAX_CONNECTIONS_PER_USER,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */
@@ -179,6 +239,9 @@ export class RealtimeApiPropsError extends Error {
 }
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+/** CloudWatch namespaces: 1-255 of these characters, and not starting with `AWS/` (AWS's own). */
+const METRICS_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9.\-_/#:]{1,255}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** API Gateway's hard limit on how long it waits for a WebSocket integration. */
 const MAX_INTEGRATION_SECONDS = 29;
 const MIN_MEMORY_MB = 128;
@@ -234,10 +297,46 @@ function validate(props: ResolvedRealtimeApiProps): void {
     1_000_000,
   );
   checkRange('maxSubscriptionsPerConnection', props.maxSubscriptionsPerConnection, 1, 100_000);
+  checkRange('maxConnectionsPerUser', props.maxConnectionsPerUser, 0, MAX_CONNECTIONS_PER_USER_LIMIT);
   checkTimeout('timeout', props.timeout);
   checkTimeout('fanOutTimeout', props.fanOutTimeout);
   if (known(props.serviceName) && props.serviceName.trim() === '') {
     fail(`serviceName must not be empty, got ${show(props.serviceName)}`);
+  }
+  checkAuth(props.auth);
+  for (const pattern of props.publicChannels) {
+    if (known(pattern) && !isChannelPattern(pattern)) {
+      fail(`publicChannels: each must be a channel name, "prefix*" or "*", got ${show(pattern)}`);
+    }
+  }
+  if (known(props.metricsNamespace) && !METRICS_NAMESPACE.test(props.metricsNamespace)) {
+    fail(`metricsNamespace must match ${METRICS_NAMESPACE}, got ${show(props.metricsNamespace)}`);
+  }
+  checkObservability(props.observability);
+}
+
+function checkAuth(auth: false | AuthProps): void {
+  if (auth === false || auth.mode === 'hmac') return;
+  if (auth.mode !== 'jwks') fail(`auth.mode must be "hmac" or "jwks", got ${show((auth as AuthProps).mode)}`);
+  if (known(auth.jwksUrl) && !/^https:\/\/[^\s/]+/.test(auth.jwksUrl)) {
+    fail(`auth.jwksUrl must be an https:// URL, got ${show(auth.jwksUrl)}`);
+  }
+  for (const key of ['issuer', 'audience'] as const) {
+    if (known(auth[key]) && auth[key].trim() === '') fail(`auth.${key} must not be empty`);
+  }
+}
+
+function checkObservability(observability: boolean | ObservabilityOptions): void {
+  if (typeof observability !== 'object') return;
+  const { alarmEmail, alarmTopic } = observability;
+  if (alarmEmail !== undefined && alarmTopic !== undefined) {
+    fail(
+      `observability takes alarmEmail or alarmTopic, not both (subscribe ${show(alarmEmail)} to your topic ` +
+        'yourself)',
+    );
+  }
+  if (alarmEmail !== undefined && known(alarmEmail) && !EMAIL.test(alarmEmail)) {
+    fail(`observability.alarmEmail must be an e-mail address, got ${show(alarmEmail)}`);
   }
 }
 

@@ -13,14 +13,18 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_RATE_LIMIT } from '../lambdas/core/rate-limit.js';
 import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
+import { RealtimeAuth } from './auth.js';
 import { createConnectionsTable } from './connections-table.js';
+import { Observability } from './observability.js';
 import { handlerEntry } from './paths.js';
+import { Publisher } from './publisher.js';
 import {
   type RealtimeApiProps,
   type ResolvedRealtimeApiProps,
@@ -43,6 +47,7 @@ export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
  * new CfnOutput(stack, 'WebSocketUrl', { value: realtime.url });
  */
 export class RealtimeApi extends Construct {
+  readonly #publisher: Publisher;
   /** The WebSocket API. */
   public readonly api: WebSocketApi;
   /** The (auto-deployed) stage clients connect to. */
@@ -59,8 +64,14 @@ export class RealtimeApi extends Construct {
   public readonly callbackUrl: string;
   /** The function that announces the `leave` of presence items deleted by TTL, from the table's stream. */
   public readonly reaper: NodejsFunction;
+  /** The function a backend invokes to publish to a channel or a user without a socket (see {@link grantPublish}). */
+  public readonly publisher: NodejsFunction;
   /** The region-wide logging role setting, when {@link RealtimeApiProps.cloudWatchRole} is on (default off). */
   public readonly apiGatewayAccount?: ApiGatewayAccount;
+  /** The `$connect` authorizer (and its secret), unless {@link RealtimeApiProps.auth} is `false`. */
+  public readonly auth?: RealtimeAuth;
+  /** Alarms, the optional alarm topic and the dashboard, unless {@link RealtimeApiProps.observability} is off. */
+  public readonly observability?: Observability;
 
   constructor(scope: Construct, id: string, props: RealtimeApiProps = {}) {
     super(scope, id);
@@ -84,6 +95,18 @@ export class RealtimeApi extends Construct {
     this.url = this.stage.url;
     this.callbackUrl = this.stage.callbackUrl;
 
+    this.auth =
+      settings.auth === false
+        ? undefined
+        : new RealtimeAuth(this, 'Auth', {
+            auth: settings.auth,
+            timeout: settings.timeout,
+            memorySize: settings.memorySize,
+            logRetention: settings.logRetention,
+            removalPolicy: settings.removalPolicy,
+            environment: this.loggingEnvironment(settings),
+          });
+
     const functions: Record<string, NodejsFunction> = {};
     const routes: Record<string, WebSocketRoute> = {};
     for (const definition of ROUTES) {
@@ -103,9 +126,61 @@ export class RealtimeApi extends Construct {
       removalPolicy: settings.removalPolicy,
       environment: this.functionEnvironment(settings),
     }).function;
+
+    this.#publisher = new Publisher(this, 'Publisher', {
+      table: this.table,
+      stage: this.stage,
+      timeout: settings.fanOutTimeout,
+      memorySize: settings.memorySize,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+      environment: this.functionEnvironment(settings),
+    });
+    this.publisher = this.#publisher.function;
+
+    if (settings.observability !== false) {
+      this.observability = new Observability(this, 'Observability', {
+        ...(settings.observability === true ? {} : settings.observability),
+        api: this.api,
+        stage: this.stage,
+        functions: {
+          ...this.functions,
+          reaper: this.reaper,
+          publisher: this.publisher,
+          ...(this.auth === undefined ? {} : { authorizer: this.auth.function }),
+        },
+        metricsNamespace: settings.metricsNamespace,
+        serviceName: settings.serviceName,
+        removalPolicy: settings.removalPolicy,
+      });
+    }
   }
 
-  /** The environment of every function: the table, the callback URL, the limits and the logging settings. */
+  /**
+   * Lets `grantee` (a role, a function, a user) publish from the backend: `lambda:InvokeFunction` on the
+   * publisher function only.
+   *
+   * @example
+   * realtime.grantPublish(orderService); // then Invoke the PublishFunctionName output with { channel, data }
+   */
+  grantPublish(grantee: IGrantable): Grant {
+    return this.#publisher.grantPublish(grantee);
+  }
+
+  /** What every function logs with. */
+  private loggingEnvironment(settings: ResolvedRealtimeApiProps): Record<string, string> {
+    return {
+      POWERTOOLS_SERVICE_NAME: settings.serviceName,
+      METRICS_NAMESPACE: settings.metricsNamespace,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+  }
+
+  /**
+   * The environment of every route function: the table, the callback URL, the limits, whether routes check
+   * grants (`AUTH_ENABLED`), the public channels and the logging settings.
+   */
   private functionEnvironment(settings: ResolvedRealtimeApiProps): Record<string, string> {
     return {
       TABLE_NAME: this.table.tableName,
@@ -120,9 +195,10 @@ export class RealtimeApi extends Construct {
       RATE_LIMIT_CLOSE_AFTER: Tokenization.stringifyNumber(
         settings.rateLimit.closeAfter ?? DEFAULT_RATE_LIMIT.closeAfter,
       ),
-      POWERTOOLS_SERVICE_NAME: settings.serviceName,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
+      AUTH_ENABLED: String(settings.auth !== false),
+      PUBLIC_CHANNELS: settings.publicChannels.join(','),
+      MAX_CONNECTIONS_PER_USER: Tokenization.stringifyNumber(settings.maxConnectionsPerUser),
+      ...this.loggingEnvironment(settings),
     };
   }
 
@@ -160,6 +236,8 @@ export class RealtimeApi extends Construct {
     const webSocketRoute = this.api.addRoute(route.routeKey, {
       integration: new WebSocketLambdaIntegration(`${route.id}Integration`, routeFunction.function),
       returnResponse: route.twoWay,
+      // API Gateway authorizes a WebSocket connection once, at $connect; other routes cannot have an authorizer.
+      ...(route.routeKey === '$connect' && this.auth ? { authorizer: this.auth.authorizer } : {}),
     });
     return { route: webSocketRoute, handler: routeFunction.function };
   }

@@ -25,7 +25,8 @@ export interface RealtimeStackProps extends StackProps, RealtimeApiProps {
 
 /**
  * The realtime API as a stack, with outputs named for clients and operators: `WebSocketUrl` (what clients
- * connect to), `ManagementUrl` (the `@connections` endpoint) and `TableName`.
+ * connect to), `ManagementUrl` (the `@connections` endpoint), `TableName` and, in `hmac` auth mode,
+ * `AuthSecretArn` (the secret of the token key).
  */
 export class RealtimeStack extends Stack {
   /** The API and everything behind it. */
@@ -38,6 +39,7 @@ export class RealtimeStack extends Stack {
     const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
     const { rateLimit, maxSubscriptionsPerConnection } = props;
+    const { auth, publicChannels, observability, metricsNamespace, maxConnectionsPerUser } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
       stageName,
       throttle,
@@ -53,6 +55,11 @@ export class RealtimeStack extends Stack {
       leaderboardSize,
       rateLimit,
       maxSubscriptionsPerConnection,
+      auth,
+      publicChannels,
+      observability,
+      metricsNamespace,
+      maxConnectionsPerUser,
     });
     applyNagAcknowledgements(realtimeApiNagAcknowledgements(this.realtime));
 
@@ -64,10 +71,23 @@ export class RealtimeStack extends Stack {
       description: 'API Gateway Management API endpoint (@connections) of the stage',
       value: this.realtime.callbackUrl,
     });
+    new CfnOutput(this, 'PublishFunctionName', {
+      description:
+        'Lambda function a backend invokes to publish: { channel, data } or { user, data } (npm run publish)',
+      value: this.realtime.publisher.functionName,
+    });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table of connections and subscriptions',
       value: this.realtime.table.tableName,
     });
+
+    if (this.realtime.auth?.secret) {
+      new CfnOutput(this, 'AuthSecretArn', {
+        description:
+          'Secrets Manager secret holding the HMAC key of connection tokens (read it to mint tokens: npm run token)',
+        value: this.realtime.auth.secret.secretArn,
+      });
+    }
 
     if (props.demoSource !== undefined) {
       this.demo = new DemoSite(this, 'Demo', {

@@ -32,6 +32,7 @@ export const REAPER_RETRY_ATTEMPTS = 3;
 export const REAPER_ACCESS: RouteAccess = {
   table: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'],
   byConnectionIndex: ['dynamodb:Query'],
+  byUserIndex: [],
   rankIndex: [],
   manageConnections: true,
 };

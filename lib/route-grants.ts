@@ -7,7 +7,7 @@
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { BY_CONNECTION_INDEX, RANK_INDEX } from '../lambdas/core/table-design.js';
+import { BY_CONNECTION_INDEX, BY_USER_INDEX, RANK_INDEX } from '../lambdas/core/table-design.js';
 import type { RouteAccess } from './routes.js';
 
 /** The resources a route's grants are scoped to. */
@@ -32,6 +32,14 @@ export function grantRouteAccess(grantee: IGrantable, access: RouteAccess, targe
       new PolicyStatement({
         actions: [...access.byConnectionIndex],
         resources: [`${table.tableArn}/index/${BY_CONNECTION_INDEX}`],
+      }),
+    );
+  }
+  if (access.byUserIndex.length > 0) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...access.byUserIndex],
+        resources: [`${table.tableArn}/index/${BY_USER_INDEX}`],
       }),
     );
   }

@@ -22,6 +22,8 @@ export interface RouteAccess {
   readonly table: readonly DynamoDbAction[];
   /** Actions on the `byConnection` index. */
   readonly byConnectionIndex: readonly DynamoDbAction[];
+  /** Actions on the `byUser` index (a user's connections). */
+  readonly byUserIndex: readonly DynamoDbAction[];
   /** Actions on the `byRank` index (a board's ranking). */
   readonly rankIndex: readonly DynamoDbAction[];
   /** Whether it may post to (and delete) connections through this stage's `@connections` API. */
@@ -49,7 +51,13 @@ export interface RouteDefinition {
   readonly access: RouteAccess;
 }
 
-const NO_ACCESS: RouteAccess = { table: [], byConnectionIndex: [], rankIndex: [], manageConnections: false };
+const NO_ACCESS: RouteAccess = {
+  table: [],
+  byConnectionIndex: [],
+  byUserIndex: [],
+  rankIndex: [],
+  manageConnections: false,
+};
 
 /**
  * What removing a connection and all its items takes: read who it was (`META`), list its items on the index,
@@ -73,6 +81,7 @@ function fanOut(
   return {
     table: [...new Set<DynamoDbAction>(['dynamodb:Query', ...extraTableActions, ...REMOVE_CONNECTION.table])],
     byConnectionIndex: REMOVE_CONNECTION.byConnectionIndex,
+    byUserIndex: [],
     rankIndex,
     manageConnections: true,
   };
@@ -109,8 +118,12 @@ const ROUTE_TABLE: readonly RouteDefinition[] = [
     id: 'ConnectRoute',
     twoWay: false,
     fanOut: false,
-    // META item and broadcast membership: one put each, or one batch.
-    access: { ...NO_ACCESS, table: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'] },
+    // META item and broadcast membership: one put each, or one batch; byUser: the per-user connection cap.
+    access: {
+      ...NO_ACCESS,
+      table: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+      byUserIndex: ['dynamodb:Query'],
+    },
   },
   {
     routeKey: '$disconnect',
@@ -199,6 +212,15 @@ const ROUTE_TABLE: readonly RouteDefinition[] = [
     twoWay: true,
     fanOut: false,
     access: { ...NO_ACCESS, table: ['dynamodb:Query'] },
+  },
+  {
+    routeKey: 'sendtouser',
+    handler: 'sendtouser',
+    id: 'SendToUserRoute',
+    twoWay: true,
+    fanOut: true,
+    // GetItem: the sender's client id (its user while auth is off); byUser: the addressed user's connections.
+    access: { ...fanOut(['dynamodb:GetItem']), byUserIndex: ['dynamodb:Query'] },
   },
   { routeKey: 'ping', handler: 'ping', id: 'PingRoute', twoWay: true, fanOut: false, access: NO_ACCESS },
 ];

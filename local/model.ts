@@ -120,6 +120,59 @@ export interface StackModel {
   readonly parameters?: Readonly<Record<string, { readonly Type: string; readonly Default?: TemplateValue }>>;
   /** Event source mappings on the streams of the stack's tables (optional: hand-built models may omit it). */
   readonly eventSourceMappings?: readonly EventSourceMappingModel[];
+  /** The stack's `AWS::SQS::Queue`s (optional: hand-built models may omit it). */
+  readonly queues?: readonly QueueModel[];
+  /** Event source mappings on the stack's queues (optional: hand-built models may omit it). */
+  readonly queueEventSourceMappings?: readonly QueueEventSourceMappingModel[];
+}
+
+/** One `AWS::SQS::Queue`, with SQS's defaults applied. */
+export interface QueueModel {
+  readonly logicalId: string;
+  /** `QueueName` if the template sets one, otherwise `<stackName>-<logicalId>` (`.fifo` appended for FIFO). */
+  readonly queueName: string;
+  /** `FifoQueue`: offline a FIFO queue is served as a standard queue (the runtime warns). */
+  readonly fifo: boolean;
+  /** @default 30 */
+  readonly visibilityTimeoutSeconds: number;
+  /** @default 345 600 (4 days) */
+  readonly messageRetentionSeconds: number;
+  /** @default 0 */
+  readonly delaySeconds: number;
+  /** Long polling of receives that do not set `WaitTimeSeconds`. @default 0 */
+  readonly receiveMessageWaitTimeSeconds: number;
+  /** @default 262 144 (256 KiB) */
+  readonly maximumMessageSize: number;
+  /** `RedrivePolicy`: where a message goes once it was received more than `maxReceiveCount` times. */
+  readonly redrivePolicy?: {
+    /** Name of the dead-letter queue (from `deadLetterTargetArn`, usually `Fn::GetAtt [dlq, Arn]`). */
+    readonly deadLetterQueueName: string;
+    readonly maxReceiveCount: number;
+  };
+}
+
+/** One `AWS::Lambda::EventSourceMapping` whose `EventSourceArn` is a queue of the same stack. */
+export interface QueueEventSourceMappingModel {
+  readonly logicalId: string;
+  /** Logical id of the `AWS::Lambda::Function` it invokes. */
+  readonly functionId: string;
+  /** Logical id of the `AWS::SQS::Queue` it polls. */
+  readonly queueLogicalId: string;
+  /** Most messages per invocation. @default 10 (Lambda's default for SQS) */
+  readonly batchSize: number;
+  /** How long to gather a batch before invoking with fewer than `batchSize` messages. @default 0 */
+  readonly maximumBatchingWindowSeconds: number;
+  /** `FunctionResponseTypes` includes `ReportBatchItemFailures`. */
+  readonly reportBatchItemFailures: boolean;
+  /** `ScalingConfig.MaximumConcurrency`: most concurrent invocations by this mapping. @default unbounded */
+  readonly maximumConcurrency?: number;
+  /**
+   * `FilterCriteria.Filters[].Pattern`, unparsed: a message passes when any matches (a message that passes
+   * none is deleted without an invocation, as Lambda does for SQS). Optional: hand-built models may omit it.
+   */
+  readonly filterPatterns?: readonly string[];
+  /** `Enabled` (default true). */
+  readonly enabled: boolean;
 }
 
 /** What a local Lambda invocation returned. */

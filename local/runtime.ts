@@ -6,18 +6,25 @@
  */
 import { dirname, join } from 'node:path';
 import { loadAssembly, resolveValue } from './assembly/index.js';
+import { devTokenFor } from './auth/dev-token.js';
 import { type RunningDemoServer, startDemoServer } from './demo/server.js';
 import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
 import { type StreamSource, startStreams } from './dynamodb/streams.js';
 import { type RunningGateway, startGateway } from './gateway/index.js';
 import { createLambdaInvoker } from './lambda/index.js';
+import { type InvocableFunction, lambdaApiService } from './lambda-api/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
+import { secretsManagerService } from './secrets/service.js';
+import { DEFAULT_STATE_DIR, loadSecrets } from './secrets/vault.js';
 import { type RunningServices, startServices } from './services/server.js';
+import { startSqs } from './sqs/index.js';
 
 /** The port of the first WebSocket API when none is given (what `sam local` and serverless-offline use). */
 export const DEFAULT_PORT = 3001;
 /** The port of the demo page when none is given. */
 export const DEFAULT_DEMO_PORT = 3000;
+/** The port of the services endpoint (SQS, Secrets Manager, Lambda Invoke) `npm start` uses. */
+export const DEFAULT_SERVICES_PORT = 3002;
 /** How often expired items are deleted; DynamoDB itself takes minutes to days, so nothing relies on speed. */
 export const DEFAULT_TTL_SWEEP_INTERVAL_MS = 30_000;
 
@@ -42,6 +49,12 @@ export interface RuntimeOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * Port of the services endpoint (SQS, Secrets Manager and the Lambda Invoke API); `npm start` passes
+   * {@link DEFAULT_SERVICES_PORT} so scripts can find it.
+   * @default 0 (a free port)
+   */
+  readonly servicesPort?: number;
   /** @default { engine: 'dynalite' } (in memory) */
   readonly dynamodb?: {
     readonly engine: DynamoEngine;
@@ -63,7 +76,7 @@ export interface RuntimeOptions {
   readonly functionConcurrency?: number;
   /** `AWS_REGION` of the functions and the region in ARNs and URLs. @default 'us-east-1' */
   readonly region?: string;
-  /** Called once per Lambda invocation (routes, `$connect`, authorizers, `$disconnect`). */
+  /** Called once per Lambda invocation (routes, `$connect`, authorizers, `$disconnect`, queue pollers). */
   readonly onInvocation?: (log: InvocationLog) => void;
   /** Called with each line a function writes. @default discard */
   readonly onFunctionLog?: (log: FunctionLogLine) => void;
@@ -72,6 +85,12 @@ export interface RuntimeOptions {
    * @default no demo page
    */
   readonly demo?: { readonly port: number };
+  /**
+   * Where local state that must survive a restart is kept (the generated values of the template's Secrets
+   * Manager secrets, hence the dev token's signing key).
+   * @default '.realtime-local' in the working directory
+   */
+  readonly stateDir?: string;
   /** Called once per warning, e.g. a function's declared Node.js runtime differs from the host's. @default discard */
   readonly onWarning?: (message: string) => void;
 }
@@ -113,12 +132,14 @@ export interface RunningRuntime {
    * Invoke), on one endpoint: what `AWS_ENDPOINT_URL_SQS` and friends point at.
    */
   readonly services: Pick<RunningServices, 'endpoint'>;
+  /** The template's SQS queues, served on the services endpoint. */
+  readonly queues: readonly { readonly name: string; readonly url: string }[];
   /** The demo page, when asked for. */
   readonly demo?: { readonly url: string };
   /**
-   * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the table streams (records
-   * not yet delivered are dropped), the Lambda workers, the services endpoint, the TTL sweeper and DynamoDB, in
-   * that order; idempotent.
+   * Closes the gateways (every socket gets 1001 and its `$disconnect` runs), then the queue pollers (waiting for
+   * their invocations in flight), the table streams (records not yet delivered are dropped), the Lambda
+   * workers, the services endpoint, the TTL sweeper and DynamoDB, in that order; idempotent.
    */
   close(): Promise<void>;
 }
@@ -134,8 +155,9 @@ export class NoWebSocketApiError extends Error {
 
 /**
  * Loads the assembly and serves it: DynamoDB with the template's tables, one gateway per WebSocket API, a warm
- * Lambda pool per stack whose environments point at the local gateway and DynamoDB, the TTL sweeper, and the
- * streams that turn its deletions into records for the stack's event source mappings.
+ * Lambda pool per stack whose environments point at the local gateway and DynamoDB, the TTL sweeper, the
+ * streams that turn its deletions into records for the stack's event source mappings, and the template's SQS
+ * queues with pollers for the mappings on them.
  * Whatever started is stopped again when a later step fails.
  *
  * @throws NoWebSocketApiError, the assembly reader's `AssemblyError`/`ResolveError`, the gateway's
@@ -158,8 +180,31 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   try {
     const dynamo = await startDynamo({ engine: 'dynalite', ...options.dynamodb });
     shutdown.add('dynamodb', () => dynamo.close());
-    const services = await startServices({ host, port: 0 });
+    const services = await startServices({ host, port: options.servicesPort ?? 0 });
     shutdown.add('services', () => services.close());
+    // SQS: the template's queues on the services endpoint, and pollers for the mappings on them.
+    const sqs = startSqs({
+      stacks: app.stacks,
+      services,
+      region,
+      invoke: async (stack, functionId, event) => invokeIn(await invokers.get(), stack, functionId, event),
+      ...(options.functionConcurrency !== undefined && { functionConcurrency: options.functionConcurrency }),
+      ...(options.onInvocation !== undefined && { onInvocation: options.onInvocation }),
+      ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
+    });
+    shutdown.add('queues', () => sqs.stop());
+    // The Lambda Invoke API: the template's functions, once their invokers exist (until then, none).
+    const invocable: InvocableFunction[] = [];
+    services.register(
+      lambdaApiService({
+        functions: () => invocable,
+        region,
+        ...(options.onWarning !== undefined && {
+          onEventError: (name: string, error: string) =>
+            options.onWarning?.(`asynchronous invocation of ${name} failed: ${error}`),
+        }),
+      }),
+    );
     const tables: RuntimeTable[] = [];
     for (const stack of app.stacks) {
       const created = await createTables(dynamo.endpoint, stack.tables);
@@ -199,6 +244,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
 
     const apiPorts = new Map(gateways.map(({ api, gateway }) => [api.apiId, gateway.port]));
+    const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+    const secrets = await loadSecrets(app.stacks, { region, host, apiPorts, stateDir });
+    services.register(secretsManagerService(secrets));
+    const devTokens = await Promise.all(
+      gateways.map(({ stack, api }) => devTokenFor(stack, api, secrets, { region, host, apiPorts })),
+    );
     // Lambda provides the AWS SDK to bundles that leave it out; prefer the app project's own copy.
     const sdkSources = [join(dirname(app.assemblyDir), 'node_modules')];
     const byStack = new Map<StackModel, LambdaInvoker>();
@@ -227,26 +278,46 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       shutdown.add('lambda', () => invoker.close());
     }
     invokers.set(byStack);
+    for (const stack of app.stacks) {
+      for (const fn of stack.functions.values()) {
+        invocable.push({
+          functionName: fn.functionName,
+          runtime: fn.runtime,
+          handler: fn.handler,
+          timeoutSeconds: fn.timeoutSeconds,
+          memoryMB: fn.memoryMB,
+          invoke: (event) => invokeIn(byStack, stack, fn.logicalId, event),
+        });
+      }
+    }
 
     let demo: RunningDemoServer | undefined;
     const firstApi = gateways[0];
     if (options.demo !== undefined && firstApi !== undefined) {
-      demo = await startDemoServer({ host, port: options.demo.port, websocketUrl: firstApi.gateway.url });
+      const token = devTokens[0];
+      demo = await startDemoServer({
+        host,
+        port: options.demo.port,
+        websocketUrl: firstApi.gateway.url,
+        ...(token !== undefined && { token }),
+      });
       shutdown.add('demo', () => demo?.close() ?? Promise.resolve());
     }
 
     return {
-      apis: gateways.map(({ stack, api, gateway }) => ({
+      apis: gateways.map(({ stack, api, gateway }, index) => ({
         stackName: stack.stackName,
         name: api.name,
         stage: api.stageName,
         port: gateway.port,
         url: gateway.url,
         managementUrl: gateway.managementUrl,
+        ...(devTokens[index] !== undefined && { devToken: devTokens[index] }),
       })),
       tables,
       dynamodb: { engine: dynamo.engine, endpoint: dynamo.endpoint },
       services: { endpoint: services.endpoint },
+      queues: sqs.registry.queues.map(({ config }) => ({ name: config.name, url: config.url })),
       ...(demo === undefined ? {} : { demo: { url: demo.url } }),
       close: () => shutdown.run(),
     };
@@ -312,7 +383,16 @@ class LateBound<T> {
 }
 
 /** The order things stop in, whatever order they started in. */
-const STOP_ORDER = ['demo', 'gateway', 'streams', 'lambda', 'services', 'sweeper', 'dynamodb'] as const;
+const STOP_ORDER = [
+  'demo',
+  'gateway',
+  'queues',
+  'streams',
+  'lambda',
+  'services',
+  'sweeper',
+  'dynamodb',
+] as const;
 
 /** Collects what was started and stops it in {@link STOP_ORDER}, each group in parallel; runs once. */
 class ShutdownSequence {

@@ -2,7 +2,8 @@
  * What the demo page connects to and as whom: the WebSocket URL (`?url=`, else `config.json` from the page's
  * own origin, which the local demo server and the AWS deployment both serve), the user's display name
  * (`?name=`, else the one stored, else a generated one) and a stable `clientId`, both kept in
- * `localStorage` so a reload is the same person to presence. `?token=` is passed through to the client.
+ * `localStorage` so a reload is the same person to presence. The token (`?token=`, else `config.json`'s
+ * `token`, which the local runtime fills with its development token) is passed through to the client.
  *
  * No DOM types here: the page passes its `location`, `localStorage` and `fetch` in, and unit tests fakes.
  *
@@ -94,8 +95,8 @@ export async function resolveSettings(sources: SettingsSources): Promise<DemoSet
   store.set(STORAGE_KEYS.clientId, clientId);
   store.set(STORAGE_KEYS.name, name);
 
-  const url = await websocketUrl(query.get('url'), page, sources.fetch);
-  const token = query.get('token') ?? undefined;
+  const { url, token: configToken } = await websocketUrl(query.get('url'), page, sources.fetch);
+  const token = query.get('token') ?? configToken;
   const player = name.replace(NOT_IDENTIFIER_CHARACTERS, '-').slice(0, MAX_NAME_LENGTH);
   return { url, clientId, name, player, ...(token ? { token } : {}) };
 }
@@ -110,8 +111,8 @@ async function websocketUrl(
   param: string | null,
   page: URL,
   fetchConfig: SettingsSources['fetch'],
-): Promise<string> {
-  if (param !== null) return checkedUrl(param, '?url=');
+): Promise<{ url: string; token?: string }> {
+  if (param !== null) return { url: checkedUrl(param, '?url=') };
   const configUrl = new URL('config.json', page).href;
   let body: unknown;
   try {
@@ -127,8 +128,9 @@ async function websocketUrl(
       { cause: error },
     );
   }
-  const url = typeof body === 'object' && body !== null && 'url' in body ? body.url : undefined;
-  return checkedUrl(url, 'config.json "url"');
+  const config = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const url = checkedUrl(config.url, 'config.json "url"');
+  return typeof config.token === 'string' && config.token !== '' ? { url, token: config.token } : { url };
 }
 
 function checkedUrl(value: unknown, source: string): string {

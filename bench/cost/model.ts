@@ -22,7 +22,12 @@
  * Fan-out above `fanoutThreshold` subscribers takes the planned SQS path: the publish function pages the
  * subscribers as today, sends them in slices of `fanoutSliceSize` ids (with the frame) to a standard queue, and
  * one worker invocation per slice posts to them. Each slice is sent, received and deleted on its own (an upper
- * bound: batching lowers receives and deletes); the event source mapping's empty polls are not counted.
+ * bound: batching lowers receives and deletes). The event source mapping also long-polls the idle queue around
+ * the clock (`sqsIdlePollers` pollers, one 20 s `ReceiveMessage` each at a time): its own line.
+ *
+ * CloudWatch: every invocation's log lines and the stage's access log lines are ingested and stored; a
+ * publish (and a worker) also writes one `fan-out` line and one EMF line (its metrics, billed as logs); the
+ * custom metrics, alarms and the dashboard the stack defines are billed per month.
  *
  * @module
  */
@@ -77,10 +82,19 @@ export interface Assumptions {
   readonly fanoutLogBytes: number;
   /** Bytes of one API Gateway access log line (one per connect, disconnect and inbound message). */
   readonly accessLogBytes: number;
+  /** Bytes of the EMF line (the fan-out's metrics) a publish (and an SQS worker) writes, ingested as logs. */
+  readonly emfBytesPerFanOut: number;
   /** Custom metrics published through EMF. */
   readonly customMetrics: number;
   /** CloudWatch alarms (standard resolution, one metric each). */
   readonly alarms: number;
+  /** CloudWatch dashboards. */
+  readonly dashboards: number;
+  /**
+   * Pollers of the fan-out queue's event source mapping while it is idle: each long-polls (20 s) around the
+   * clock, and each poll is a billed `ReceiveMessage`. Lambda keeps 5 and may scale down to 2.
+   */
+  readonly sqsIdlePollers: number;
   /** Retention of every log group, in days. */
   readonly logRetentionDays: number;
   /** The stage's default route throttle, requests per second. */
@@ -107,6 +121,8 @@ export const WRITE_UNIT_BYTES = 1024;
 export const QUERY_PAGE_BYTES = 1024 * 1024;
 /** DynamoDB's storage overhead per item, in the table and in each index. */
 export const ITEM_OVERHEAD_BYTES = 100;
+/** The longest `ReceiveMessage` wait (long polling), which the event source mapping uses on an idle queue. */
+export const SQS_LONG_POLL_SECONDS = 20;
 /** Lambda bills duration in whole milliseconds. */
 export const LAMBDA_BILLING_MS = 1;
 
@@ -268,10 +284,13 @@ export interface Usage {
   /** Average table size (what point-in-time recovery bills), GB. */
   readonly backupGb: number;
   readonly sqsRequests: number;
+  /** Empty `ReceiveMessage` long polls of the event source mapping (0 when every fan-out is inline). */
+  readonly sqsPollRequests: number;
   readonly logsIngestedGb: number;
   readonly logsStoredGb: number;
   readonly customMetrics: number;
   readonly alarms: number;
+  readonly dashboards: number;
   readonly publish: PublishProfile;
   /** Route requests per second during the active hours (connects and inbound messages). */
   readonly requestsPerSecond: number;
@@ -338,7 +357,7 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
   const accessLogEvents = sessions * 2 + subscribes + publishes + pings;
   const logBytes =
     lambdaRequests * a.logBytesPerInvocation +
-    (invocations.publish + invocations.fanoutWorker) * a.fanoutLogBytes +
+    (invocations.publish + invocations.fanoutWorker) * (a.fanoutLogBytes + a.emfBytesPerFanOut) +
     accessLogEvents * a.accessLogBytes;
   const logsIngestedGb = logBytes / GB;
 
@@ -357,11 +376,16 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
     storageGb,
     backupGb,
     sqsRequests: publishes * profile.sqsRequests,
+    sqsPollRequests:
+      a.fanoutThreshold === Number.POSITIVE_INFINITY
+        ? 0
+        : (a.sqsIdlePollers * CALENDAR_MONTH_DAYS * 24 * SECONDS_PER_HOUR) / SQS_LONG_POLL_SECONDS,
     logsIngestedGb,
     // Steady state: each log group holds `logRetentionDays` of ingestion (stored uncompressed: an upper bound).
     logsStoredGb: (logsIngestedGb * a.logRetentionDays) / CALENDAR_MONTH_DAYS,
     customMetrics: a.customMetrics,
     alarms: a.alarms,
+    dashboards: a.dashboards,
     publish: profile,
     requestsPerSecond: activeSeconds === 0 ? 0 : (sessions + subscribes + publishes + pings) / activeSeconds,
     averageConcurrency: activeSeconds === 0 ? 0 : totalBilledMs / MS_PER_S / activeSeconds,
@@ -411,10 +435,12 @@ export function priceUsage(usage: Usage, prices: PriceTable = PRICES): Bill {
     line('DynamoDB', 'storage (table + GSI)', usage.storageGb, 'dynamoDbStorageGbMonth'),
     line('DynamoDB', 'point-in-time recovery', usage.backupGb, 'dynamoDbPitrGbMonth'),
     line('SQS', 'requests (64 KB chunks)', usage.sqsRequests, 'sqsStandardRequest'),
+    line('SQS', 'idle long polls (event source mapping)', usage.sqsPollRequests, 'sqsStandardRequest'),
     line('CloudWatch', 'logs ingested', usage.logsIngestedGb, 'cloudWatchLogsIngestedGb'),
     line('CloudWatch', 'logs stored', usage.logsStoredGb, 'cloudWatchLogsStoredGbMonth'),
     line('CloudWatch', 'custom metrics (EMF)', usage.customMetrics, 'cloudWatchCustomMetricMonth'),
     line('CloudWatch', 'alarms', usage.alarms, 'cloudWatchAlarmMonth'),
+    line('CloudWatch', 'dashboards', usage.dashboards, 'cloudWatchDashboardMonth'),
   ];
   return { lines, totalUsd: lines.reduce((sum, l) => sum + l.usd, 0) };
 }

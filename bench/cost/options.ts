@@ -6,8 +6,11 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { customMetricCount } from '../../lambdas/adapters/metrics.js';
 import { MAX_FRAME_BYTES } from '../../lambdas/core/constants.js';
+import { alarmCount } from '../../lib/observability.js';
 import { REALTIME_API_DEFAULTS } from '../../lib/realtime-api-props.js';
+import { ROUTES } from '../../lib/routes.js';
 import type { Assumptions, ReadConsistency, Workload } from './model.js';
 import { PRICE_REGION } from './prices.js';
 
@@ -99,9 +102,16 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   fanoutLogBytes: 300,
   // The 17 fields of lib/access-log-format.ts as JSON, with a typical user agent.
   accessLogBytes: 600,
-  // The stack publishes no EMF metric and defines no alarm today.
-  customMetrics: 0,
-  alarms: 0,
+  // One EMF line of lambdas/adapters/metrics.ts (5 metrics, dimensions service and route), measured at 444 B,
+  // plus its 26 B of metadata.
+  emfBytesPerFanOut: 470,
+  // Delivered, Gone, Failed, Retried and FanOutDuration per fan-out route, QueueLag and ConnectionsPostFailed.
+  customMetrics: customMetricCount(),
+  // lib/observability.ts: errors and throttles of every route function, the reaper, the authorizer and the publisher, failed posts, the
+  // stage's integration and execution errors (the fan-out worker and its dead-letter queue add 3 more).
+  alarms: alarmCount(ROUTES.length + 3),
+  dashboards: 1,
+  sqsIdlePollers: 5,
   logRetentionDays: REALTIME_API_DEFAULTS.logRetention,
   stageRateLimit: REALTIME_API_DEFAULTS.throttle.rateLimit ?? Number.POSITIVE_INFINITY,
   fanOutTimeoutMs: REALTIME_API_DEFAULTS.fanOutTimeout.toMilliseconds(),
@@ -173,6 +183,9 @@ const ASSUMPTION_FLAGS = {
   'access-log-bytes': num('accessLogBytes', 'integer', 0, 1e9),
   'custom-metrics': num('customMetrics', 'integer', 0, 1e6),
   alarms: num('alarms', 'integer', 0, 1e6),
+  dashboards: num('dashboards', 'integer', 0, 1e6),
+  'emf-bytes': num('emfBytesPerFanOut', 'integer', 0, 1e9),
+  'sqs-idle-pollers': num('sqsIdlePollers', 'integer', 0, 1e6),
 } as const satisfies Record<string, NumberFlag<NumericKey<Assumptions>>>;
 
 type WorkloadFlag = keyof typeof WORKLOAD_FLAGS;
@@ -206,8 +219,14 @@ const HELP_ROWS: readonly (readonly [string, string])[] = [
   [`--log-bytes-per-invocation ${A.logBytesPerInvocation}`, "Lambda's START/END/REPORT lines"],
   [`--fanout-log-bytes ${A.fanoutLogBytes}`, 'the fan-out log line of a publish or worker'],
   [`--access-log-bytes ${A.accessLogBytes}`, 'one API Gateway access log line'],
-  [`--custom-metrics ${A.customMetrics}`, 'custom metrics published through EMF (the stack has none)'],
-  [`--alarms ${A.alarms}`, 'CloudWatch alarms (the stack has none)'],
+  [`--emf-bytes ${A.emfBytesPerFanOut}`, 'the EMF (metrics) line of a publish or worker, ingested as logs'],
+  [`--custom-metrics ${A.customMetrics}`, 'custom metrics published through EMF (what the stack publishes)'],
+  [`--alarms ${A.alarms}`, 'CloudWatch alarms (what the stack defines; observability: false → 0)'],
+  [`--dashboards ${A.dashboards}`, 'CloudWatch dashboards (the stack defines one)'],
+  [
+    `--sqs-idle-pollers ${A.sqsIdlePollers}`,
+    'event source mapping pollers long-polling the idle queue (2-5)',
+  ],
   [`--region ${PRICE_REGION}`, 'the only region with prices'],
   ['Output:', ''],
   ['--markdown', 'the README tables of the three presets (assumption flags apply)'],

@@ -132,6 +132,9 @@ export const PRICES = Object.freeze({
   // Amazon CloudWatch pricing, Alarms: standard resolution, per alarm metric, as published for us-east-1,
   // checked 2026-12-02.
   cloudWatchAlarmMonth: flat('alarm-month', 1, 0.1, CLOUDWATCH_PAGE),
+  // Amazon CloudWatch pricing, Dashboards: $3.00 per dashboard per month, as published for us-east-1, checked
+  // 2026-12-06 (same source and method as the prices above).
+  cloudWatchDashboardMonth: flat('dashboard-month', 1, 3.0, CLOUDWATCH_PAGE),
 } satisfies Record<string, UnitPrice>);
 
 /** The price table's keys. */

@@ -70,7 +70,9 @@ export function describeAssumptions(a: Assumptions): string {
     `${a.memoryMb} MB arm64, ${a.baseMs} ms per invocation + ${a.postUs} µs per post, ${a.readConsistency} ` +
     `subscriber reads, ${sqs}; logs ${a.logBytesPerInvocation} B/invocation (+${a.fanoutLogBytes} B per fan-out) ` +
     `+ ${a.accessLogBytes} B/access log line, kept ${a.logRetentionDays} days; ` +
-    `${a.customMetrics} custom metrics, ${a.alarms} alarms`
+    `EMF ${a.emfBytesPerFanOut} B per fan-out; ${a.customMetrics} custom metrics, ${a.alarms} alarms, ` +
+    `${a.dashboards} dashboard(s)` +
+    (a.fanoutThreshold === Number.POSITIVE_INFINITY ? '' : `; ${a.sqsIdlePollers} idle SQS pollers`)
   );
 }
 

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAssembly } from '../../local/assembly/index.js';
+import { connectUrl } from '../../local/connect-url.js';
 import type { InvocationLog } from '../../local/model.js';
 import { startRuntime } from '../../local/runtime.js';
 import { addProfilerToAssembly } from './lambda-profiling.js';
@@ -93,7 +94,13 @@ export async function startRuntimeTarget(options: RuntimeTargetOptions): Promise
   const completed = new Map<string, number>();
   let accepted = 0;
   let disconnected = 0;
-  const onInvocation = (entry: InvocationLog): void => {
+  // The `$connect` authorizer logs under `$connect` too; it is counted as a route of its own.
+  let authorizerId: string | undefined;
+  const onInvocation = (logged: InvocationLog): void => {
+    const entry =
+      logged.routeKey === '$connect' && logged.functionId === authorizerId
+        ? { ...logged, routeKey: '$connect authorizer' }
+        : logged;
     const key = `${entry.routeKey} ${outcomeClass(entry.outcome)}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     completed.set(entry.routeKey, (completed.get(entry.routeKey) ?? 0) + 1);
@@ -116,13 +123,14 @@ export async function startRuntimeTarget(options: RuntimeTargetOptions): Promise
     const api = runtime.apis[0];
     if (api === undefined) throw new Error(`the assembly in ${cdkOut} has no WebSocket API`);
     const model = (await loadAssembly(cdkOut)).stacks.flatMap((stack) => stack.apis)[0];
+    authorizerId = model?.routes.find((route) => route.routeKey === '$connect')?.authorizer?.functionId;
     const refillMs = refillMsOf(model?.throttle);
     log(
       `runtime: ${api.url} (management ${api.managementUrl}, dynamodb ${runtime.dynamodb.endpoint}, throttle ${JSON.stringify(model?.throttle ?? {})}: ${refillMs} ms to refill)`,
     );
     return {
       kind: 'runtime',
-      url: api.url,
+      url: connectUrl(api),
       refillMs,
       openConnections: () => accepted - disconnected,
       completedRequests: (routeKey) => completed.get(routeKey) ?? 0,

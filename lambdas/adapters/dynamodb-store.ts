@@ -15,6 +15,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -25,7 +26,12 @@ import { ProtocolError } from '../core/errors.js';
 import { historyExpiry } from '../core/expiry.js';
 import type { Member } from '../core/frames.js';
 import type { ConnectionRecord, ConnectionStore, RemovedConnection } from '../core/ports.js';
-import { BY_CONNECTION_INDEX, TTL_ATTRIBUTE } from '../core/table-design.js';
+import {
+  BY_CONNECTION_INDEX,
+  BY_USER_INDEX,
+  TTL_ATTRIBUTE,
+  USER_ID_ATTRIBUTE,
+} from '../core/table-design.js';
 import { queryPages } from './query-pages.js';
 import {
   broadcastKey,
@@ -126,6 +132,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
             userAgent: c.userAgent,
             clientId: c.clientId,
             name: c.name,
+            [USER_ID_ATTRIBUTE]: c.userId,
           },
         },
       },
@@ -333,6 +340,37 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return mergePages(
       Array.from({ length: BROADCAST_SHARDS }, (_, shard) => this.#queryIds(broadcastPartition(shard))),
     );
+  }
+
+  /** `Query userId = :user` on the sparse `byUser` index (only `META` items carry `userId`), page by page. */
+  async *connectionsOf(userId: string): AsyncGenerator<string[]> {
+    for await (const items of this.#pages(this.#userQuery(userId))) {
+      const ids = items.map((item) => item.connectionId).filter((id): id is string => typeof id === 'string');
+      if (ids.length > 0) {
+        yield ids;
+      }
+    }
+  }
+
+  /**
+   * One `Query` on `byUser` with `Select: COUNT` and `Limit: limit`: DynamoDB stops after `limit` entries, so
+   * the cost is bounded whatever the user has open. Eventually consistent (a GSI cannot be read otherwise).
+   */
+  async countConnectionsOf(userId: string, limit: number): Promise<number> {
+    const result = await this.#client.send(
+      new QueryCommand({ ...this.#userQuery(userId), Select: 'COUNT', Limit: limit }),
+    );
+    return result.Count ?? 0;
+  }
+
+  #userQuery(userId: string): QueryCommandInput {
+    return {
+      TableName: this.#tableName,
+      IndexName: BY_USER_INDEX,
+      KeyConditionExpression: '#user = :user',
+      ExpressionAttributeNames: { '#user': USER_ID_ATTRIBUTE },
+      ExpressionAttributeValues: { ':user': userId },
+    };
   }
 
   /**

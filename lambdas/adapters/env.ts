@@ -12,7 +12,9 @@ import {
   DEFAULT_FANOUT_CONCURRENCY,
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
+  DEFAULT_MAX_CONNECTIONS_PER_USER,
   DEFAULT_MAX_SUBSCRIPTIONS,
+  MAX_CONNECTIONS_PER_USER_LIMIT,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../core/constants.js';
@@ -113,3 +115,16 @@ export const readRateLimit = (): RateLimit | undefined => {
  */
 export const readMaxSubscriptions = (): number =>
   readIntegerEnv('MAX_SUBSCRIPTIONS_PER_CONNECTION', DEFAULT_MAX_SUBSCRIPTIONS, 1, 100_000);
+
+/**
+ * `MAX_CONNECTIONS_PER_USER`, how many connections one user may have open at once (0: no cap).
+ *
+ * @default 10
+ */
+export const readMaxConnectionsPerUser = (): number =>
+  readIntegerEnv(
+    'MAX_CONNECTIONS_PER_USER',
+    DEFAULT_MAX_CONNECTIONS_PER_USER,
+    0,
+    MAX_CONNECTIONS_PER_USER_LIMIT,
+  );

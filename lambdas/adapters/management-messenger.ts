@@ -26,12 +26,34 @@ export type SendErrorKind = 'gone' | 'retryable' | 'fatal';
 interface ErrorShape {
   readonly name?: unknown;
   readonly code?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: unknown };
+  readonly $metadata?: { readonly httpStatusCode?: unknown; readonly requestId?: unknown };
+  readonly cause?: unknown;
 }
 
 const httpStatusOf = (shape: ErrorShape): number | undefined => {
   const status = typeof shape.$metadata === 'object' ? shape.$metadata?.httpStatusCode : undefined;
   return typeof status === 'number' ? status : undefined;
+};
+
+/**
+ * The `x-amzn-RequestId` API Gateway gave a failed post (the SDK's `$metadata.requestId`), looked up on the
+ * error and then along its `cause`s (a {@link RetryableSendError} wraps the SDK's error); `undefined` when the
+ * request got no answer (a timeout, a reset socket). AWS support asks for it when a post fails.
+ *
+ * @example
+ * awsRequestIdOf(new RetryableSendError('abc', { cause: sdkError })); // → 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef'
+ */
+export const awsRequestIdOf = (error: unknown): string | undefined => {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    const shape: ErrorShape = current;
+    const requestId = typeof shape.$metadata === 'object' ? shape.$metadata?.requestId : undefined;
+    if (typeof requestId === 'string' && requestId !== '') {
+      return requestId;
+    }
+    current = shape.cause;
+  }
+  return undefined;
 };
 
 /**

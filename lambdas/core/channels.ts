@@ -12,6 +12,7 @@ import {
   frameBytes,
   type HistoryPage,
   type LeaderboardFrame,
+  type Member,
   messageEnvelope,
 } from './frames.js';
 import { HISTORY_REPLY_BUDGET_BYTES, type HistoryQuery, readHistory } from './history.js';
@@ -133,6 +134,11 @@ export const unsubscribeFromChannel = async (
 /** A publish request. */
 export interface Publication extends ChannelAction {
   readonly data: unknown;
+  /**
+   * Who the subscribers see as the author. Omitted for a connection (its client id and name are read from
+   * its `META` item); the publisher Lambda gives its own, since it has no connection.
+   */
+  readonly author?: Omit<Member, 'connectionId'>;
 }
 
 /** Outcome of a publish: the sequence number it got, plus the fan-out counts. */
@@ -145,6 +151,9 @@ export type PublishPorts = FanOutPorts & {
   readonly store: Pick<ConnectionStore, 'subscribers' | 'nextSequence' | 'member' | 'removeConnection'>;
   readonly history: HistoryStore;
 };
+
+const authorOf = ({ clientId, name }: Member): Omit<Member, 'connectionId'> =>
+  name === undefined ? { clientId } : { clientId, name };
 
 /**
  * Publishes `data` to every subscriber of a channel, the publisher included if subscribed, stamped with the
@@ -165,8 +174,7 @@ export const publishToChannel = async (
   options: FanOutOptions,
 ): Promise<PublishResult> => {
   const { connectionId, channel, data } = publication;
-  const { clientId, name } = await ports.store.member(connectionId);
-  const author = name === undefined ? { clientId } : { clientId, name };
+  const author = publication.author ?? authorOf(await ports.store.member(connectionId));
   const sentAt = options.now();
   const largest = messageEnvelope(channel, data, connectionId, Number.MAX_SAFE_INTEGER, sentAt, author);
   assertFrameFits(encodeFrame(largest), 'the message');

@@ -81,6 +81,18 @@ export const MAX_SCORE = 999_999_999_999;
 /** Player ids and client ids: 1–64 of `A-Z a-z 0-9 _ - . : @`. */
 export const IDENTIFIER_PATTERN = /^[A-Za-z0-9_\-.:@]{1,64}$/;
 
+/**
+ * User ids (the authorizer's `userId`, a token's `sub`, or the `clientId` while auth is off): 1–128 of
+ * `A-Z a-z 0-9 _ . @ : -`.
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:-]{1,128}$/;
+
+/** Open connections one user may have when `MAX_CONNECTIONS_PER_USER` is not set. */
+export const DEFAULT_MAX_CONNECTIONS_PER_USER = 10;
+
+/** The largest `MAX_CONNECTIONS_PER_USER` (0 turns the cap off). */
+export const MAX_CONNECTIONS_PER_USER_LIMIT = 10_000;
+
 /** Longest display name given at connect (`?name=`), in characters. */
 export const MAX_NAME_LENGTH = 64;
 

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** Over a per-connection cap (e.g. subscriptions). */
   | 'LIMIT_EXCEEDED'
+  | 'FORBIDDEN'
   | 'INTERNAL_ERROR';
 
 /** The value of a request's optional `id`, echoed in its ack or error. */

@@ -47,6 +47,8 @@ export interface FanOutResult {
   readonly delivered: number;
   readonly gone: number;
   readonly failed: number;
+  /** Retries started (a recipient retried twice counts 2), whatever their outcome. */
+  readonly retried: number;
 }
 
 type Outcome = 'delivered' | 'gone' | 'failed';
@@ -76,6 +78,7 @@ const deliver = async (
   frame: string,
   ports: FanOutPorts,
   options: FanOutOptions,
+  onRetry: () => void,
 ): Promise<Outcome> => {
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -94,6 +97,7 @@ const deliver = async (
         options.onProblem?.({ connectionId, stage: 'send', error });
         return 'failed';
       }
+      onRetry();
       await options.sleep(delay);
     }
   }
@@ -110,7 +114,7 @@ const deliver = async (
  *
  * @example
  * const result = await fanOut(store.subscribers('lobby'), frame, { messenger, store }, options);
- * // → { delivered: 3, gone: 1, failed: 0 }
+ * // → { delivered: 3, gone: 1, failed: 0, retried: 0 }
  */
 export const fanOut = async (
   recipients: AsyncIterable<readonly string[]>,
@@ -121,12 +125,15 @@ export const fanOut = async (
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
   }
-  const counts = { delivered: 0, gone: 0, failed: 0 };
+  const counts = { delivered: 0, gone: 0, failed: 0, retried: 0 };
+  const onRetry = (): void => {
+    counts.retried += 1;
+  };
   const ids = eachRecipient(recipients);
   const worker = async (): Promise<void> => {
     // Concurrent next() calls on one async generator are queued, so each id goes to exactly one worker.
     for (let next = await ids.next(); !next.done; next = await ids.next()) {
-      counts[await deliver(next.value, frame, ports, options)] += 1;
+      counts[await deliver(next.value, frame, ports, options, onRetry)] += 1;
     }
   };
   const workers = await Promise.allSettled(Array.from({ length: options.concurrency }, worker));

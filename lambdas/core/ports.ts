@@ -18,6 +18,11 @@ export interface ConnectionRecord {
   readonly clientId: string;
   /** The display name given at connect (`?name=`). */
   readonly name?: string;
+  /**
+   * Who the connection belongs to: the authorizer's `userId` when auth is on, else the `clientId`. Every
+   * connection of one user shares it; `sendtouser` and the publisher reach them all through it.
+   */
+  readonly userId: string;
   /** When the item may be reaped by DynamoDB TTL, epoch **seconds**. */
   readonly expiresAt: number;
 }
@@ -51,6 +56,13 @@ export interface ConnectionStore {
   subscribers(channel: string): AsyncIterable<string[]>;
   /** All open connections, page by page. */
   everyone(): AsyncIterable<string[]>;
+  /**
+   * The open connections of a user, one page of connection ids at a time (a `Query` on the `byUser` index,
+   * eventually consistent: a connection opened a moment ago may be missing).
+   */
+  connectionsOf(userId: string): AsyncIterable<string[]>;
+  /** How many connections the user has open, counting at most `limit` (one bounded `Query`, `COUNT`). */
+  countConnectionsOf(userId: string, limit: number): Promise<number>;
   /** Atomically increments the channel's counter and returns the new value (1 for the first publish). */
   nextSequence(channel: string): Promise<number>;
 }

@@ -16,6 +16,7 @@ import {
   MAX_JSON_KEYS,
   MAX_LEADERBOARD_LIMIT,
   MAX_POINTS,
+  USER_ID_PATTERN,
 } from './constants.js';
 import { ProtocolError, type RequestId } from './errors.js';
 
@@ -30,6 +31,7 @@ export const ACTIONS = [
   'score',
   'top',
   'presence',
+  'sendtouser',
 ] as const;
 
 /** One of {@link ACTIONS}. */
@@ -110,6 +112,14 @@ export interface PresenceRequest {
   readonly id?: RequestId;
 }
 
+/** `{"action":"sendtouser","user":…,"data":…}`: send `data` to every open connection of one user. */
+export interface SendToUserRequest {
+  readonly action: 'sendtouser';
+  readonly user: string;
+  readonly data: unknown;
+  readonly id?: RequestId;
+}
+
 /** Any valid request. */
 export type Request =
   | SendMessageRequest
@@ -120,7 +130,8 @@ export type Request =
   | HistoryRequest
   | ScoreRequest
   | TopRequest
-  | PresenceRequest;
+  | PresenceRequest
+  | SendToUserRequest;
 
 /** The request type of one action. */
 export type RequestFor<A extends Action> = Extract<Request, { action: A }>;
@@ -152,7 +163,8 @@ const nameField = (field: 'channel' | 'board') =>
       z.regex(CHANNEL_PATTERN, { error: `${field} may only contain A-Z a-z 0-9 _ - . : @ /` }),
     );
 
-const channelField = nameField('channel');
+/** A channel name (`INVALID_CHANNEL` when malformed). */
+export const channelField = nameField('channel');
 const boardField = nameField('board');
 
 const playerField = z
@@ -171,6 +183,11 @@ const optionalInt = (field: string, min: number, max: number) =>
         z.lte(max, { error: `${field} must be at most ${max}` }),
       ),
   );
+
+/** A user id: what `sendtouser` and the publisher address. */
+export const userField = z
+  .string({ error: (issue) => (issue.input === undefined ? 'user is required' : 'user must be a string') })
+  .check(z.regex(USER_ID_PATTERN, { error: 'user must be 1-128 of A-Z a-z 0-9 _ . @ : -' }));
 
 const pointsField = z
   .int({ error: (issue) => (issue.input === undefined ? 'points is required' : 'points must be an integer') })
@@ -197,7 +214,9 @@ const historyField = z.optional(
 const presenceFlag = z.optional(z.boolean({ error: 'presence must be true or false' }));
 
 // JSON has no `undefined`, so `undefined` here can only mean the key is absent.
-const dataField = z.unknown().check(z.refine((value) => value !== undefined, { error: 'data is required' }));
+export const dataField = z
+  .unknown()
+  .check(z.refine((value) => value !== undefined, { error: 'data is required' }));
 
 // Field order decides which problem is reported first when several fields are wrong.
 const schemas = new Map<Action, z.ZodMiniType>([
@@ -230,6 +249,7 @@ const schemas = new Map<Action, z.ZodMiniType>([
     z.object({ board: boardField, limit: optionalInt('limit', 1, MAX_LEADERBOARD_LIMIT), id: idField }),
   ],
   ['presence', z.object({ channel: channelField, id: idField })],
+  ['sendtouser', z.object({ user: userField, data: dataField, id: idField })],
 ]);
 
 const isRequestId = (value: unknown): value is RequestId =>

@@ -21,6 +21,8 @@ export interface NewConnection {
   readonly clientId?: string;
   /** `?name=`: a display name. */
   readonly name?: string;
+  /** The authorizer's `userId`, when auth is on. @default the client id */
+  readonly userId?: string;
 }
 
 /** Control characters have no place in a display name shown to other users. */
@@ -65,11 +67,13 @@ export const registerConnection = async (
   connection: NewConnection,
   nowMs: number,
 ): Promise<ConnectionRecord> => {
+  const clientId = connection.clientId ?? connection.connectionId;
   const record: ConnectionRecord = {
     connectionId: connection.connectionId,
     connectedAt: connection.connectedAt ?? nowMs,
     expiresAt: expiresAtFor(nowMs),
-    clientId: connection.clientId ?? connection.connectionId,
+    clientId,
+    userId: connection.userId ?? clientId,
     ...(connection.name === undefined ? {} : { name: connection.name }),
     ...(connection.sourceIp === undefined ? {} : { sourceIp: connection.sourceIp }),
     ...(connection.userAgent === undefined ? {} : { userAgent: connection.userAgent }),
@@ -77,6 +81,18 @@ export const registerConnection = async (
   await store.putConnection(record);
   return record;
 };
+
+/**
+ * Whether `userId` already has `max` connections open (so one more would exceed the cap). One `Query` on the
+ * `byUser` index that counts at most `max + 1` entries, whatever the user has open; skipped when the cap is
+ * off (`max` 0). The index is eventually consistent, so connections opened in the same instant can overshoot
+ * the cap by a few; it bounds abuse, it is not a lock.
+ */
+export const userAtCapacity = async (
+  store: Pick<ConnectionStore, 'countConnectionsOf'>,
+  userId: string,
+  max: number,
+): Promise<boolean> => max > 0 && (await store.countConnectionsOf(userId, max + 1)) >= max;
 
 /** Forgets a connection and everything it had, and announces its `leave` where it was present. */
 export const unregisterConnection = async (

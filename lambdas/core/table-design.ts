@@ -10,6 +10,15 @@
 /** GSI listing every item of a connection: partition key `connectionId`, sort key `pk`, keys only. */
 export const BY_CONNECTION_INDEX = 'byConnection';
 
+/**
+ * Sparse GSI listing a user's open connections: partition key {@link USER_ID_ATTRIBUTE}, sort key `pk`,
+ * projecting `connectionId`. Only `META` items carry `userId`, so it holds one entry per connection.
+ */
+export const BY_USER_INDEX = 'byUser';
+
+/** The `META` attribute naming the connection's user (the authorizer's `userId`, else the `clientId`). */
+export const USER_ID_ATTRIBUTE = 'userId';
+
 /** Attribute holding each item's expiry in epoch seconds; DynamoDB TTL deletes expired items on its own. */
 export const TTL_ATTRIBUTE = 'ttl';
 

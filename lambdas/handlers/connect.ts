@@ -1,25 +1,51 @@
 /**
  * `$connect`: records the new connection, with the client id and display name given in the query string
- * (`?clientId=…&name=…`); a malformed one refuses the handshake with 400. A non-2xx answer makes API Gateway reject the handshake, which is
+ * (`?clientId=…&name=…`); a malformed one refuses the handshake with 400, and a user who already has
+ * `MAX_CONNECTIONS_PER_USER` connections open is refused with 429. A non-2xx answer makes API Gateway reject the handshake, which is
  * what we want when the connection could not be recorded: nobody could ever reach it.
+ *
+ * A client that sends its token as a subprotocol (`Sec-WebSocket-Protocol: realtime, bearer.<jwt>`) gets
+ * `Sec-WebSocket-Protocol: realtime` back: API Gateway passes the chosen subprotocol on only when `$connect`
+ * returns it, and a client that offered subprotocols fails a handshake that selects none.
  *
  * @module
  */
 
 import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
 import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
+import { readMaxConnectionsPerUser } from '../adapters/env.js';
 import { logger } from '../adapters/logger.js';
 import type { ConnectionStore } from '../core/ports.js';
-import { identityFromQuery, registerConnection } from '../core/registry.js';
+import { identityFromQuery, registerConnection, userAtCapacity } from '../core/registry.js';
 import { headerValue, type WebSocketConnectEvent } from './support/events.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
+import { authorizedUserId } from './support/user.js';
+
+/** The subprotocol `$connect` selects when the client offers it (next to its `bearer.<jwt>` token). */
+export const REALTIME_SUBPROTOCOL = 'realtime';
+
+/** `{ 'Sec-WebSocket-Protocol': 'realtime' }` when the client offered `realtime`, else no headers. */
+export const subprotocolHeaders = (
+  event: WebSocketConnectEvent,
+): Readonly<Record<string, string>> | undefined =>
+  headerValue(event, 'sec-websocket-protocol')
+    ?.split(',')
+    .some((protocol) => protocol.trim() === REALTIME_SUBPROTOCOL)
+    ? { 'Sec-WebSocket-Protocol': REALTIME_SUBPROTOCOL }
+    : undefined;
 
 /** What the `$connect` handler needs. */
 export interface ConnectDeps {
-  readonly store: Pick<ConnectionStore, 'putConnection'>;
+  readonly store: Pick<ConnectionStore, 'putConnection' | 'countConnectionsOf'>;
   readonly logger: RouteLogger;
   readonly now: () => number;
+  /** Most connections one user may have open (`MAX_CONNECTIONS_PER_USER`; 0: no cap). */
+  readonly maxConnectionsPerUser: number;
 }
+
+/** The handshake status when the user already has `MAX_CONNECTIONS_PER_USER` connections open. */
+export const TOO_MANY_CONNECTIONS_STATUS = 429;
 
 /**
  * Builds the `$connect` handler: 200 once `META` and the broadcast membership are written, 500 (handshake
@@ -39,7 +65,18 @@ export const makeConnectHandler =
       });
       return { statusCode: 400 };
     }
+    const userId = authorizedUserId(event.requestContext);
+    // The user the connection will belong to; a connection with neither is a user of its own, never capped.
+    const owner = userId ?? who.clientId;
     try {
+      if (owner !== undefined && (await userAtCapacity(deps.store, owner, deps.maxConnectionsPerUser))) {
+        deps.logger.warn('connect refused: the user has too many connections open', {
+          connectionId,
+          userId: owner,
+          max: deps.maxConnectionsPerUser,
+        });
+        return { statusCode: TOO_MANY_CONNECTIONS_STATUS };
+      }
       await registerConnection(
         deps.store,
         {
@@ -48,10 +85,12 @@ export const makeConnectHandler =
           sourceIp: identity?.sourceIp,
           userAgent: identity?.userAgent ?? headerValue(event, 'user-agent'),
           ...who,
+          ...(userId === undefined ? {} : { userId }),
         },
         deps.now(),
       );
-      return { statusCode: 200 };
+      const headers = subprotocolHeaders(event);
+      return headers === undefined ? { statusCode: 200 } : { statusCode: 200, headers };
     } catch (error) {
       deps.logger.error('connect failed; handshake rejected', {
         connectionId,
@@ -62,8 +101,11 @@ export const makeConnectHandler =
   };
 
 /** The Lambda entry point. */
-export const handler = makeConnectHandler({
-  store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
-  logger,
-  now: () => Date.now(),
-});
+export const handler = lambdaEntry(
+  makeConnectHandler({
+    store: new DynamoDbConnectionStore({ client: documentClient, tableName }),
+    logger,
+    now: () => Date.now(),
+    maxConnectionsPerUser: readMaxConnectionsPerUser(),
+  }),
+);

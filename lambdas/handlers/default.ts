@@ -11,6 +11,7 @@ import { errorFrame, type ReplyFrame } from '../core/frames.js';
 import { parseRequest } from '../core/protocol.js';
 import type { WebSocketEvent } from './support/events.js';
 import { guardMessage } from './support/guard.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionGuard } from './support/production-guard.js';
 import type { RespondDeps } from './support/respond.js';
 import { type RouteResponse, reply } from './support/route-response.js';
@@ -45,4 +46,4 @@ export const makeDefaultHandler =
   };
 
 /** The Lambda entry point. */
-export const handler = makeDefaultHandler({ logger, guard: productionGuard() });
+export const handler = lambdaEntry(makeDefaultHandler({ logger, guard: productionGuard() }));

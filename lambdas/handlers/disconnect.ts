@@ -11,6 +11,7 @@ import { logger } from '../adapters/logger.js';
 import { unregisterConnection } from '../core/registry.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
@@ -41,8 +42,10 @@ export const makeDisconnectHandler =
   };
 
 /** The Lambda entry point. */
-export const handler = makeDisconnectHandler({
-  ports: productionPorts(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeDisconnectHandler({
+    ports: productionPorts(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

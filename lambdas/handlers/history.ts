@@ -9,6 +9,8 @@ import { historyFrame } from '../core/frames.js';
 import { readHistory } from '../core/history.js';
 import type { HistoryStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionGuard } from './support/production-guard.js';
 import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -20,6 +22,12 @@ export interface HistoryDeps extends RespondDeps {
   /** Messages each channel keeps: the default and largest page. */
   readonly historySize: number;
   readonly logger: RouteLogger;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /** Builds the `history` handler: replies `{"type":"history","channel","seq","messages","recovered"?,"more"?}`. */
@@ -27,6 +35,7 @@ export const makeHistoryHandler =
   (deps: HistoryDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
     respond(event, 'history', deps, async (request) => {
+      authorize(deps.access ?? AUTH_OFF, event.requestContext, 'history', request.channel, request.id);
       const limit = Math.min(request.limit ?? deps.historySize, deps.historySize);
       const page = await readHistory(
         deps.history,
@@ -39,9 +48,12 @@ export const makeHistoryHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeHistoryHandler({
-  history: tableStores().history,
-  historySize: readHistorySize(),
-  logger,
-  guard: productionGuard(),
-});
+export const handler = lambdaEntry(
+  makeHistoryHandler({
+    access: accessPolicyFromEnv(),
+    history: tableStores().history,
+    historySize: readHistorySize(),
+    logger,
+    guard: productionGuard(),
+  }),
+);

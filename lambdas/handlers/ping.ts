@@ -7,6 +7,7 @@
 import { logger } from '../adapters/logger.js';
 import { pongFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionGuard } from './support/production-guard.js';
 import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -23,4 +24,4 @@ export const makePingHandler =
     respond(event, 'ping', deps, async (request) => pongFrame(request.id));
 
 /** The Lambda entry point. */
-export const handler = makePingHandler({ logger, guard: productionGuard() });
+export const handler = lambdaEntry(makePingHandler({ logger, guard: productionGuard() }));

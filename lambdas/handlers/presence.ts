@@ -8,6 +8,8 @@ import { assertFrameFits, encodeFrame, presenceFrame } from '../core/frames.js';
 import type { PresenceStore } from '../core/ports.js';
 import { listMembers } from '../core/presence.js';
 import type { WebSocketEvent } from './support/events.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionGuard } from './support/production-guard.js';
 import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -17,6 +19,12 @@ import { tableStores } from './support/stores.js';
 export interface PresenceDeps extends RespondDeps {
   readonly presence: PresenceStore;
   readonly logger: RouteLogger;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /** Builds the `presence` handler: replies `{"type":"presence","channel","members":[{clientId,name?,connectionId}]}`. */
@@ -24,6 +32,7 @@ export const makePresenceHandler =
   (deps: PresenceDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
     respond(event, 'presence', deps, async (request) => {
+      authorize(deps.access ?? AUTH_OFF, event.requestContext, 'presence', request.channel, request.id);
       const frame = presenceFrame(
         request.channel,
         await listMembers(deps.presence, request.channel),
@@ -34,8 +43,11 @@ export const makePresenceHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makePresenceHandler({
-  presence: tableStores().presence,
-  logger,
-  guard: productionGuard(),
-});
+export const handler = lambdaEntry(
+  makePresenceHandler({
+    access: accessPolicyFromEnv(),
+    presence: tableStores().presence,
+    logger,
+    guard: productionGuard(),
+  }),
+);

@@ -11,6 +11,8 @@ import { type PublishPorts, publishToChannel } from '../core/channels.js';
 import { publishedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { productionGuard } from './support/production-guard.js';
 import { type RespondDeps, respond } from './support/respond.js';
@@ -23,6 +25,12 @@ export interface PublishDeps extends RespondDeps {
   readonly historySize: number;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /**
@@ -34,6 +42,7 @@ export const makePublishHandler =
   (deps: PublishDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event, 'publish', deps, async (request) => {
+      authorize(deps.access ?? AUTH_OFF, event.requestContext, 'publish', request.channel, request.id);
       const { connectionId } = event.requestContext;
       const { channel, data } = request;
       const result = await loggedFanOut(
@@ -47,10 +56,13 @@ export const makePublishHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makePublishHandler({
-  ports: productionPorts(),
-  historySize: readHistorySize(),
-  logger,
-  guard: productionGuard(),
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makePublishHandler({
+    access: accessPolicyFromEnv(),
+    ports: productionPorts(),
+    historySize: readHistorySize(),
+    logger,
+    guard: productionGuard(),
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -20,6 +20,7 @@ import { logger } from '../adapters/logger.js';
 import { expiredPresence } from '../core/expired-presence.js';
 import { announcePresence } from '../core/presence.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import type { RouteLogger } from './support/route-response.js';
 
@@ -48,7 +49,7 @@ export const makeReaperHandler =
           deps.logger,
           context,
           deps.fanOut,
-          { event: 'leave', reason: 'ttl', channel, connectionId: member.connectionId },
+          { route: 'reaper', event: 'leave', reason: 'ttl', channel, connectionId: member.connectionId },
           (options) => announcePresence(deps.ports, 'leave', channel, member, options),
         );
       } catch (error) {
@@ -63,8 +64,10 @@ export const makeReaperHandler =
   };
 
 /** The Lambda entry point. */
-export const handler = makeReaperHandler({
-  ports: productionPorts(),
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeReaperHandler({
+    ports: productionPorts(),
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

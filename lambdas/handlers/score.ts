@@ -10,6 +10,8 @@ import { scoredFrame } from '../core/frames.js';
 import { submitScore } from '../core/leaderboard.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import { productionGuard } from './support/production-guard.js';
 import { type RespondDeps, respond } from './support/respond.js';
@@ -22,6 +24,12 @@ export interface ScoreDeps extends RespondDeps {
   readonly leaderboardSize: number;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /**
@@ -32,6 +40,7 @@ export const makeScoreHandler =
   (deps: ScoreDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event, 'score', deps, async (request) => {
+      authorize(deps.access ?? AUTH_OFF, event.requestContext, 'score', request.board, request.id);
       const { board, player, points } = request;
       const result = await loggedFanOut(
         deps.logger,
@@ -44,10 +53,13 @@ export const makeScoreHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeScoreHandler({
-  ports: productionPorts(),
-  leaderboardSize: readLeaderboardSize(),
-  logger,
-  guard: productionGuard(),
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeScoreHandler({
+    access: accessPolicyFromEnv(),
+    ports: productionPorts(),
+    leaderboardSize: readLeaderboardSize(),
+    logger,
+    guard: productionGuard(),
+    fanOut: defaultFanOutSettings(),
+  }),
+);

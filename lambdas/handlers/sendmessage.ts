@@ -11,6 +11,8 @@ import type { FanOutPorts } from '../core/fan-out.js';
 import type { ConnectionStore, Messenger } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorizeBroadcast } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { productionGuard } from './support/production-guard.js';
 import { type RespondDeps, respond } from './support/respond.js';
@@ -24,6 +26,12 @@ export interface SendMessageDeps extends RespondDeps {
   readonly afterRemoval?: FanOutPorts['afterRemoval'];
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /** Builds the `sendmessage` handler: `{ statusCode: 200 }` with no body on success. */
@@ -31,6 +39,7 @@ export const makeSendMessageHandler =
   (deps: SendMessageDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event, 'sendmessage', deps, async (request) => {
+      authorizeBroadcast(deps.access ?? AUTH_OFF, event.requestContext, request.id);
       await loggedFanOut(deps.logger, context, deps.fanOut, { route: 'sendmessage' }, (options) =>
         broadcastToEveryone(deps, request.data, options),
       );
@@ -38,9 +47,12 @@ export const makeSendMessageHandler =
     });
 
 /** The Lambda entry point; a recipient found gone has its `leave` announced (see `support/ports.ts`). */
-export const handler = makeSendMessageHandler({
-  ...productionPorts(),
-  logger,
-  guard: productionGuard(),
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeSendMessageHandler({
+    access: accessPolicyFromEnv(),
+    ...productionPorts(),
+    logger,
+    guard: productionGuard(),
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -11,6 +11,8 @@ import { type ChannelLimits, type SubscribePorts, subscribeToChannel } from '../
 import { subscribedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import { productionGuard } from './support/production-guard.js';
 import { type RespondDeps, respond } from './support/respond.js';
@@ -22,6 +24,12 @@ export interface SubscribeDeps extends RespondDeps {
   readonly limits: ChannelLimits;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
+  /**
+   * Whether grants are checked and which channels are public.
+   *
+   * @default AUTH_OFF - only grants present in the request context are checked
+   */
+  readonly access?: AccessPolicy;
 }
 
 /**
@@ -32,6 +40,11 @@ export const makeSubscribeHandler =
   (deps: SubscribeDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
     respond(event, 'subscribe', deps, async (request) => {
+      const access = deps.access ?? AUTH_OFF;
+      authorize(access, event.requestContext, 'subscribe', request.channel, request.id);
+      if (request.presence === true) {
+        authorize(access, event.requestContext, 'presence', request.channel, request.id);
+      }
       const { connectionId, connectedAt } = event.requestContext;
       const { channel, history, since, presence } = request;
       const result = await subscribeToChannel(
@@ -45,10 +58,13 @@ export const makeSubscribeHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeSubscribeHandler({
-  ports: productionPorts(),
-  limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
-  logger,
-  guard: productionGuard(),
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeSubscribeHandler({
+    access: accessPolicyFromEnv(),
+    ports: productionPorts(),
+    limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
+    logger,
+    guard: productionGuard(),
+    fanOut: defaultFanOutSettings(),
+  }),
+);

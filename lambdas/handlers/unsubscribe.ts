@@ -9,6 +9,7 @@ import { unsubscribeFromChannel } from '../core/channels.js';
 import { unsubscribedFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
 import { productionGuard } from './support/production-guard.js';
 import { type RespondDeps, respond } from './support/respond.js';
@@ -36,9 +37,11 @@ export const makeUnsubscribeHandler =
     });
 
 /** The Lambda entry point. */
-export const handler = makeUnsubscribeHandler({
-  ports: productionPorts(),
-  logger,
-  guard: productionGuard(),
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeUnsubscribeHandler({
+    ports: productionPorts(),
+    logger,
+    guard: productionGuard(),
+    fanOut: defaultFanOutSettings(),
+  }),
+);

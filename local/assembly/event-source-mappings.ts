@@ -1,12 +1,13 @@
 /**
  * Reads `AWS::Lambda::EventSourceMapping` resources whose source is the stream of a DynamoDB table of the same
- * stack (`EventSourceArn: { Fn::GetAtt: [table, StreamArn] }`) into `EventSourceMappingModel`s. Mappings on
- * other sources (SQS, Kinesis, a literal ARN, a table of another stack) and mappings whose function is not a
- * function of the stack are left out.
+ * stack (`EventSourceArn: { Fn::GetAtt: [table, StreamArn] }`) into `EventSourceMappingModel`s, and those whose
+ * source is a queue of the stack (`Fn::GetAtt [queue, Arn]`) into `QueueEventSourceMappingModel`s. Mappings on
+ * other sources (Kinesis, a literal ARN, a table or queue of another stack) and mappings whose function is not
+ * a function of the stack are left out.
  *
  * @module
  */
-import type { EventSourceMappingModel, TemplateValue } from '../model.js';
+import type { EventSourceMappingModel, QueueEventSourceMappingModel, TemplateValue } from '../model.js';
 import {
   type CfnResource,
   getAttOf,
@@ -24,6 +25,8 @@ const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable
 
 /** Lambda's default batch size for DynamoDB streams. */
 export const DEFAULT_STREAM_BATCH_SIZE = 100;
+/** Lambda's default batch size for SQS queues. */
+export const DEFAULT_QUEUE_BATCH_SIZE = 10;
 /** Lambda's default retry count for streams: retry until the record expires from the stream. */
 export const UNLIMITED_RETRIES = -1;
 
@@ -67,6 +70,9 @@ function filterPatternsOf(value: TemplateValue | undefined): string[] {
   });
 }
 
+const responseTypesOf = (value: TemplateValue | undefined): TemplateValue[] =>
+  Array.isArray(value) ? value : [];
+
 /** The table-stream event source mappings of one stack, in template order. */
 export function readEventSourceMappings(resources: Resources): EventSourceMappingModel[] {
   const mappings: EventSourceMappingModel[] = [];
@@ -75,9 +81,7 @@ export function readEventSourceMappings(resources: Resources): EventSourceMappin
     const tableLogicalId = sourceTableOf(resources, properties.EventSourceArn);
     const functionId = functionOf(resources, properties.FunctionName);
     if (tableLogicalId === undefined || functionId === undefined) continue;
-    const responseTypes = Array.isArray(properties.FunctionResponseTypes)
-      ? properties.FunctionResponseTypes
-      : [];
+    const responseTypes = responseTypesOf(properties.FunctionResponseTypes);
     mappings.push({
       logicalId,
       functionId,
@@ -87,6 +91,42 @@ export function readEventSourceMappings(resources: Resources): EventSourceMappin
       batchSize: literalNumber(properties.BatchSize) ?? DEFAULT_STREAM_BATCH_SIZE,
       maximumRetryAttempts: literalNumber(properties.MaximumRetryAttempts) ?? UNLIMITED_RETRIES,
       reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
+      filterPatterns: filterPatternsOf(properties.FilterCriteria),
+      enabled: literalBoolean(properties.Enabled) ?? true,
+    });
+  }
+  return mappings;
+}
+
+/** The queue an `EventSourceArn` names: `Fn::GetAtt [queue, Arn]` of a queue of the stack. */
+function sourceQueueOf(resources: Resources, arn: TemplateValue | undefined): string | undefined {
+  const att = getAttOf(arn);
+  if (att === undefined || att[1] !== 'Arn') return undefined;
+  return resources[att[0]]?.Type === 'AWS::SQS::Queue' ? att[0] : undefined;
+}
+
+/** The SQS event source mappings of one stack, in template order. */
+export function readQueueEventSourceMappings(resources: Resources): QueueEventSourceMappingModel[] {
+  const mappings: QueueEventSourceMappingModel[] = [];
+  for (const logicalId of idsOfType(resources, 'AWS::Lambda::EventSourceMapping')) {
+    const properties = resources[logicalId]?.Properties ?? {};
+    const queueLogicalId = sourceQueueOf(resources, properties.EventSourceArn);
+    const functionId = functionOf(resources, properties.FunctionName);
+    if (queueLogicalId === undefined || functionId === undefined) continue;
+    const scaling = properties.ScalingConfig;
+    const maximumConcurrency = isTemplateObject(scaling)
+      ? literalNumber(scaling.MaximumConcurrency)
+      : undefined;
+    mappings.push({
+      logicalId,
+      functionId,
+      queueLogicalId,
+      batchSize: literalNumber(properties.BatchSize) ?? DEFAULT_QUEUE_BATCH_SIZE,
+      maximumBatchingWindowSeconds: literalNumber(properties.MaximumBatchingWindowInSeconds) ?? 0,
+      reportBatchItemFailures: responseTypesOf(properties.FunctionResponseTypes).includes(
+        'ReportBatchItemFailures',
+      ),
+      ...(maximumConcurrency === undefined ? {} : { maximumConcurrency }),
       filterPatterns: filterPatternsOf(properties.FilterCriteria),
       enabled: literalBoolean(properties.Enabled) ?? true,
     });

@@ -6,7 +6,7 @@
  */
 export { localApiId } from './api-id.js';
 export { AssemblyError, ResolveError } from './errors.js';
-export { readEventSourceMappings } from './event-source-mappings.js';
+export { readEventSourceMappings, readQueueEventSourceMappings } from './event-source-mappings.js';
 export {
   type ApiPorts,
   LOCAL_ACCOUNT_ID,
@@ -17,3 +17,4 @@ export {
 } from './intrinsics.js';
 export { loadAssembly } from './load.js';
 export { LOCAL_HOST, toLocalUrls } from './local-urls.js';
+export { queueNameOf, readQueues } from './queues.js';

@@ -6,9 +6,11 @@
  * - `Ref`: pseudo parameters (`AWS::Region` → the local region, `AWS::AccountId` → `000000000000`,
  *   `AWS::Partition` → `aws`, `AWS::URLSuffix` → `amazonaws.com`, `AWS::StackName`, `AWS::StackId`); a table →
  *   its table name; a WebSocket API → its local apiId; a stage → its stage name; a function → its function name; a
- *   parameter → its `Default`; any other resource → its logical id.
- * - `Fn::GetAtt`: a table's `Arn` / `StreamArn`, a function's `Arn`, an API's `ApiEndpoint` / `ApiId`, and a
- *   plausible ARN for any other resource's `Arn`.
+ *   queue → its URL on the runtime's services endpoint (`<endpoint>/<account>/<queueName>`); a Secrets Manager
+ *   secret → its ARN (`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 chars>`, stable across
+ *   restarts); a parameter → its `Default`; any other resource → its logical id.
+ * - `Fn::GetAtt`: a table's `Arn` / `StreamArn`, a function's `Arn`, an API's `ApiEndpoint` / `ApiId`, a queue's
+ *   `Arn` / `QueueName` / `QueueUrl`, a secret's `Id`, and a plausible ARN for any other resource's `Arn`.
  * - `Fn::Join`, `Fn::Sub` (both forms), `Fn::Select`, `Fn::Split`, `Fn::Base64`, `Fn::GetAZs`.
  * - `Fn::ImportValue` and anything else: a `ResolveError` naming what could not be resolved.
  *
@@ -19,6 +21,8 @@ import type { FunctionModel, StackModel, TemplateValue } from '../model.js';
 import { localApiId } from './api-id.js';
 import { ResolveError } from './errors.js';
 import { type ApiPorts, LOCAL_HOST, toLocalUrls } from './local-urls.js';
+import { queueNameOf } from './queues.js';
+import { generatedSecretName, secretArn, secretArnSuffix } from './secret-ids.js';
 import { isTemplateObject, literalString, type TemplateObject } from './template.js';
 
 export type { ApiPorts } from './local-urls.js';
@@ -36,6 +40,11 @@ export interface LocalEndpoints {
   readonly apiPorts: ApiPorts;
   /** Host of the local gateway. @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * The runtime's services endpoint (`local/services/`): queue URLs point at it.
+   * @default `https://sqs.<region>.amazonaws.com`, as in AWS
+   */
+  readonly servicesEndpoint?: string;
 }
 
 /** Everything `resolveValue` needs: the local endpoints and the stack whose template the value comes from. */
@@ -70,9 +79,31 @@ function functionNameOf(ctx: ResolveContext, logicalId: string): string {
   return name ?? `${ctx.stack.stackName}-${logicalId}`;
 }
 
+function queueNameIn(ctx: ResolveContext, logicalId: string): string {
+  const queue = ctx.stack.queues?.find((candidate) => candidate.logicalId === logicalId);
+  return queue?.queueName ?? queueNameOf(ctx.stack.stackName, logicalId, ctx.stack.resources[logicalId]);
+}
+
+/** `<endpoint>/<account>/<queueName>`: the URL SQS gives a queue, on the local services endpoint. */
+function queueUrlOf(ctx: ResolveContext, logicalId: string): string {
+  const endpoint = ctx.servicesEndpoint ?? `https://sqs.${ctx.region}.${URL_SUFFIX}`;
+  return `${endpoint.replace(/\/+$/, '')}/${account(ctx)}/${queueNameIn(ctx, logicalId)}`;
+}
+
 function apiIdOf(ctx: ResolveContext, logicalId: string): string {
   const api = ctx.stack.apis.find((candidate) => candidate.logicalId === logicalId);
   return api?.apiId ?? localApiId(ctx.stack.stackName, logicalId);
+}
+
+/** A secret's `Name` (resolved), or the name CloudFormation would generate. */
+function secretNameOf(ctx: ResolveContext, logicalId: string): string {
+  const name = ctx.stack.resources[logicalId]?.Properties?.Name;
+  return name === undefined ? generatedSecretName(ctx.stack.stackName, logicalId) : resolveString(name, ctx);
+}
+
+function secretArnOf(ctx: ResolveContext, logicalId: string): string {
+  const suffix = secretArnSuffix(ctx.stack.stackName, logicalId);
+  return secretArn(ctx.region, account(ctx), secretNameOf(ctx, logicalId), suffix);
 }
 
 function resolvePseudo(name: string, ctx: ResolveContext): Resolved {
@@ -129,6 +160,10 @@ function resolveRef(name: TemplateValue, ctx: ResolveContext): Resolved {
       return resolveString(ctx.stack.resources[name]?.Properties?.StageName ?? name, ctx);
     case 'AWS::Lambda::Function':
       return functionNameOf(ctx, name);
+    case 'AWS::SQS::Queue':
+      return queueUrlOf(ctx, name);
+    case 'AWS::SecretsManager::Secret':
+      return secretArnOf(ctx, name);
     default:
       return name;
   }
@@ -161,8 +196,16 @@ function resolveGetAtt(args: TemplateValue, ctx: ResolveContext): Resolved {
       return `arn:${PARTITION}:dynamodb:${region}:${account(ctx)}:table/${tableNameOf(ctx, logicalId)}/stream/${STREAM_LABEL}`;
     case 'AWS::Lambda::Function.Arn':
       return `arn:${PARTITION}:lambda:${region}:${account(ctx)}:function:${functionNameOf(ctx, logicalId)}`;
+    case 'AWS::SQS::Queue.Arn':
+      return `arn:${PARTITION}:sqs:${region}:${account(ctx)}:${queueNameIn(ctx, logicalId)}`;
+    case 'AWS::SQS::Queue.QueueName':
+      return queueNameIn(ctx, logicalId);
+    case 'AWS::SQS::Queue.QueueUrl':
+      return queueUrlOf(ctx, logicalId);
     case 'AWS::ApiGatewayV2::Api.ApiId':
       return apiIdOf(ctx, logicalId);
+    case 'AWS::SecretsManager::Secret.Id':
+      return secretArnOf(ctx, logicalId);
     case 'AWS::ApiGatewayV2::Api.ApiEndpoint': {
       const protocol = ctx.stack.resources[logicalId]?.Properties?.ProtocolType;
       const scheme = protocol === 'WEBSOCKET' ? 'wss' : 'https';

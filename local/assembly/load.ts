@@ -8,9 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AppModel, StackModel } from '../model.js';
 import { AssemblyError } from './errors.js';
-import { readEventSourceMappings } from './event-source-mappings.js';
+import { readEventSourceMappings, readQueueEventSourceMappings } from './event-source-mappings.js';
 import { readFunctions } from './functions.js';
 import { findStackArtifacts, type StackArtifact } from './manifest.js';
+import { readQueues } from './queues.js';
 import { readTables } from './tables.js';
 import type { CfnTemplate } from './template.js';
 import { readWebSocketApis } from './websocket-apis.js';
@@ -40,6 +41,8 @@ async function loadStack(artifact: StackArtifact): Promise<StackModel> {
     functions: readFunctions(stackName, resources, artifact.assemblyDir),
     tables: readTables(stackName, resources),
     eventSourceMappings: readEventSourceMappings(resources),
+    queues: readQueues(stackName, resources),
+    queueEventSourceMappings: readQueueEventSourceMappings(resources),
     resources,
     parameters: template.Parameters ?? {},
   };
@@ -47,8 +50,8 @@ async function loadStack(artifact: StackArtifact): Promise<StackModel> {
 
 /**
  * Reads the cloud assembly at `dir` (e.g. `cdk.out`): every stack, its WebSocket APIs with their routes, its
- * Lambda functions (with the asset directory holding the bundle), its DynamoDB tables and the event source
- * mappings on their streams.
+ * Lambda functions (with the asset directory holding the bundle), its DynamoDB tables, its SQS queues and the
+ * event source mappings on their streams and queues.
  *
  * @throws AssemblyError when there is no assembly at `dir` or a template cannot be read.
  * @example

@@ -3,7 +3,10 @@
  *
  * @module
  */
-import type { RunningRuntime } from '../runtime.js';
+import { DEFAULT_SERVICES_PORT, type RunningRuntime } from '../runtime.js';
+
+/** Where `npm run publish -- --local` looks for the Lambda API unless given `--endpoint`. */
+export const DEFAULT_SERVICES_ENDPOINT = `http://127.0.0.1:${DEFAULT_SERVICES_PORT}`;
 
 /** How DynamoDB was chosen, for the banner. */
 export interface StorageDescription {
@@ -21,8 +24,13 @@ const VALUE_WIDTH = 27;
  *   WebSocket   ws://127.0.0.1:3001        (stack RealtimeWebSocketApi, stage prod)
  *   Management  http://127.0.0.1:3001/prod  (the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})
  *   DynamoDB    http://127.0.0.1:45123     (dynalite, in memory; table RealtimeWebSocketApi-Table…)
- * Try: npx wscat -c ws://127.0.0.1:3001   ·   Ctrl-C to stop
+ *   SQS         http://127.0.0.1:45124     (in memory; queues …), when the app has queues
+ *   Services    http://127.0.0.1:3002      (Lambda Invoke, SQS, Secrets Manager: AWS_ENDPOINT_URL_*)
+ *   Dev token   eyJhbGciOiJIUzI1NiIs…      (user dev, every grant, valid 24 h; npm run token mints others)
+ * Try: npx wscat -c 'ws://127.0.0.1:3001?token=eyJhbGciOiJIUzI1NiIs…'   ·   Ctrl-C to stop
+ * Publish from a script: npm run publish -- --local --channel lobby --data '{"hello":"world"}'
  * ```
+ * The dev token rows appear for an API whose `$connect` has the HMAC authorizer (auth on).
  */
 export function formatBanner(runtime: RunningRuntime, storage: StorageDescription = {}): string {
   const lines = ['Realtime WebSocket API — offline'];
@@ -37,14 +45,41 @@ export function formatBanner(runtime: RunningRuntime, storage: StorageDescriptio
         '(the ApiGatewayManagementApiClient endpoint; paths /@connections/{id})',
       ),
     );
+    if (api.devToken !== undefined) {
+      lines.push(
+        row('Dev token', api.devToken, '(user dev, every grant, valid 24 h; npm run token mints others)'),
+      );
+    }
   }
   lines.push(row('DynamoDB', runtime.dynamodb.endpoint, `(${describeDynamo(runtime, storage)})`));
+  if (runtime.queues.length > 0) {
+    const names = runtime.queues.map((queue) => queue.name).join(', ');
+    lines.push(row('SQS', runtime.services.endpoint, `(in memory; queues ${names})`));
+  }
   if (runtime.demo !== undefined) {
     lines.push(row('Demo page', runtime.demo.url, '(open it in two browser windows)'));
   }
+  lines.push(
+    row('Services', runtime.services.endpoint, '(Lambda Invoke, SQS, Secrets Manager: AWS_ENDPOINT_URL_*)'),
+  );
   const first = runtime.apis[0];
-  if (first !== undefined) lines.push(`Try: npx wscat -c ${first.url}   ·   Ctrl-C to stop`);
+  if (first !== undefined) lines.push(`Try: ${wscatCommand(first)}   ·   Ctrl-C to stop`);
+  lines.push(`Publish from a script: ${publishCommand(runtime)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `npx wscat -c ws://…`, with the dev token in the query string when the API has one. */
+export function wscatCommand(api: RunningRuntime['apis'][number]): string {
+  return api.devToken === undefined
+    ? `npx wscat -c ${api.url}`
+    : `npx wscat -c '${api.url}?token=${api.devToken}'`;
+}
+
+/** The ready-to-paste `npm run publish` line; `--endpoint` only when the services are not on the default port. */
+export function publishCommand(runtime: Pick<RunningRuntime, 'services'>): string {
+  const endpoint =
+    runtime.services.endpoint === DEFAULT_SERVICES_ENDPOINT ? '' : ` --endpoint ${runtime.services.endpoint}`;
+  return `npm run publish -- --local${endpoint} --channel lobby --data '{"hello":"world"}'`;
 }
 
 function describeDynamo(runtime: RunningRuntime, storage: StorageDescription): string {

@@ -52,11 +52,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     runtime = await startRuntime({
       cdkOut,
       port: options.port,
+      servicesPort: options.servicesPort,
       dynamodb: options.dynamodb,
       ...(options.ttlSweepIntervalMs !== undefined && { ttlSweepIntervalMs: options.ttlSweepIntervalMs }),
       ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.maxConnectionMs !== undefined && { maxConnectionMs: options.maxConnectionMs }),
       ...(options.functionConcurrency !== undefined && { functionConcurrency: options.functionConcurrency }),
+      ...(options.stateDir !== undefined && { stateDir: options.stateDir }),
       onInvocation: (log) => io.stdout(`${formatInvocation(log)}\n`),
       onWarning: (message) => io.stderr(`Warning: ${message}\n`),
       ...(options.demoPort !== undefined && { demo: { port: options.demoPort } }),

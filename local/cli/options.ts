@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DEMO_PORT, DEFAULT_PORT, type RuntimeOptions } from '../runtime.js';
+import { DEFAULT_DEMO_PORT, DEFAULT_PORT, DEFAULT_SERVICES_PORT, type RuntimeOptions } from '../runtime.js';
 import { CliError } from './errors.js';
 
 /** What the command line asks for. */
@@ -21,6 +21,10 @@ export interface CliOptions {
   readonly functionConcurrency: number | undefined;
   /** Port of the demo page; undefined = no demo page (`--no-demo`). */
   readonly demoPort: number | undefined;
+  /** Port of the services endpoint (SQS, Secrets Manager, Lambda Invoke). */
+  readonly servicesPort: number;
+  /** Where generated secrets are kept; undefined = the runtime's default (`.realtime-local`). */
+  readonly stateDir: string | undefined;
 }
 
 /** `--help` text. */
@@ -36,6 +40,8 @@ Options:
   --dynamodb dynalite|local    dynalite (default, in process) or AWS's DynamoDB Local (needs Java 17)
   --dynamodb-endpoint URL      use a DynamoDB that is already running, e.g. http://127.0.0.1:8000
   --persist DIR                keep the tables on disk in DIR (default: in memory)
+  --state-dir DIR              keep generated secrets (the dev token's signing key) in DIR
+                               (default .realtime-local in the working directory)
   --ttl-sweep-interval SECONDS how often expired items (TTL) are deleted (default 30)
   --idle-timeout SECONDS       close connections idle this long (default 600, like API Gateway)
   --max-connection SECONDS     close connections this long after they opened (default 7200, like API Gateway)
@@ -43,6 +49,8 @@ Options:
                                (default: the number of cores, at least 2)
   --demo-port N                port of the demo page (default ${DEFAULT_DEMO_PORT}; 0 picks a free one; with --port 0, 0)
   --no-demo                    do not serve the demo page
+  --services-port N            port of the emulated AWS services (Lambda Invoke, SQS, Secrets Manager) that
+                               npm run publish -- --local uses (default ${DEFAULT_SERVICES_PORT}; with --port 0, 0)
   --verbose                    show function logs, prefixed by function
   -h, --help                   show this help
 `;
@@ -93,6 +101,12 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
           : port === 0
             ? 0
             : DEFAULT_DEMO_PORT,
+    servicesPort:
+      values['services-port'] !== undefined
+        ? parsePort(values['services-port'], '--services-port')
+        : port === 0
+          ? 0
+          : DEFAULT_SERVICES_PORT,
     dynamodb:
       endpoint !== undefined
         ? { engine: 'external', endpoint }
@@ -104,6 +118,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     idleTimeoutMs: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionMs: seconds('--max-connection', values['max-connection']),
     functionConcurrency: positiveInteger('--concurrency', values.concurrency),
+    stateDir: nonEmpty('--state-dir', values['state-dir']),
   };
 }
 
@@ -118,12 +133,14 @@ function parse(argv: readonly string[]) {
       dynamodb: { type: 'string' },
       'dynamodb-endpoint': { type: 'string' },
       persist: { type: 'string' },
+      'state-dir': { type: 'string' },
       'ttl-sweep-interval': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
       concurrency: { type: 'string' },
       'demo-port': { type: 'string' },
       'no-demo': { type: 'boolean' },
+      'services-port': { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -156,4 +173,9 @@ function positiveInteger(flag: string, raw: string | undefined): number | undefi
     throw new CliError(`${flag} must be an integer from 1 to 1000, got "${raw}"`);
   }
   return value;
+}
+
+function nonEmpty(flag: string, raw: string | undefined): string | undefined {
+  if (raw !== undefined && raw.trim() === '') throw new CliError(`${flag} needs a directory, got ""`);
+  return raw;
 }

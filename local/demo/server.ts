@@ -22,6 +22,8 @@ export interface DemoServerOptions {
   readonly port: number;
   /** The WebSocket URL the page connects to (`config.json`). */
   readonly websocketUrl: string;
+  /** The token the page connects with (`config.json`), when the API authenticates. @default none */
+  readonly token?: string;
   /** The page's files by path. @default the bundled `web/` page */
   readonly files?: ReadonlyMap<string, DemoFile>;
 }
@@ -54,7 +56,10 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
   const files = new Map(options.files ?? (await (await import('../../web/build.js')).buildDemo()));
   files.set('/config.json', {
     contentType: 'application/json; charset=utf-8',
-    body: JSON.stringify({ url: options.websocketUrl }),
+    body: JSON.stringify({
+      url: options.websocketUrl,
+      ...(options.token === undefined ? {} : { token: options.token }),
+    }),
   });
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {

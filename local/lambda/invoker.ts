@@ -57,7 +57,7 @@ export interface LambdaInvokerOptions {
   readonly sdkSources?: readonly string[];
   /**
    * Replaces the default resolution of a function's `Environment.Variables`
-   * (`resolveEnvironment(fn, stack, { region, apiPorts, host })`). @default template resolution
+   * (`resolveEnvironment(fn, stack, { region, apiPorts, host, servicesEndpoint })`). @default template resolution
    */
   readonly resolveEnvironment?: (fn: FunctionModel) => Record<string, string>;
 }
@@ -69,7 +69,8 @@ export interface LocalLambdaInvoker extends LambdaInvoker {
 }
 
 const DEFAULT_REGION = 'us-east-1';
-const DEFAULT_CONCURRENCY = Math.max(2, availableParallelism());
+/** Most workers one function runs at once when neither the options nor the template say otherwise. */
+export const DEFAULT_CONCURRENCY = Math.max(2, availableParallelism());
 
 /** The Node.js major version a Lambda runtime identifier names (`nodejs24.x` → 24), if it is a Node one. */
 export function runtimeNodeMajor(runtime: string): number | undefined {
@@ -103,6 +104,7 @@ export function createLambdaInvoker(stack: StackModel, opts: LambdaInvokerOption
         region,
         apiPorts: opts.apiPorts ?? {},
         ...(opts.host === undefined ? {} : { host: opts.host }),
+        ...(opts.servicesEndpoint === undefined ? {} : { servicesEndpoint: opts.servicesEndpoint }),
       }));
   const pools = new Map<string, FunctionPool>();
   const taskRoots = new TaskRoots(opts.sdkSources === undefined ? {} : { sdkSources: opts.sdkSources });

@@ -7,7 +7,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { exitOf, hostRuntimeWarnings, startCli, waitForOutput } from './helpers/cli.js';
+import { exitOf, hostRuntimeWarnings, spawnToken, startCli, waitForOutput } from './helpers/cli.js';
 import { TestClient } from './helpers/ws-client.js';
 
 describe('npm start (local/cli.ts)', () => {
@@ -123,5 +123,45 @@ describe('npm start (local/cli.ts)', () => {
     expect(result.stdout).toMatch(/\$disconnect\s+\S+\s+DisconnectFn\S*\s+\d+ ms\s+200/);
     expect(closed.code).toBe(1001);
     expect(result.stderr).toBe(hostRuntimeWarnings(result.stderr));
+  });
+
+  it('with auth on, prints a dev token and a wscat line that connects, and npm run token signs with the same key', async () => {
+    // Prepare
+    const stateDir = join(scratch, 'state');
+    const cli = startCli([
+      '--cdk-out',
+      inject('productAssembly'),
+      '--port',
+      '0',
+      '--no-demo',
+      '--state-dir',
+      stateDir,
+    ]);
+    const exit = exitOf(cli);
+    const [, wscatUrl] =
+      (await waitForOutput(cli, /Try: npx wscat -c '(ws:\/\/127\.0\.0\.1:\d+\?token=[\w.-]+)'/)) ?? [];
+    // Act
+    const dev = await TestClient.open(wscatUrl ?? '');
+    const subscribed = await dev.request({ action: 'subscribe', channel: 'lobby' }, 'subscribed');
+    const minted = await exitOf(
+      spawnToken(['--sub', 'alice', '--channels', 'game-*', '--ops', 'subscribe', '--state-dir', stateDir]),
+    );
+    const alice = await TestClient.open(
+      (wscatUrl ?? '').replace(/token=[\w.-]+/, `token=${minted.stdout.trim()}`),
+    );
+    const allowed = await alice.request({ action: 'subscribe', channel: 'game-7' }, 'subscribed');
+    const refused = await alice.request({ action: 'publish', channel: 'game-7', data: 1 }, 'error');
+    cli.kill('SIGINT');
+    const result = await exit;
+    // Assess
+    expect(subscribed).toMatchObject({ channel: 'lobby' });
+    expect(minted.code).toBe(0);
+    expect(allowed).toMatchObject({ channel: 'game-7' });
+    expect(refused).toMatchObject({ code: 'FORBIDDEN' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /Dev token\s+eyJ\S+\s+\(user dev, every grant, valid 24 h; npm run token mints others\)/,
+    );
+    expect(result.stdout).toMatch(/\$connect\s+\S+\s+\S*Authorizer\S*\s+\d+ ms\s+200/);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Integration suite setup: synthesizes the product app and the echo fixture app once, concurrently, into
- * temporary cloud assemblies that every test file reads with `inject('productAssembly')` /
- * `inject('fixtureAssembly')`; removes them afterwards.
+ * Integration suite setup: synthesizes the product app, the echo fixture app and the queue fixture app once,
+ * concurrently, into temporary cloud assemblies that every test file reads with `inject('productAssembly')` /
+ * `inject('fixtureAssembly')` / `inject('queueAssembly')`; removes them afterwards.
  *
  * @module
  */
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { synthFixture } from '../fixtures/echo-app/synth.js';
+import { synthQueueFixture } from '../fixtures/queue-app/synth.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +21,8 @@ declare module 'vitest' {
     productAssembly: string;
     /** Cloud assembly of the echo fixture app (`test/fixtures/echo-app`). */
     fixtureAssembly: string;
+    /** Cloud assembly of the queue fixture app (`test/fixtures/queue-app`). */
+    queueAssembly: string;
   }
 }
 
@@ -45,20 +48,24 @@ async function synthProduct(outDir: string): Promise<void> {
   }
 }
 
-/** Synthesizes both apps and provides their directories; the returned teardown removes them. */
+/** Synthesizes the three apps and provides their directories; the returned teardown removes them. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const productDir = await mkdtemp(join(tmpdir(), 'realtime-product-'));
   const fixtureDir = await mkdtemp(join(tmpdir(), 'realtime-fixture-'));
+  const queueDir = await mkdtemp(join(tmpdir(), 'realtime-queue-fixture-'));
   const teardown = async (): Promise<void> => {
-    await Promise.all([productDir, fixtureDir].map((dir) => rm(dir, { recursive: true, force: true })));
+    await Promise.all(
+      [productDir, fixtureDir, queueDir].map((dir) => rm(dir, { recursive: true, force: true })),
+    );
   };
   try {
-    await Promise.all([synthProduct(productDir), synthFixture(fixtureDir)]);
+    await Promise.all([synthProduct(productDir), synthFixture(fixtureDir), synthQueueFixture(queueDir)]);
   } catch (error) {
     await teardown();
     throw error;
   }
   project.provide('productAssembly', productDir);
   project.provide('fixtureAssembly', fixtureDir);
+  project.provide('queueAssembly', queueDir);
   return teardown;
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectUrl } from '../../local/connect-url.js';
 import { type RunningRuntime, startRuntime } from '../../local/runtime.js';
 import { TestClient } from './helpers/ws-client.js';
 
@@ -16,7 +17,9 @@ describe('interoperability with third-party clients', () => {
 
   beforeAll(async () => {
     runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0 });
-    url = runtime.apis[0]?.url ?? '';
+    const api = runtime.apis[0];
+    if (api === undefined) throw new Error('the product assembly has no WebSocket API');
+    url = connectUrl(api);
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectUrl } from '../../local/connect-url.js';
 import { LOCAL_CREDENTIALS } from '../../local/constants.js';
 import { type RunningRuntime, startRuntime } from '../../local/runtime.js';
 import { TestClient } from './helpers/ws-client.js';
@@ -40,9 +41,10 @@ describe('presence leave by TTL over the offline runtime', () => {
   });
 
   it('announces the leave of an expired presence item to the members still present', async () => {
-    const url = runtime.apis[0]?.url ?? '';
+    const api = runtime.apis[0];
+    if (api === undefined) throw new Error('the product assembly has no WebSocket API');
     const channel = `ttl-room-${Math.random().toString(36).slice(2, 8)}`;
-    const alice = await TestClient.open(`${url}?clientId=alice&name=Alice`);
+    const alice = await TestClient.open(connectUrl(api, { clientId: 'alice', name: 'Alice' }));
     sockets.push(alice);
     await alice.request({ action: 'subscribe', channel, presence: true }, 'subscribed');
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectUrl } from '../../local/connect-url.js';
 import { type RunningRuntime, startRuntime } from '../../local/runtime.js';
 import { TestClient } from './helpers/ws-client.js';
 
@@ -56,7 +57,7 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
     runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, dynamodb: { engine } });
     const api = runtime.apis[0];
     if (!api) throw new Error('the product assembly has no WebSocket API');
-    url = api.url;
+    url = connectUrl(api);
     const raw = new DynamoDBClient({
       endpoint: runtime.dynamodb.endpoint,
       region: 'us-east-1',

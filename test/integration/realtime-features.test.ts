@@ -7,8 +7,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { connect, type MessageEnvelope, type RealtimeClient } from '../../client/index.js';
+import { connectUrl } from '../../local/connect-url.js';
 import { LOCAL_CREDENTIALS } from '../../local/constants.js';
-import { type RunningRuntime, startRuntime } from '../../local/runtime.js';
+import { type RunningRuntime, type RuntimeApi, startRuntime } from '../../local/runtime.js';
 import { TestClient } from './helpers/ws-client.js';
 
 /**
@@ -18,7 +19,7 @@ import { TestClient } from './helpers/ws-client.js';
  */
 describe.each(['dynalite', 'local'] as const)('realtime features over the offline runtime (%s)', (engine) => {
   let runtime: RunningRuntime;
-  let url: string;
+  let api: RuntimeApi;
   let management: ApiGatewayManagementApiClient;
   let db: DynamoDBDocumentClient;
   let tableName: string;
@@ -26,14 +27,15 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
   const clients: RealtimeClient[] = [];
   const unique = (prefix: string): string => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 
-  const open = async (query = ''): Promise<TestClient> => {
-    const client = await TestClient.open(`${url}${query}`);
+  const open = async (query: Record<string, string> = {}): Promise<TestClient> => {
+    const client = await TestClient.open(connectUrl(api, query));
     sockets.push(client);
     return client;
   };
 
   const library = (clientId: string, name?: string): RealtimeClient => {
-    const client = connect(url, {
+    const client = connect(api.url, {
+      ...(api.devToken === undefined ? {} : { token: api.devToken }),
       WebSocket: WebSocket as unknown as NonNullable<Parameters<typeof connect>[1]>['WebSocket'],
       clientId,
       ...(name === undefined ? {} : { name }),
@@ -58,9 +60,9 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
 
   beforeAll(async () => {
     runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, dynamodb: { engine } });
-    const api = runtime.apis[0];
-    if (api === undefined) throw new Error('the product assembly has no WebSocket API');
-    url = api.url;
+    const first = runtime.apis[0];
+    if (first === undefined) throw new Error('the product assembly has no WebSocket API');
+    api = first;
     const credentials = { ...LOCAL_CREDENTIALS };
     management = new ApiGatewayManagementApiClient({
       endpoint: api.managementUrl,
@@ -167,7 +169,7 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
   describe('history and resume', () => {
     it('keeps the last 50 messages in order, and says when a resume point is past them', async () => {
       const channel = unique('chat');
-      const publisher = await open('?clientId=pub-1&name=Publisher');
+      const publisher = await open({ clientId: 'pub-1', name: 'Publisher' });
       for (let n = 1; n <= 60; n += 1) {
         await publisher.request({ action: 'publish', channel, data: { n } }, 'published');
       }
@@ -248,9 +250,9 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
   describe('presence', () => {
     it('lists members with their names and announces join and leave, also for a connection dropped by the server', async () => {
       const channel = unique('room');
-      const alice = await open('?clientId=alice&name=Alice');
+      const alice = await open({ clientId: 'alice', name: 'Alice' });
       await alice.request({ action: 'subscribe', channel, presence: true }, 'subscribed');
-      const bob = await open('?clientId=bob&name=Bob%20B');
+      const bob = await open({ clientId: 'bob', name: 'Bob B' });
       await bob.request({ action: 'subscribe', channel, presence: true }, 'subscribed');
       const join = await alice.next(
         (json) => json.type === 'join' && (json.member as { clientId: string }).clientId === 'bob',
@@ -263,7 +265,7 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
       });
 
       // A subscriber without presence is not listed.
-      const lurker = await open('?clientId=lurker');
+      const lurker = await open({ clientId: 'lurker' });
       await lurker.request({ action: 'subscribe', channel }, 'subscribed');
       const listed = await lurker.request({ action: 'presence', channel }, 'presence');
       expect((listed.members as { clientId: string }[]).map((m) => m.clientId).sort()).toEqual([
@@ -280,7 +282,7 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
 
     it('announces the leave of a connection that vanished without $disconnect once a fan-out finds it gone (410)', async () => {
       const channel = unique('ghosts');
-      const alice = await open('?clientId=alice');
+      const alice = await open({ clientId: 'alice' });
       await alice.request({ action: 'subscribe', channel, presence: true }, 'subscribed');
       // A connection whose $disconnect never came: its items are still in the table, the gateway knows nothing of it.
       const ghost = { connectionId: 'Z2hvc3QtY29ubj0=', clientId: 'ghost', name: 'Ghost' };
@@ -325,9 +327,7 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
     });
 
     it('refuses a malformed clientId at the handshake', async () => {
-      await expect(TestClient.open(`${url}?clientId=${encodeURIComponent('no spaces')}`)).rejects.toThrow(
-        '400',
-      );
+      await expect(TestClient.open(connectUrl(api, { clientId: 'no spaces' }))).rejects.toThrow('400');
     });
   });
 });

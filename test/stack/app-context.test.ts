@@ -15,6 +15,8 @@ describe('readAppSettings', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       cloudWatchRole: false,
       demo: false,
+      auth: true,
+      publicChannels: [],
     });
   });
 
@@ -25,6 +27,8 @@ describe('readAppSettings', () => {
       removalPolicy: RemovalPolicy.DESTROY,
       cloudWatchRole: false,
       demo: true,
+      auth: true,
+      publicChannels: [],
     });
   });
 
@@ -34,6 +38,20 @@ describe('readAppSettings', () => {
     expect(() => settingsFor({ demo: 'yes' })).toThrow(
       'Invalid context demo="yes": expected "true" or "false"',
     );
+  });
+
+  it('auth: on by default, off with auth=false, and nothing else', () => {
+    expect(settingsFor({}).auth).toBe(true);
+    expect(settingsFor({ auth: 'false' }).auth).toBe(false);
+    expect(settingsFor({ auth: false }).auth).toBe(false);
+    expect(() => settingsFor({ auth: 'off' })).toThrow(
+      'Invalid context auth="off": expected "true" or "false"',
+    );
+  });
+
+  it('publicChannels: comma-separated patterns, none by default', () => {
+    expect(settingsFor({}).publicChannels).toEqual([]);
+    expect(settingsFor({ publicChannels: 'news, public-*,' }).publicChannels).toEqual(['news', 'public-*']);
   });
 
   it('removalPolicy: retain keeps the resources of a non-prod stage', () => {
@@ -70,6 +88,12 @@ describe('readAppSettings', () => {
     expect(settingsFor({ cloudWatchRole: 'true' }).cloudWatchRole).toBe(true);
     expect(settingsFor({ cloudWatchRole: true }).cloudWatchRole).toBe(true);
     expect(settingsFor({ cloudWatchRole: 'false' }).cloudWatchRole).toBe(false);
+  });
+
+  it('alarmEmail: passed on when set, absent otherwise (and when empty)', () => {
+    expect(settingsFor({ alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(settingsFor({})).not.toHaveProperty('alarmEmail');
+    expect(settingsFor({ alarmEmail: '' })).not.toHaveProperty('alarmEmail');
   });
 
   it('fails when cloudWatchRole is neither true nor false', () => {

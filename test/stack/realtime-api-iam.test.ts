@@ -6,6 +6,7 @@ const { stack, template } = synthRealtimeStack();
 const realtime = stack.realtime;
 const tableArn = { 'Fn::GetAtt': [logicalIdOf(realtime.table), 'Arn'] };
 const indexArn = { 'Fn::Join': ['', [tableArn, '/index/byConnection']] };
+const userIndexArn = { 'Fn::Join': ['', [tableArn, '/index/byUser']] };
 const rankIndexArn = { 'Fn::Join': ['', [tableArn, '/index/byRank']] };
 const stageConnectionsArn = {
   'Fn::Join': [
@@ -28,6 +29,8 @@ const stageConnectionsArn = {
 interface Access {
   readonly table: string[];
   readonly index: string[];
+  /** On the byUser index (a user's connections). */
+  readonly userIndex: string[];
   /** On the byRank index (a board's ranking). */
   readonly rankIndex: string[];
   readonly manageConnections: boolean;
@@ -35,19 +38,21 @@ interface Access {
 /** Removing a connection found gone: read who it was (META), list its items on the index, delete them. */
 const REMOVE = ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'];
 /** A fan-out: page through recipients (subscribers or present members), post, remove the gone ones. */
-const FAN_OUT = { index: ['dynamodb:Query'], rankIndex: [], manageConnections: true };
-const NONE = { table: [], index: [], rankIndex: [], manageConnections: false };
+const FAN_OUT = { index: ['dynamodb:Query'], userIndex: [], rankIndex: [], manageConnections: true };
+const NONE = { table: [], index: [], userIndex: [], rankIndex: [], manageConnections: false };
 /** The rate limit, on every message route: conditional updates of META (and a read), closing abusers. */
 const RATE_LIMIT = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
 /** A message route that only reads or writes what its row says, plus the rate limit. */
 const limited = (table: string[], rankIndex: string[] = []): Access => ({
   table: [...table, ...RATE_LIMIT],
   index: [],
+  userIndex: [],
   rankIndex,
   manageConnections: true,
 });
 const EXPECTED: Record<string, Access> = {
-  connect: { ...NONE, table: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'] },
+  // byUser: counting the user's connections against the per-user cap.
+  connect: { ...NONE, table: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], userIndex: ['dynamodb:Query'] },
   // Removes the connection, then announces its leave where it was present.
   disconnect: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'] },
   default: limited([]),
@@ -73,6 +78,12 @@ const EXPECTED: Record<string, Access> = {
   },
   top: limited(['dynamodb:GetItem'], ['dynamodb:Query']),
   presence: limited(['dynamodb:Query']),
+  // GetItem: the sender's client id; byUser: the addressed user's connections.
+  sendtouser: {
+    ...FAN_OUT,
+    table: [...REMOVE, 'dynamodb:Query', ...RATE_LIMIT],
+    userIndex: ['dynamodb:Query'],
+  },
 };
 
 /** Sorts a function's statements into table / index / connections / own log group; anything else is a leak. */
@@ -87,6 +98,7 @@ function accessOf(handler: string): Access & { logs: string[]; other: unknown[] 
   const result = {
     table: [] as string[],
     index: [] as string[],
+    userIndex: [] as string[],
     rankIndex: [] as string[],
     manageConnections: false,
     logs: [] as string[],
@@ -96,6 +108,7 @@ function accessOf(handler: string): Access & { logs: string[]; other: unknown[] 
     expect(statement.Effect).toBe('Allow');
     if (own(statement.Resource, tableArn)) result.table.push(...actionsOf(statement));
     else if (own(statement.Resource, indexArn)) result.index.push(...actionsOf(statement));
+    else if (own(statement.Resource, userIndexArn)) result.userIndex.push(...actionsOf(statement));
     else if (own(statement.Resource, rankIndexArn)) result.rankIndex.push(...actionsOf(statement));
     else if (own(statement.Resource, stageConnectionsArn)) {
       expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);
@@ -108,6 +121,7 @@ function accessOf(handler: string): Access & { logs: string[]; other: unknown[] 
     ...result,
     table: result.table.sort(),
     index: result.index.sort(),
+    userIndex: result.userIndex.sort(),
     rankIndex: result.rankIndex.sort(),
     other,
   };
@@ -135,11 +149,13 @@ describe('RealtimeApi permissions', () => {
       expect({
         table: actual.table,
         index: actual.index,
+        userIndex: actual.userIndex,
         rankIndex: actual.rankIndex,
         manageConnections: actual.manageConnections,
       }).toEqual({
         table: [...new Set(expected.table)].sort(),
         index: [...expected.index].sort(),
+        userIndex: [...expected.userIndex].sort(),
         rankIndex: [...expected.rankIndex].sort(),
         manageConnections: expected.manageConnections,
       });
@@ -179,6 +195,7 @@ describe('RealtimeApi permissions', () => {
         'publish',
         'score',
         'sendmessage',
+        'sendtouser',
         'subscribe',
         'top',
         'unsubscribe',

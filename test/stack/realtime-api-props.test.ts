@@ -1,6 +1,7 @@
 import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { RealtimeApi } from '../../lib/realtime-api.js';
 import {
@@ -26,6 +27,7 @@ describe('RealtimeApi props', () => {
       cloudWatchRole: true,
       historySize: 20,
       leaderboardSize: 5,
+      maxConnectionsPerUser: 3,
     });
     const realtime = stack.realtime;
     const functionProperties = Object.values(realtime.functions).map(
@@ -84,6 +86,15 @@ describe('RealtimeApi props', () => {
           LEADERBOARD_SIZE: '5',
         });
       }
+    });
+
+    it('maxConnectionsPerUser: reaches the $connect function as MAX_CONNECTIONS_PER_USER', () => {
+      const connect = realtime.functions.connect;
+      if (connect === undefined) throw new Error('no connect function');
+      expect(
+        template.toJSON().Resources[logicalIdOf(connect)].Properties.Environment.Variables
+          .MAX_CONNECTIONS_PER_USER,
+      ).toBe('3');
     });
 
     it('memorySize, timeout, fanOutTimeout: size every function', () => {
@@ -152,6 +163,7 @@ describe('RealtimeApi props', () => {
         cloudWatchRole: false,
         historySize: 50,
         leaderboardSize: 10,
+        maxConnectionsPerUser: 10,
       });
     });
 
@@ -208,6 +220,27 @@ describe('RealtimeApi props', () => {
       ],
       ['serviceName is blank', { serviceName: '  ' }, /serviceName must not be empty, got " {2}"$/],
       [
+        'metricsNamespace is AWS’s own',
+        { metricsNamespace: 'AWS/Lambda' },
+        /metricsNamespace must match .*, got "AWS\/Lambda"$/,
+      ],
+      ['metricsNamespace is empty', { metricsNamespace: '' }, /metricsNamespace must match .*, got ""$/],
+      [
+        'observability.alarmEmail is no address',
+        { observability: { alarmEmail: 'ops' } },
+        /observability.alarmEmail must be an e-mail address, got "ops"$/,
+      ],
+      [
+        'observability has both alarmEmail and alarmTopic',
+        {
+          observability: {
+            alarmEmail: 'ops@example.com',
+            alarmTopic: Topic.fromTopicArn(new Stack(), 'T', 'arn:aws:sns:us-east-1:123456789012:ops'),
+          },
+        },
+        /observability takes alarmEmail or alarmTopic, not both/,
+      ],
+      [
         'historySize is negative',
         { historySize: -1 },
         /historySize must be an integer from 0 to 100, got -1$/,
@@ -224,14 +257,28 @@ describe('RealtimeApi props', () => {
         /leaderboardSize must be an integer from 1 to 100, got 0$/,
       ],
       ['leaderboardSize is above 100', { leaderboardSize: 101 }, /leaderboardSize .* got 101$/],
+      [
+        'maxConnectionsPerUser is negative',
+        { maxConnectionsPerUser: -1 },
+        /maxConnectionsPerUser must be an integer from 0 to 10000, got -1$/,
+      ],
+      [
+        'maxConnectionsPerUser is not an integer',
+        { maxConnectionsPerUser: 1.5 },
+        /maxConnectionsPerUser .* got 1.5$/,
+      ],
     ];
 
-    it.each([{ historySize: 0 }, { historySize: 100 }, { leaderboardSize: 1 }, { leaderboardSize: 100 }])(
-      'accepts the bound %j',
-      (props) => {
-        expect(resolveRealtimeApiProps(props)).toMatchObject(props);
-      },
-    );
+    it.each([
+      { historySize: 0 },
+      { historySize: 100 },
+      { leaderboardSize: 1 },
+      { leaderboardSize: 100 },
+      { maxConnectionsPerUser: 0 },
+      { maxConnectionsPerUser: 10_000 },
+    ])('accepts the bound %j', (props) => {
+      expect(resolveRealtimeApiProps(props)).toMatchObject(props);
+    });
 
     it.each(invalid)('fails when %s', (_, props, message) => {
       expect(() => synthRealtimeStack(props)).toThrow(message);

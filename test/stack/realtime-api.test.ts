@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../lambdas/core/protocol.js';
 import {
   BY_CONNECTION_INDEX,
+  BY_USER_INDEX,
   RANK_ATTRIBUTE,
   RANK_INDEX,
   TTL_ATTRIBUTE,
+  USER_ID_ATTRIBUTE,
 } from '../../lambdas/core/table-design.js';
 import { ROUTES } from '../../lib/routes.js';
 import { logicalIdOf, synthRealtimeStack } from './synth.js';
@@ -45,6 +47,7 @@ const ROUTE_HANDLERS: ReadonlyArray<readonly [string, string]> = [
   ['score', 'score'],
   ['top', 'top'],
   ['presence', 'presence'],
+  ['sendtouser', 'sendtouser'],
 ];
 const TWO_WAY_ROUTES = [
   '$default',
@@ -57,6 +60,7 @@ const TWO_WAY_ROUTES = [
   'score',
   'top',
   'presence',
+  'sendtouser',
 ];
 const ONE_WAY_ROUTES = ['$connect', '$disconnect'];
 
@@ -89,7 +93,7 @@ describe('RealtimeApi', () => {
       });
     });
 
-    it('routes: has exactly the twelve routes of the protocol', () => {
+    it('routes: has exactly the thirteen routes of the protocol', () => {
       template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_HANDLERS.length);
       for (const [routeKey] of ROUTE_HANDLERS) {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -123,7 +127,8 @@ describe('RealtimeApi', () => {
     );
 
     it('routes: every function may be invoked by API Gateway for its own route only', () => {
-      template.resourceCountIs('AWS::Lambda::Permission', ROUTE_HANDLERS.length);
+      // One per route, plus the $connect authorizer's (test/stack/auth.test.ts).
+      template.resourceCountIs('AWS::Lambda::Permission', ROUTE_HANDLERS.length + 1);
       for (const [routeKey, handler] of ROUTE_HANDLERS) {
         const fn = realtime.functions[handler];
         if (!fn) throw new Error(`no function for ${handler}`);
@@ -241,12 +246,13 @@ describe('RealtimeApi', () => {
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'connectionId', AttributeType: 'S' },
+          { AttributeName: 'userId', AttributeType: 'S' },
           { AttributeName: 'rank', AttributeType: 'N' },
         ]),
       });
     });
 
-    it('table: indexes every item of a connection by connectionId, keys only', () => {
+    it('table: indexes every item of a connection by connectionId (keys only), and META items by userId', () => {
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         GlobalSecondaryIndexes: [
           {
@@ -256,6 +262,14 @@ describe('RealtimeApi', () => {
               { AttributeName: 'pk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+          {
+            IndexName: 'byUser',
+            KeySchema: [
+              { AttributeName: 'userId', KeyType: 'HASH' },
+              { AttributeName: 'pk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['connectionId'] },
           },
         ],
       });
@@ -284,7 +298,13 @@ describe('RealtimeApi', () => {
 
     it('table: its indexes and TTL attribute carry the names the functions use (lambdas/core/table-design.ts)', () => {
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: BY_CONNECTION_INDEX })],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({ IndexName: BY_CONNECTION_INDEX }),
+          Match.objectLike({
+            IndexName: BY_USER_INDEX,
+            KeySchema: Match.arrayWith([{ AttributeName: USER_ID_ATTRIBUTE, KeyType: 'HASH' }]),
+          }),
+        ],
         LocalSecondaryIndexes: [
           Match.objectLike({
             IndexName: RANK_INDEX,
@@ -344,7 +364,11 @@ describe('RealtimeApi', () => {
           RATE_LIMIT_BURST: '100',
           MAX_SUBSCRIPTIONS_PER_CONNECTION: '100',
           RATE_LIMIT_CLOSE_AFTER: '20',
+          AUTH_ENABLED: 'true',
+          PUBLIC_CHANNELS: '',
+          MAX_CONNECTIONS_PER_USER: '10',
           POWERTOOLS_SERVICE_NAME: 'realtime-websocket-api',
+          METRICS_NAMESPACE: 'RealtimeApi',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
         });
@@ -371,6 +395,7 @@ describe('RealtimeApi', () => {
         score: 10,
         top: 5,
         presence: 5,
+        sendtouser: 10,
       });
     });
 

@@ -1,12 +1,15 @@
 /**
- * Runs a core fan-out from a handler: sets its deadline from the Lambda's remaining time and logs one line
- * with its counts.
+ * Runs a core fan-out from a handler: sets its deadline from the Lambda's remaining time, logs one line with
+ * its counts and records them as metrics (`adapters/metrics.ts`, dimension `route`). Every post that fails for
+ * good, on any fan-out, counts in `ConnectionsPostFailed`.
  *
  * @module
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import { readFanOutConcurrency } from '../../adapters/env.js';
+import { awsRequestIdOf } from '../../adapters/management-messenger.js';
+import { type FanOutRoute, recordFanOut, recordPostFailed } from '../../adapters/metrics.js';
 import { DEADLINE_SAFETY_MARGIN_MS, type RetryPolicy, SEND_RETRY_POLICY } from '../../core/constants.js';
 import type { FanOutOptions, FanOutProblem, FanOutResult } from '../../core/fan-out.js';
 import type { RouteLogger } from './route-response.js';
@@ -29,18 +32,24 @@ export const defaultFanOutSettings = (): FanOutSettings => ({
   random: Math.random,
 });
 
-const describeProblem = (problem: FanOutProblem): Record<string, unknown> => ({
-  connectionId: problem.connectionId,
-  stage: problem.stage,
-  error:
-    problem.error instanceof Error
-      ? `${problem.error.name}: ${problem.error.message}`
-      : String(problem.error),
-});
+/** A problem as logged; a failed post carries API Gateway's `x-amzn-RequestId` as `awsRequestId`. */
+const describeProblem = (problem: FanOutProblem): Record<string, unknown> => {
+  const awsRequestId = awsRequestIdOf(problem.error);
+  return {
+    connectionId: problem.connectionId,
+    stage: problem.stage,
+    error:
+      problem.error instanceof Error
+        ? `${problem.error.name}: ${problem.error.message}`
+        : String(problem.error),
+    ...(awsRequestId === undefined ? {} : { awsRequestId }),
+  };
+};
 
 /**
  * Fan-out options for one invocation: the retry deadline is the Lambda's remaining time minus
- * {@link DEADLINE_SAFETY_MARGIN_MS}; each problem is logged at debug level (and handed to `onProblem`).
+ * {@link DEADLINE_SAFETY_MARGIN_MS}; each problem is logged at debug level (and handed to `onProblem`), and
+ * each failed post counts in `ConnectionsPostFailed`.
  */
 export const fanOutOptions = (
   logger: RouteLogger,
@@ -51,6 +60,9 @@ export const fanOutOptions = (
   ...settings,
   deadline: settings.now() + context.getRemainingTimeInMillis() - DEADLINE_SAFETY_MARGIN_MS,
   onProblem: (problem) => {
+    if (problem.stage === 'send') {
+      recordPostFailed();
+    }
     onProblem?.(problem);
     logger.debug('fan-out problem', describeProblem(problem));
   },
@@ -58,26 +70,36 @@ export const fanOutOptions = (
 
 /**
  * Calls `run` with fan-out options whose retry deadline is the Lambda's remaining time minus
- * {@link DEADLINE_SAFETY_MARGIN_MS}, then logs one `fan-out` line with `delivered`, `gone`, `failed` and the
- * first problem, if any. Each problem is also logged at debug level.
+ * {@link DEADLINE_SAFETY_MARGIN_MS}, then logs one `fan-out` line with `delivered`, `gone`, `failed`,
+ * `retried` and the first problem, if any, and records the counts and the duration as metrics of
+ * `fields.route`. Each problem is also logged at debug level.
  */
 export const loggedFanOut = async <R extends FanOutResult>(
   logger: RouteLogger,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   settings: FanOutSettings,
-  fields: Record<string, unknown>,
+  fields: { readonly route: FanOutRoute } & Record<string, unknown>,
   run: (options: FanOutOptions) => Promise<R>,
 ): Promise<R> => {
   let firstProblem: FanOutProblem | undefined;
   const options = fanOutOptions(logger, context, settings, (problem) => {
     firstProblem ??= problem;
   });
+  const startedAt = settings.now();
   const result = await run(options);
+  recordFanOut(fields.route, {
+    delivered: result.delivered,
+    gone: result.gone,
+    failed: result.failed,
+    retried: result.retried,
+    durationMs: Math.max(0, settings.now() - startedAt),
+  });
   logger.info('fan-out', {
     ...fields,
     delivered: result.delivered,
     gone: result.gone,
     failed: result.failed,
+    retried: result.retried,
     ...(firstProblem === undefined ? {} : { firstProblem: describeProblem(firstProblem) }),
   });
   return result;

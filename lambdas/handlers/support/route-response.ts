@@ -14,6 +14,8 @@ import { encodeFrame, type ReplyFrame } from '../../core/frames.js';
 export interface RouteResponse {
   readonly statusCode: number;
   readonly body?: string;
+  /** `$connect` only: headers of the handshake's 101 answer (the chosen `Sec-WebSocket-Protocol`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** The part of the Powertools logger the handlers use; narrow so tests can pass a spy. */

@@ -36,6 +36,11 @@ export function startCli(
   return spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], { cwd: repoRoot, env });
 }
 
+/** Spawns `bin/token.ts` the way `npm run token` does (tsx), from the repository root. */
+export function spawnToken(args: readonly string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', 'bin/token.ts', ...args], { cwd: repoRoot });
+}
+
 /** Collects a CLI's output until it exits (killed after {@link RUN_TIMEOUT_MS}). */
 export function exitOf(child: ChildProcessWithoutNullStreams): Promise<Exit> {
   let stdout = '';

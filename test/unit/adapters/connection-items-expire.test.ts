@@ -50,7 +50,13 @@ describe('items of a connection', () => {
     const presence = new DynamoDbPresenceStore(options());
 
     // Act
-    await store.putConnection({ connectionId: 'c1', connectedAt: 1, clientId: 'alice', expiresAt: EXPIRES });
+    await store.putConnection({
+      connectionId: 'c1',
+      connectedAt: 1,
+      clientId: 'alice',
+      userId: 'alice',
+      expiresAt: EXPIRES,
+    });
     await store.subscribe('c1', 'lobby', EXPIRES);
     await presence.enter('lobby', { connectionId: 'c1', clientId: 'alice' }, EXPIRES);
 

@@ -67,6 +67,7 @@ describe('DynamoDbConnectionStore', () => {
         expiresAt: 1_764_157_800,
         clientId: 'device-7',
         name: 'Ann',
+        userId: 'ann',
       });
 
       const calls = ddb.commandCalls(BatchWriteCommand);
@@ -84,6 +85,7 @@ describe('DynamoDbConnectionStore', () => {
                 userAgent: 'wscat',
                 clientId: 'device-7',
                 name: 'Ann',
+                userId: 'ann',
                 ttl: 1_764_157_800,
               },
             },
@@ -115,6 +117,7 @@ describe('DynamoDbConnectionStore', () => {
         connectedAt: NOW,
         expiresAt: 1,
         clientId: 'a',
+        userId: 'a',
       });
 
       const calls = ddb.commandCalls(BatchWriteCommand);
@@ -129,9 +132,61 @@ describe('DynamoDbConnectionStore', () => {
         .resolves({ UnprocessedItems: { [TABLE]: [{ PutRequest: { Item: { pk: 'x' } } }] } });
 
       await expect(
-        makeStore().putConnection({ connectionId: 'a', connectedAt: NOW, expiresAt: 1, clientId: 'a' }),
+        makeStore().putConnection({
+          connectionId: 'a',
+          connectedAt: NOW,
+          expiresAt: 1,
+          clientId: 'a',
+          userId: 'a',
+        }),
       ).rejects.toThrow(UnprocessedItemsError);
       expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(3);
+    });
+  });
+
+  describe('connectionsOf / countConnectionsOf', () => {
+    it('queries the byUser index page by page and yields the connection ids', async () => {
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [{ connectionId: 'c1' }, { connectionId: 'c2' }],
+          LastEvaluatedKey: { userId: 'alice', pk: 'CONN#c2', sk: 'META' },
+        })
+        .resolvesOnce({ Items: [{ connectionId: 'c3' }] });
+
+      const pages: string[][] = [];
+      for await (const page of makeStore().connectionsOf('alice')) pages.push(page);
+
+      expect(pages).toEqual([['c1', 'c2'], ['c3']]);
+      const calls = ddb.commandCalls(QueryCommand);
+      expect(calls).toHaveLength(2);
+      expect(calls[0]?.args[0].input).toMatchObject({
+        TableName: TABLE,
+        IndexName: 'byUser',
+        KeyConditionExpression: '#user = :user',
+        ExpressionAttributeNames: { '#user': 'userId' },
+        ExpressionAttributeValues: { ':user': 'alice' },
+      });
+      expect(calls[1]?.args[0].input.ExclusiveStartKey).toEqual({
+        userId: 'alice',
+        pk: 'CONN#c2',
+        sk: 'META',
+      });
+    });
+
+    it('counts with one bounded COUNT query on byUser', async () => {
+      ddb.on(QueryCommand).resolves({ Count: 4 });
+
+      const count = await makeStore().countConnectionsOf('alice', 11);
+
+      expect(count).toBe(4);
+      expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 1);
+      expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+        IndexName: 'byUser',
+        Select: 'COUNT',
+        Limit: 11,
+        ExpressionAttributeValues: { ':user': 'alice' },
+      });
     });
   });
 

@@ -4,6 +4,7 @@ import {
   readFanOutConcurrency,
   readHistorySize,
   readLeaderboardSize,
+  readMaxConnectionsPerUser,
   requireEnv,
 } from '../../../lambdas/adapters/env.js';
 
@@ -113,6 +114,33 @@ describe('readLeaderboardSize', () => {
     expect(() => readLeaderboardSize()).toThrow(ConfigurationError);
     expect(() => readLeaderboardSize()).toThrow(
       `LEADERBOARD_SIZE must be an integer from 1 to 100, got ${JSON.stringify(value)}`,
+    );
+  });
+});
+
+describe('readMaxConnectionsPerUser', () => {
+  it('defaults to 10 when unset', () => {
+    vi.stubEnv('MAX_CONNECTIONS_PER_USER', undefined);
+
+    expect(readMaxConnectionsPerUser()).toBe(10);
+  });
+
+  it.each([
+    ['0', 0],
+    ['3', 3],
+    ['10000', 10_000],
+  ])('reads %s', (raw, expected) => {
+    vi.stubEnv('MAX_CONNECTIONS_PER_USER', raw);
+
+    expect(readMaxConnectionsPerUser()).toBe(expected);
+  });
+
+  it.each(['-1', '10001', '2.5', 'many'])('fails fast on %s, naming the variable', (raw) => {
+    vi.stubEnv('MAX_CONNECTIONS_PER_USER', raw);
+
+    expect(() => readMaxConnectionsPerUser()).toThrow(ConfigurationError);
+    expect(() => readMaxConnectionsPerUser()).toThrow(
+      `MAX_CONNECTIONS_PER_USER must be an integer from 0 to 10000, got ${JSON.stringify(raw)}`,
     );
   });
 });

@@ -5,7 +5,11 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { classifySendError, ManagementApiMessenger } from '../../../lambdas/adapters/management-messenger.js';
+import {
+  awsRequestIdOf,
+  classifySendError,
+  ManagementApiMessenger,
+} from '../../../lambdas/adapters/management-messenger.js';
 import { RetryableSendError } from '../../../lambdas/core/errors.js';
 import {
   forbiddenError,
@@ -166,5 +170,26 @@ describe('classifySendError', () => {
       expect(classifySendError(undefined)).toBe('fatal');
       expect(classifySendError(null)).toBe('fatal');
     });
+  });
+});
+
+describe('awsRequestIdOf', () => {
+  it("finds API Gateway's x-amzn-RequestId on an SDK error, and through a RetryableSendError's cause", async () => {
+    const throttled = Object.assign(throttledError(), {
+      $metadata: { httpStatusCode: 429, requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+    });
+
+    const wrapped = await failureOf(throttled);
+
+    expect(wrapped).toBeInstanceOf(RetryableSendError);
+    expect(awsRequestIdOf(wrapped)).toBe('c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
+    expect(awsRequestIdOf(throttled)).toBe('c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
+  });
+
+  it('is undefined for a request that got no answer, and for things that are not errors', () => {
+    expect(awsRequestIdOf(timeoutError())).toBeUndefined();
+    expect(awsRequestIdOf(forbiddenError())).toBeUndefined();
+    expect(awsRequestIdOf('boom')).toBeUndefined();
+    expect(awsRequestIdOf(undefined)).toBeUndefined();
   });
 });

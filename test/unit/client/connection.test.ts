@@ -21,6 +21,26 @@ describe('RealtimeClient: connection', () => {
     expect(network.latest.url).toBe(`${TEST_URL}?clientId=c1&name=Ann%20Lee&token=h.p.s`);
   });
 
+  it('sends the token as Sec-WebSocket-Protocol realtime, bearer.<jwt> with tokenTransport subprotocol', () => {
+    // Prepare & Act
+    const { network } = createClient({ clientId: 'c1', token: 'h.p.s', tokenTransport: 'subprotocol' });
+
+    // Assess
+    expect(network.latest.url).toBe(`${TEST_URL}?clientId=c1`);
+    expect(network.latest.protocols).toEqual(['realtime', 'bearer.h.p.s']);
+  });
+
+  it('asks for no subprotocol without a token, and refuses an unknown transport', () => {
+    // Prepare & Act
+    const { network } = createClient({ tokenTransport: 'subprotocol' });
+
+    // Assess
+    expect(network.latest.protocols).toBeUndefined();
+    expect(() =>
+      connect(TEST_URL, { WebSocket: network.WebSocket, tokenTransport: 'header' as 'query' }),
+    ).toThrow("tokenTransport must be 'query' or 'subprotocol', got \"header\"");
+  });
+
   it('goes connecting → open → reconnecting → open → closed', async () => {
     // Prepare
     const { client, network, states } = createClient();

@@ -13,7 +13,7 @@ describe('broadcastToEveryone', () => {
 
     const result = await broadcastToEveryone({ store, messenger }, 'hello everyone', testFanOutOptions());
 
-    expect(result).toEqual({ delivered: 3, gone: 0, failed: 0 });
+    expect(result).toEqual({ delivered: 3, gone: 0, failed: 0, retried: 0 });
     expect(messenger.sent.map((s) => s.frame)).toEqual([
       'hello everyone',
       'hello everyone',
@@ -52,7 +52,7 @@ describe('broadcastToEveryone', () => {
 
     const result = await broadcastToEveryone({ store, messenger, afterRemoval }, 'hi', testFanOutOptions());
 
-    expect(result).toEqual({ delivered: 1, gone: 1, failed: 0 });
+    expect(result).toEqual({ delivered: 1, gone: 1, failed: 0, retried: 0 });
     expect(afterRemoval).toHaveBeenCalledWith(
       { member: { clientId: 'cy', name: 'Cy', connectionId: 'gone' }, presenceChannels: ['lobby'] },
       expect.anything(),

@@ -388,7 +388,7 @@ describe('publishToChannel', () => {
       options,
     );
 
-    expect(result).toEqual({ seq: 1, delivered: 3, gone: 0, failed: 0 });
+    expect(result).toEqual({ seq: 1, delivered: 3, gone: 0, failed: 0, retried: 0 });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['pub', 's1', 's2']);
     expect(JSON.parse(messenger.sent[0]?.frame ?? '')).toEqual({
       type: 'message',

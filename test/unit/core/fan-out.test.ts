@@ -20,7 +20,7 @@ describe('fanOut', () => {
     const result = await fanOut(pagesOf(pages), 'hello', { store, messenger }, testFanOutOptions());
 
     // Assess
-    expect(result).toEqual({ delivered: 8, gone: 0, failed: 0 });
+    expect(result).toEqual({ delivered: 8, gone: 0, failed: 0, retried: 0 });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(pages.flat().sort());
     expect(new Set(messenger.sent.map((s) => s.frame))).toEqual(new Set(['hello']));
   });
@@ -71,7 +71,7 @@ describe('fanOut', () => {
 
     const result = await fanOut(store.everyone(), 'f', { store, messenger }, testFanOutOptions());
 
-    expect(result).toEqual({ delivered: 2, gone: 1, failed: 0 });
+    expect(result).toEqual({ delivered: 2, gone: 1, failed: 0, retried: 0 });
     expect(store.removed).toEqual(['vanished']);
     expect([...store.connections.keys()].sort()).toEqual(['alive', 'sender']);
   });
@@ -89,7 +89,7 @@ describe('fanOut', () => {
       options,
     );
 
-    expect(result).toEqual({ delivered: 2, gone: 0, failed: 0 });
+    expect(result).toEqual({ delivered: 2, gone: 0, failed: 0, retried: 2 });
     expect(messenger.attempts.get('busy')).toBe(3);
     // random() = 0.5 of the caps 100 ms and 200 ms
     expect(options.sleeps).toEqual([50, 100]);
@@ -109,7 +109,7 @@ describe('fanOut', () => {
       options,
     );
 
-    expect(result).toEqual({ delivered: 1, gone: 0, failed: 1 });
+    expect(result).toEqual({ delivered: 1, gone: 0, failed: 1, retried: 4 });
     expect(messenger.attempts.get('throttled')).toBe(5);
     expect(options.sleeps).toHaveLength(4);
     expect(problems).toEqual([expect.objectContaining({ connectionId: 'throttled', stage: 'send' })]);
@@ -123,7 +123,7 @@ describe('fanOut', () => {
 
     const result = await fanOut(pagesOf([['slow']]), 'f', { store: new InMemoryStore(), messenger }, options);
 
-    expect(result).toEqual({ delivered: 0, gone: 0, failed: 1 });
+    expect(result).toEqual({ delivered: 0, gone: 0, failed: 1, retried: 2 });
     expect(options.sleeps).toEqual([50, 100]);
     expect(messenger.attempts.get('slow')).toBe(3);
   });
@@ -141,7 +141,7 @@ describe('fanOut', () => {
       options,
     );
 
-    expect(result).toEqual({ delivered: 2, gone: 0, failed: 1 });
+    expect(result).toEqual({ delivered: 2, gone: 0, failed: 1, retried: 0 });
     expect(messenger.attempts.get('forbidden')).toBe(1);
     expect(options.sleeps).toEqual([]);
   });
@@ -159,7 +159,7 @@ describe('fanOut', () => {
       testFanOutOptions({ concurrency: 2 }),
     );
 
-    expect(result).toEqual({ delivered: 28, gone: 0, failed: 2 });
+    expect(result).toEqual({ delivered: 28, gone: 0, failed: 2, retried: 0 });
   });
 
   it('counts a gone recipient as gone even when removing it fails, and reports the cleanup problem', async () => {
@@ -177,7 +177,7 @@ describe('fanOut', () => {
       testFanOutOptions({ onProblem: (p) => problems.push(p) }),
     );
 
-    expect(result).toEqual({ delivered: 0, gone: 1, failed: 0 });
+    expect(result).toEqual({ delivered: 0, gone: 1, failed: 0, retried: 0 });
     expect(problems).toEqual([expect.objectContaining({ connectionId: 'x', stage: 'cleanup' })]);
   });
 
@@ -207,7 +207,7 @@ describe('fanOut', () => {
       testFanOutOptions(),
     );
 
-    expect(result).toEqual({ delivered: 0, gone: 0, failed: 0 });
+    expect(result).toEqual({ delivered: 0, gone: 0, failed: 0, retried: 0 });
   });
 
   it.each([0, -1, 1.5])('rejects concurrency %s', async (concurrency) => {
@@ -240,7 +240,7 @@ describe('fanOut', () => {
         options,
       );
 
-      expect(result).toEqual({ delivered: 1, gone: 1, failed: 0 });
+      expect(result).toEqual({ delivered: 1, gone: 1, failed: 0, retried: 0 });
       expect(afterRemoval).toHaveBeenCalledTimes(1);
       expect(afterRemoval).toHaveBeenCalledWith(
         {
@@ -300,7 +300,7 @@ describe('fanOut', () => {
         testFanOutOptions({ onProblem: (p) => problems.push(p) }),
       );
 
-      expect(result).toEqual({ delivered: 1, gone: 2, failed: 0 });
+      expect(result).toEqual({ delivered: 1, gone: 2, failed: 0, retried: 0 });
       expect(problems).toHaveLength(2);
       expect(problems).toEqual(
         expect.arrayContaining([

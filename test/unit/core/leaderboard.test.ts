@@ -118,7 +118,7 @@ describe('submitScore', () => {
       testFanOutOptions(),
     );
 
-    expect(result).toEqual({ score: 45, version: 2, delivered: 2, gone: 0, failed: 0 });
+    expect(result).toEqual({ score: 45, version: 2, delivered: 2, gone: 0, failed: 0, retried: 0 });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['v1', 'v2']);
     expect(new Set(messenger.sent.map((s) => s.frame))).toEqual(
       new Set([

@@ -29,7 +29,7 @@ describe('announcePresence', () => {
 
     const result = await announcePresence(ports, 'join', 'lobby', ann, testFanOutOptions());
 
-    expect(result).toEqual({ delivered: 2, gone: 0, failed: 0 });
+    expect(result).toEqual({ delivered: 2, gone: 0, failed: 0, retried: 0 });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['a', 'b']);
     expect(messenger.sent.map((s) => s.frame)).toEqual([
       JSON.stringify({ type: 'join', channel: 'lobby', member: ann }),
@@ -67,7 +67,7 @@ describe('announcePresence', () => {
 
     const result = await announcePresence(ports, 'join', 'lobby', ann, testFanOutOptions());
 
-    expect(result).toEqual({ delivered: 0, gone: 0, failed: 0 });
+    expect(result).toEqual({ delivered: 0, gone: 0, failed: 0, retried: 0 });
     expect(messenger.attempts.size).toBe(0);
   });
 });

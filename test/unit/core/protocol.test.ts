@@ -413,7 +413,7 @@ describe('parseRequest: history, resume, presence and leaderboards', () => {
 
   it('lists the new actions among the expected ones for an unknown action', () => {
     expect(rejectionOf(json({ action: 'dance' })).message).toBe(
-      'unknown action "dance"; expected one of sendmessage, subscribe, unsubscribe, publish, ping, history, score, top, presence',
+      'unknown action "dance"; expected one of sendmessage, subscribe, unsubscribe, publish, ping, history, score, top, presence, sendtouser',
     );
   });
 });
@@ -427,5 +427,38 @@ describe('parseRequestFor', () => {
     expect(() => parseRequestFor(json({ action: 'ping', id: 4 }), 'publish')).toThrow(
       expect.objectContaining({ code: 'UNKNOWN_ACTION', requestId: 4 }),
     );
+  });
+});
+
+describe('parseRequest: sendtouser', () => {
+  it('parses a direct message with its user, data and id', () => {
+    expect(
+      parseRequest(json({ action: 'sendtouser', user: 'alice@example.com', data: { hi: 1 }, id: 4 })),
+    ).toEqual({ action: 'sendtouser', user: 'alice@example.com', data: { hi: 1 }, id: 4 });
+  });
+
+  it('accepts a user id of 128 characters', () => {
+    const user = 'u'.repeat(128);
+    expect(parseRequest(json({ action: 'sendtouser', user, data: null }))).toMatchObject({ user });
+  });
+
+  it.each([
+    ['missing', undefined, 'user is required'],
+    ['not a string', 5, 'user must be a string'],
+    ['empty', '', 'user must be 1-128 of A-Z a-z 0-9 _ . @ : -'],
+    ['129 characters', 'u'.repeat(129), 'user must be 1-128 of A-Z a-z 0-9 _ . @ : -'],
+    ['with a space', 'al ice', 'user must be 1-128 of A-Z a-z 0-9 _ . @ : -'],
+    ['with a slash', 'a/b', 'user must be 1-128 of A-Z a-z 0-9 _ . @ : -'],
+  ])('rejects a user that is %s with INVALID_REQUEST, echoing the id', (_, user, message) => {
+    const error = rejectionOf(json({ action: 'sendtouser', user, data: 1, id: 'r1' }));
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.message).toBe(message);
+    expect(error.requestId).toBe('r1');
+  });
+
+  it('rejects a direct message without data', () => {
+    const error = rejectionOf(json({ action: 'sendtouser', user: 'alice' }));
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.message).toBe('data is required');
   });
 });

@@ -28,6 +28,7 @@ describe('registerConnection', () => {
       userAgent: 'wscat',
       expiresAt: 1_764_150_000 + 7_800,
       clientId: 'abc=',
+      userId: 'abc=',
     });
     expect(store.connections.get('abc=')).toEqual(record);
   });
@@ -40,7 +41,18 @@ describe('registerConnection', () => {
       connectedAt: NOW,
       expiresAt: 1_764_157_800,
       clientId: 'abc=',
+      userId: 'abc=',
     });
+  });
+
+  it("records the authorizer's user id instead of the client id when one is given", async () => {
+    const record = await registerConnection(
+      new InMemoryStore(),
+      { connectionId: 'abc=', clientId: 'device-7', userId: 'alice' },
+      NOW,
+    );
+
+    expect(record).toMatchObject({ clientId: 'device-7', userId: 'alice' });
   });
 
   it('stores the client id and name the client gave instead of the connection id', async () => {
@@ -52,7 +64,12 @@ describe('registerConnection', () => {
       NOW,
     );
 
-    expect(record).toMatchObject({ connectionId: 'abc=', clientId: 'device-7', name: 'Ann' });
+    expect(record).toMatchObject({
+      connectionId: 'abc=',
+      clientId: 'device-7',
+      name: 'Ann',
+      userId: 'device-7',
+    });
     expect(await store.member('abc=')).toEqual({ clientId: 'device-7', name: 'Ann', connectionId: 'abc=' });
   });
 

@@ -14,6 +14,9 @@ import {
 } from '../../../bench/cost/model.js';
 import { DEFAULT_ASSUMPTIONS } from '../../../bench/cost/options.js';
 import { PRICES, tieredCost } from '../../../bench/cost/prices.js';
+import { FAN_OUT_ROUTES } from '../../../lambdas/adapters/metrics.js';
+import { alarmCount } from '../../../lib/observability.js';
+import { ROUTES } from '../../../lib/routes.js';
 
 const GIB = 1024 ** 3;
 
@@ -43,8 +46,11 @@ const ASSUME: Assumptions = {
   logBytesPerInvocation: 350,
   fanoutLogBytes: 300,
   accessLogBytes: 600,
-  customMetrics: 0,
-  alarms: 0,
+  emfBytesPerFanOut: 470,
+  customMetrics: 32,
+  alarms: 35,
+  dashboards: 1,
+  sqsIdlePollers: 5,
   logRetentionDays: 30,
   stageRateLimit: 500,
   fanOutTimeoutMs: 10_000,
@@ -59,6 +65,12 @@ const lineOf = (lines: readonly BillLine[], service: string, item: string): Bill
 describe('the default assumptions', () => {
   it('are the ones the hand computations below use', () => {
     expect(DEFAULT_ASSUMPTIONS).toEqual(ASSUME);
+  });
+
+  it('count the metrics the functions publish and the alarms the stack defines', () => {
+    // 6 fan-out routes × 5 metrics + QueueLag + ConnectionsPostFailed; 16 functions × 2 + 3 stack alarms.
+    expect(DEFAULT_ASSUMPTIONS.customMetrics).toBe(FAN_OUT_ROUTES.length * 5 + 2);
+    expect(DEFAULT_ASSUMPTIONS.alarms).toBe(alarmCount(ROUTES.length + 3));
   });
 });
 
@@ -120,21 +132,35 @@ describe('one connection for one hour, one message to one subscriber', () => {
     expect(line('SQS', 'requests').quantity).toBe(0);
   });
 
-  it('ingests 4 × 350 + 300 Lambda log bytes and 4 × 600 access log bytes, and keeps them a month', () => {
-    expect(line('CloudWatch', 'logs ingested').quantity).toBeCloseTo(4100 / GIB, 15);
-    expect(line('CloudWatch', 'logs ingested').usd).toBeCloseTo((4100 / GIB) * 0.5, 15);
-    expect(line('CloudWatch', 'logs stored').quantity).toBeCloseTo(4100 / GIB, 15);
-    expect(line('CloudWatch', 'logs stored').usd).toBeCloseTo((4100 / GIB) * 0.03, 15);
+  it('ingests 4 × 350 + 300 + 470 (EMF) Lambda log bytes and 4 × 600 access log bytes, and keeps them a month', () => {
+    expect(line('CloudWatch', 'logs ingested').quantity).toBeCloseTo(4570 / GIB, 15);
+    expect(line('CloudWatch', 'logs ingested').usd).toBeCloseTo((4570 / GIB) * 0.5, 15);
+    expect(line('CloudWatch', 'logs stored').quantity).toBeCloseTo(4570 / GIB, 15);
+    expect(line('CloudWatch', 'logs stored').usd).toBeCloseTo((4570 / GIB) * 0.03, 15);
   });
 
-  it('bills no metric and no alarm, and totals the lines', () => {
-    expect(line('CloudWatch', 'custom metrics').usd).toBe(0);
-    expect(line('CloudWatch', 'alarms').usd).toBe(0);
+  it('bills the idle queue: 5 pollers × one 20 s long poll each, around the clock (648,000 requests)', () => {
+    expect(line('SQS', 'idle long polls').quantity).toBe(648_000);
+    expect(line('SQS', 'idle long polls').usd).toBeCloseTo(0.2592, 12);
+  });
+
+  it("bills the stack's 32 custom metrics, 35 alarms and 1 dashboard a month, and totals the lines", () => {
+    expect(line('CloudWatch', 'custom metrics').usd).toBeCloseTo(9.6, 12);
+    expect(line('CloudWatch', 'alarms').usd).toBeCloseTo(3.5, 12);
+    expect(line('CloudWatch', 'dashboards').usd).toBeCloseTo(3, 12);
     expect(bill.totalUsd).toBeCloseTo(
       bill.lines.reduce((sum, l) => sum + l.usd, 0),
       15,
     );
     expect(warnings).toEqual([]);
+  });
+
+  it('bills no idle poll when every fan-out is inline (no queue)', () => {
+    const inline = computeUsage({
+      workload: ONE,
+      assumptions: { ...ASSUME, fanoutThreshold: Number.POSITIVE_INFINITY },
+    });
+    expect(inline.sqsPollRequests).toBe(0);
   });
 
   it('prices custom metrics and alarms per month', () => {

@@ -1,8 +1,15 @@
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { broadcastShard } from '../../../lambdas/adapters/table-keys.js';
-import { connectEvent, FIXTURE_CONNECTION_ID, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import {
+  connectEvent,
+  FIXTURE_CONNECTION_ID,
+  fakeContext,
+  stubStackEnv,
+  TEST_TABLE,
+} from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 
 const NOW = 1_764_150_000_250;
@@ -29,7 +36,7 @@ describe('$connect handler', () => {
     ddb.on(BatchWriteCommand).resolves({});
     const ttl = Math.floor(NOW / 1000) + 7_800;
 
-    const response = await connect.handler(connectEvent());
+    const response = await connect.handler(connectEvent(), fakeContext());
 
     expect(response).toEqual({ statusCode: 200 });
     expect(putItems()).toEqual([
@@ -42,6 +49,8 @@ describe('$connect handler', () => {
         userAgent: 'wscat/6.1.0',
         // No ?clientId= (the fixture's query has only `room`): the connection id stands in.
         clientId: FIXTURE_CONNECTION_ID,
+        // No authorizer either: the client id stands in for the user.
+        userId: FIXTURE_CONNECTION_ID,
         ttl,
       },
       {
@@ -53,6 +62,37 @@ describe('$connect handler', () => {
     ]);
   });
 
+  it('selects the realtime subprotocol when the client offered it beside its token', async () => {
+    ddb.on(BatchWriteCommand).resolves({});
+    const event = connectEvent();
+    const offered = {
+      ...event,
+      headers: {
+        ...event.headers,
+        'sec-websocket-protocol': 'realtime, bearer.eyJhbGciOiJIUzI1NiJ9.e30.sig',
+      },
+    };
+
+    const response = await connect.handler(offered, fakeContext());
+
+    expect(response).toEqual({ statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'realtime' } });
+  });
+
+  it('selects no subprotocol when the client offered only others', async () => {
+    ddb.on(BatchWriteCommand).resolves({});
+    const event = connectEvent();
+
+    const response = await connect.handler(
+      {
+        ...event,
+        headers: { ...event.headers, 'Sec-WebSocket-Protocol': 'chat, realtime-v2' },
+      },
+      fakeContext(),
+    );
+
+    expect(response).toEqual({ statusCode: 200 });
+  });
+
   it('takes the user agent from the handshake headers when identity has none', async () => {
     ddb.on(BatchWriteCommand).resolves({});
     const event = connectEvent();
@@ -61,7 +101,7 @@ describe('$connect handler', () => {
       requestContext: { ...event.requestContext, identity: { sourceIp: '198.51.100.7' } },
     };
 
-    await connect.handler(withoutAgent);
+    await connect.handler(withoutAgent, fakeContext());
 
     expect(putItems()[0]).toMatchObject({ sourceIp: '198.51.100.7', userAgent: 'wscat/6.1.0 (header)' });
   });
@@ -70,7 +110,7 @@ describe('$connect handler', () => {
     ddb.on(BatchWriteCommand).rejects(new Error('ProvisionedThroughputExceededException'));
     const errors = vi.spyOn(logging.logger, 'error');
 
-    const response = await connect.handler(connectEvent());
+    const response = await connect.handler(connectEvent(), fakeContext());
 
     expect(response).toEqual({ statusCode: 500 });
     expect(errors).toHaveBeenCalledWith(
@@ -80,6 +120,11 @@ describe('$connect handler', () => {
   });
 
   describe('identity in the query string', () => {
+    beforeEach(() => {
+      // A client id names a user: $connect counts that user's connections first (none here).
+      ddb.on(QueryCommand).resolves({ Count: 0 });
+    });
+
     const withQuery = (query: Record<string, string>) => ({
       ...connectEvent(),
       queryStringParameters: query,
@@ -90,6 +135,7 @@ describe('$connect handler', () => {
 
       const response = await connect.handler(
         withQuery({ clientId: 'device-7', name: 'Ann Lee', room: 'lobby' }),
+        fakeContext(),
       );
 
       expect(response).toEqual({ statusCode: 200 });
@@ -101,10 +147,31 @@ describe('$connect handler', () => {
       });
     });
 
+    it('makes the client id the user id while auth is off', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+
+      await connect.handler(withQuery({ clientId: 'device-7' }), fakeContext());
+
+      expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'device-7' });
+    });
+
+    it("takes the user id from the authorizer's context when auth is on", async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      const event = withQuery({ clientId: 'device-7' });
+      const authorized = {
+        ...event,
+        requestContext: { ...event.requestContext, authorizer: { userId: 'alice', name: 'Alice' } },
+      };
+
+      await connect.handler(authorized, fakeContext());
+
+      expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'alice' });
+    });
+
     it('stores no name for an empty ?name=', async () => {
       ddb.on(BatchWriteCommand).resolves({});
 
-      await connect.handler(withQuery({ clientId: 'device-7', name: '' }));
+      await connect.handler(withQuery({ clientId: 'device-7', name: '' }), fakeContext());
 
       expect(putItems()[0]?.name).toBeUndefined();
       expect(putItems()[0]).toMatchObject({ clientId: 'device-7' });
@@ -120,7 +187,7 @@ describe('$connect handler', () => {
       ddb.on(BatchWriteCommand).resolves({});
       const warn = vi.spyOn(logging.logger, 'warn');
 
-      const response = await connect.handler(withQuery(query));
+      const response = await connect.handler(withQuery(query), fakeContext());
 
       expect(response).toEqual({ statusCode: 400 });
       expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
@@ -131,6 +198,91 @@ describe('$connect handler', () => {
           error: expect.stringMatching(/^(clientId|name) must/),
         }),
       );
+    });
+  });
+
+  describe('connections per user (MAX_CONNECTIONS_PER_USER, default 10)', () => {
+    const asUser = (clientId: string, authorizer?: Record<string, unknown>) => {
+      const event = { ...connectEvent(), queryStringParameters: { clientId } };
+      return authorizer === undefined
+        ? event
+        : { ...event, requestContext: { ...event.requestContext, authorizer } };
+    };
+
+    it("counts the user's connections with one bounded COUNT query on byUser, and accepts under the cap", async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(QueryCommand).resolves({ Count: 9 });
+
+      const response = await connect.handler(asUser('device-7'), fakeContext());
+
+      expect(response).toEqual({ statusCode: 200 });
+      expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 1);
+      expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+        TableName: TEST_TABLE,
+        IndexName: 'byUser',
+        Select: 'COUNT',
+        Limit: 11,
+        ExpressionAttributeValues: { ':user': 'device-7' },
+      });
+    });
+
+    it('refuses the handshake with 429 at the cap, writing nothing and logging a warning', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(QueryCommand).resolves({ Count: 10 });
+      const warn = vi.spyOn(logging.logger, 'warn');
+
+      const response = await connect.handler(asUser('device-7'), fakeContext());
+
+      expect(response).toEqual({ statusCode: 429 });
+      expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+      expect(warn).toHaveBeenCalledWith('connect refused: the user has too many connections open', {
+        connectionId: FIXTURE_CONNECTION_ID,
+        userId: 'device-7',
+        max: 10,
+      });
+    });
+
+    it("counts the authorizer's user, not the client id, when auth is on", async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(QueryCommand).resolves({ Count: 0 });
+
+      await connect.handler(asUser('device-7', { userId: 'alice' }), fakeContext());
+
+      expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+        ExpressionAttributeValues: { ':user': 'alice' },
+      });
+    });
+
+    it('does not query for a connection without a client id or user (it is a user of its own)', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+
+      const response = await connect.handler(connectEvent(), fakeContext());
+
+      expect(response).toEqual({ statusCode: 200 });
+      expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+
+    it('rejects with 500 when the count fails', async () => {
+      ddb.on(QueryCommand).rejects(new Error('ThrottlingException'));
+      vi.spyOn(logging.logger, 'error').mockImplementation(() => undefined);
+
+      expect(await connect.handler(asUser('device-7'), fakeContext())).toEqual({ statusCode: 500 });
+    });
+
+    it('has no cap when maxConnectionsPerUser is 0', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+      ddb.on(QueryCommand).resolves({ Count: 5000 });
+      const stores = await import('../../../lambdas/adapters/dynamodb-store.js');
+      const clients = await import('../../../lambdas/adapters/clients/dynamodb.js');
+      const uncapped = connect.makeConnectHandler({
+        store: new stores.DynamoDbConnectionStore({ client: clients.documentClient, tableName: TEST_TABLE }),
+        logger: logging.logger,
+        now: () => NOW,
+        maxConnectionsPerUser: 0,
+      });
+
+      expect(await uncapped(asUser('device-7'))).toEqual({ statusCode: 200 });
+      expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
     });
   });
 });

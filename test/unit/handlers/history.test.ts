@@ -3,7 +3,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { messageEnvelope } from '../../../lambdas/core/frames.js';
-import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import {
+  bodyOf,
+  fakeContext,
+  messageEvent,
+  stubStackEnv,
+  TEST_TABLE,
+  withGrants,
+} from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { InMemoryHistoryStore } from '../support/in-memory-store.js';
 
@@ -37,7 +44,7 @@ describe('history handler', () => {
   it('replies with the newest HISTORY_SIZE (default 50) kept messages, oldest first, and the seq', async () => {
     givenLobby(12, [12, 11, 10]);
 
-    const response = await history.handler(historyEvent({ id: 4 }));
+    const response = await history.handler(historyEvent({ id: 4 }), fakeContext());
 
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual({
@@ -63,7 +70,7 @@ describe('history handler', () => {
   it('replies with the limit asked for', async () => {
     givenLobby(12, [12, 11]);
 
-    const response = await history.handler(historyEvent({ limit: 2 }));
+    const response = await history.handler(historyEvent({ limit: 2 }), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ messages: [message(11), message(12)] });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { Limit: 2 });
@@ -72,7 +79,7 @@ describe('history handler', () => {
   it('replies with the messages after since, recovered, and more when the limit cut them short', async () => {
     givenLobby(12, [6, 7]);
 
-    const response = await history.handler(historyEvent({ since: 5, limit: 2 }));
+    const response = await history.handler(historyEvent({ since: 5, limit: 2 }), fakeContext());
 
     expect(bodyOf(response)).toEqual({
       type: 'history',
@@ -93,7 +100,7 @@ describe('history handler', () => {
   it('replies recovered: false when the messages after since are no longer kept', async () => {
     givenLobby(120, [70, 71]);
 
-    const response = await history.handler(historyEvent({ since: 5 }));
+    const response = await history.handler(historyEvent({ since: 5 }), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ seq: 120, recovered: false });
   });
@@ -107,7 +114,7 @@ describe('history handler', () => {
   ])('answers %s with %s and the id, reading nothing', async (_, fields, code) => {
     givenLobby(1, []);
 
-    const response = await history.handler(historyEvent({ id: 'x', ...fields }));
+    const response = await history.handler(historyEvent({ id: 'x', ...fields }), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code, id: 'x' });
     expect(ddb.calls()).toHaveLength(0);
@@ -118,7 +125,7 @@ describe('history handler', () => {
     ddb.on(QueryCommand).rejects(new Error('InternalServerError'));
     const errors = vi.spyOn(logging.logger, 'error');
 
-    const response = await history.handler(historyEvent({ id: 9 }));
+    const response = await history.handler(historyEvent({ id: 9 }), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 9 });
     expect(errors).toHaveBeenCalledTimes(1);
@@ -161,5 +168,36 @@ describe('makeHistoryHandler', () => {
       messages: [],
       recovered: false,
     });
+  });
+});
+
+describe('history handler: grants', () => {
+  it('refuses a channel the token does not allow reading the history of, with FORBIDDEN, before any read', async () => {
+    givenLobby(5, [5, 4]);
+
+    const response = await history.handler(
+      withGrants(historyEvent({ id: 4 }), { channels: { lobby: ['subscribe'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toEqual({
+      type: 'error',
+      code: 'FORBIDDEN',
+      message: 'not allowed to history on "lobby"',
+      id: 4,
+    });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('reads the history of a public channel without a grant', async () => {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    const response = await history.handler(
+      withGrants(historyEvent({ channel: 'news', id: 5 }), {}),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'history', channel: 'news', id: 5 });
   });
 });

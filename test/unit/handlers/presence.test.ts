@@ -2,7 +2,14 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import {
+  bodyOf,
+  fakeContext,
+  messageEvent,
+  stubStackEnv,
+  TEST_TABLE,
+  withGrants,
+} from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { InMemoryPresenceStore } from '../support/in-memory-store.js';
 
@@ -31,7 +38,7 @@ describe('presence handler', () => {
       })
       .resolvesOnce({ Items: [{ pk: 'PRES#lobby', sk: 'CONN#b', connectionId: 'b', clientId: 'bob' }] });
 
-    const response = await presence.handler(presenceEvent({ id: 'p' }));
+    const response = await presence.handler(presenceEvent({ id: 'p' }), fakeContext());
 
     expect(bodyOf(response)).toEqual({
       type: 'presence',
@@ -54,7 +61,7 @@ describe('presence handler', () => {
   it('replies with no members for a channel nobody is present in', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
 
-    const response = await presence.handler(presenceEvent());
+    const response = await presence.handler(presenceEvent(), fakeContext());
 
     expect(bodyOf(response)).toEqual({ type: 'presence', channel: 'lobby', members: [] });
   });
@@ -63,7 +70,7 @@ describe('presence handler', () => {
     ['a bad channel', { channel: 'a b' }, 'INVALID_CHANNEL'],
     ['a missing channel', { channel: undefined }, 'INVALID_REQUEST'],
   ])('answers %s with %s and the id, reading nothing', async (_, fields, code) => {
-    const response = await presence.handler(presenceEvent({ id: 1, ...fields }));
+    const response = await presence.handler(presenceEvent({ id: 1, ...fields }), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code, id: 1 });
     expect(ddb.calls()).toHaveLength(0);
@@ -73,7 +80,7 @@ describe('presence handler', () => {
     ddb.on(QueryCommand).rejects(new Error('InternalServerError'));
     const errors = vi.spyOn(logging.logger, 'error');
 
-    const response = await presence.handler(presenceEvent({ id: 1 }));
+    const response = await presence.handler(presenceEvent({ id: 1 }), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 1 });
     expect(errors).toHaveBeenCalledTimes(1);
@@ -111,5 +118,35 @@ describe('makePresenceHandler', () => {
       channel: 'lobby',
       members: [{ clientId: 'ann', connectionId: 'a' }],
     });
+  });
+});
+
+describe('presence handler: grants', () => {
+  it('refuses a channel the token does not allow seeing the presence of, with FORBIDDEN, before any read', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    const response = await presence.handler(
+      withGrants(presenceEvent({ id: 8 }), { channels: { lobby: ['subscribe', 'history'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toEqual({
+      type: 'error',
+      code: 'FORBIDDEN',
+      message: 'not allowed to presence on "lobby"',
+      id: 8,
+    });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('lists the members where the grant allows it', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    const response = await presence.handler(
+      withGrants(presenceEvent({ id: 9 }), { channels: { '*': ['presence'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'presence', channel: 'lobby', id: 9 });
   });
 });

@@ -20,6 +20,7 @@ import {
   messageEvent,
   stubStackEnv,
   TEST_TABLE,
+  withGrants,
 } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import {
@@ -111,6 +112,7 @@ describe('publish handler', () => {
       delivered: 2,
       gone: 0,
       failed: 0,
+      retried: 0,
     });
   });
 
@@ -307,5 +309,45 @@ describe('publish handler', () => {
         member: { clientId: 'ghost-client', connectionId: 'ghost' },
       }),
     });
+  });
+});
+
+describe('publish handler: grants', () => {
+  it('refuses a channel the token does not allow publishing on, with FORBIDDEN, before any work', async () => {
+    givenChannel([SENDER, 'sub-a']);
+
+    const response = await publish.handler(
+      withGrants(publishEvent(), { channels: { lobby: ['subscribe', 'history'], 'game-*': ['*'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toEqual({
+      type: 'error',
+      code: 'FORBIDDEN',
+      message: 'not allowed to publish on "lobby"',
+      id: 7,
+    });
+    expect(ddb.calls()).toHaveLength(0);
+    expect(api.calls()).toHaveLength(0);
+  });
+
+  it('publishes where a prefix grant allows it', async () => {
+    givenChannel([SENDER, 'sub-a']);
+
+    const response = await publish.handler(
+      withGrants(publishEvent(), { channels: { 'lob*': ['publish'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'published', channel: 'lobby', seq: 7 });
+  });
+
+  it('refuses publishing on a public channel without a grant, even with auth off', async () => {
+    givenChannel([SENDER]);
+
+    const response = await publish.handler(publishEvent({ channel: 'news' }), fakeContext());
+
+    expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'FORBIDDEN', id: 7 });
+    expect(ddb.calls()).toHaveLength(0);
   });
 });

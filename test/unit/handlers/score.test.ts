@@ -13,7 +13,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { testFanOutOptions } from '../support/fan-out-options.js';
-import { bodyOf, fakeContext, messageEvent, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import {
+  bodyOf,
+  fakeContext,
+  messageEvent,
+  stubStackEnv,
+  TEST_TABLE,
+  withGrants,
+} from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { inMemoryStores } from '../support/in-memory-store.js';
 import { goneError, postedFrames, postedTo } from '../support/management-api-mock.js';
@@ -128,6 +135,7 @@ describe('score handler', () => {
       delivered: 1,
       gone: 1,
       failed: 0,
+      retried: 0,
     });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       IndexName: 'byConnection',
@@ -214,5 +222,22 @@ describe('makeScoreHandler', () => {
       version: 1,
       top: [{ rank: 1, player: 'ann', score: 60 }],
     });
+  });
+});
+
+describe('score handler: grants', () => {
+  it('refuses a board the token does not allow scoring on, with FORBIDDEN, before any write', async () => {
+    givenBoard();
+
+    const response = await score.handler(
+      withGrants(scoreEvent({ id: 3 }), {
+        channels: { cup: ['subscribe', 'publish', 'history', 'presence'] },
+      }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'FORBIDDEN', id: 3 });
+    expect(ddb.calls()).toHaveLength(0);
+    expect(api.calls()).toHaveLength(0);
   });
 });

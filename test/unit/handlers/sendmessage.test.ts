@@ -5,7 +5,7 @@ import {
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bodyOf, fakeContext, messageEvent, stubStackEnv } from '../support/handler-env.js';
+import { bodyOf, fakeContext, messageEvent, stubStackEnv, withGrants } from '../support/handler-env.js';
 import {
   forbiddenError,
   goneError,
@@ -104,7 +104,13 @@ describe('sendmessage handler', () => {
       .commandCalls(QueryCommand)
       .filter((call) => call.args[0].input.IndexName === 'byConnection');
     expect(cleanups.map((call) => call.args[0].input.ExpressionAttributeValues?.[':cid'])).toEqual(['c']);
-    expect(info).toHaveBeenCalledWith('fan-out', { route: 'sendmessage', delivered: 3, gone: 1, failed: 0 });
+    expect(info).toHaveBeenCalledWith('fan-out', {
+      route: 'sendmessage',
+      delivered: 3,
+      gone: 1,
+      failed: 0,
+      retried: 0,
+    });
   });
 
   it('announces the leave of a gone connection to those present where it was present', async () => {
@@ -162,7 +168,13 @@ describe('sendmessage handler', () => {
     );
 
     expect(postedTo(api).filter((id) => id === 'b')).toHaveLength(2);
-    expect(info).toHaveBeenCalledWith('fan-out', { route: 'sendmessage', delivered: 4, gone: 0, failed: 0 });
+    expect(info).toHaveBeenCalledWith('fan-out', {
+      route: 'sendmessage',
+      delivered: 4,
+      gone: 0,
+      failed: 0,
+      retried: 1,
+    });
   });
 
   it('counts a post that failed for good (403) as failed, without retrying it, and delivers the rest', async () => {
@@ -209,5 +221,33 @@ describe('sendmessage handler', () => {
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 'm' });
     expect(posts()).toEqual([]);
+  });
+});
+
+describe('sendmessage handler: grants', () => {
+  it('refuses a broadcast from a token without the broadcast grant, with FORBIDDEN, before any work', async () => {
+    givenConnections();
+
+    const response = await sendmessage.handler(
+      withGrants(messageEvent('sendmessage', { action: 'sendmessage', data: 'hi', id: 1 }), {
+        channels: { '*': ['*'] },
+      }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'FORBIDDEN', id: 1 });
+    expect(ddb.calls()).toHaveLength(0);
+    expect(api.calls()).toHaveLength(0);
+  });
+
+  it('broadcasts for a token with the broadcast grant', async () => {
+    givenConnections();
+
+    await sendmessage.handler(
+      withGrants(messageEvent('sendmessage', { action: 'sendmessage', data: 'hi' }), { broadcast: true }),
+      fakeContext(),
+    );
+
+    expect(api.calls().length).toBeGreaterThan(0);
   });
 });

@@ -14,6 +14,7 @@ import {
   messageEvent,
   stubStackEnv,
   TEST_TABLE,
+  withGrants,
 } from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { inMemoryStores } from '../support/in-memory-store.js';
@@ -343,5 +344,66 @@ describe('makeSubscribeHandler', () => {
       messages: [],
       recovered: false,
     });
+  });
+});
+
+describe('subscribe handler: grants', () => {
+  it('refuses a channel the token does not allow subscribing to, with FORBIDDEN, before any work', async () => {
+    givenTable({ seq: 3 });
+
+    const response = await subscribe.handler(
+      withGrants(subscribeEvent({ id: 1 }), { channels: { lobby: ['publish'], other: ['*'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toEqual({
+      type: 'error',
+      code: 'FORBIDDEN',
+      message: 'not allowed to subscribe on "lobby"',
+      id: 1,
+    });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('refuses presence without the presence grant, even when subscribing is allowed', async () => {
+    givenTable({ seq: 3 });
+
+    const response = await subscribe.handler(
+      withGrants(subscribeEvent({ presence: true, id: 2 }), { channels: { lobby: ['subscribe'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toEqual({
+      type: 'error',
+      code: 'FORBIDDEN',
+      message: 'not allowed to presence on "lobby"',
+      id: 2,
+    });
+    expect(ddb.calls()).toHaveLength(0);
+    expect(api.calls()).toHaveLength(0);
+  });
+
+  it('subscribes with the grants it needs', async () => {
+    givenTable({ seq: 3 });
+
+    const response = await subscribe.handler(
+      withGrants(subscribeEvent({ presence: true, id: 3 }), {
+        channels: { 'lob*': ['subscribe', 'presence'] },
+      }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'subscribed', channel: 'lobby', id: 3 });
+  });
+
+  it('lets a token without grants subscribe to a public channel', async () => {
+    givenTable();
+
+    const response = await subscribe.handler(
+      withGrants(subscribeEvent({ channel: 'public-1', id: 4 }), {}),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'subscribed', channel: 'public-1', id: 4 });
   });
 });

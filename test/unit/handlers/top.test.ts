@@ -2,7 +2,14 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { bodyOf, messageEvent, stubStackEnv, TEST_TABLE } from '../support/handler-env.js';
+import {
+  bodyOf,
+  fakeContext,
+  messageEvent,
+  stubStackEnv,
+  TEST_TABLE,
+  withGrants,
+} from '../support/handler-env.js';
 import { useHandlerTestHooks } from '../support/handler-hooks.js';
 import { InMemoryLeaderboardStore } from '../support/in-memory-store.js';
 import { madeBefore } from '../support/sdk-calls.js';
@@ -34,7 +41,7 @@ describe('top handler', () => {
       { player: 'ann', score: 45 },
     ]);
 
-    const response = await top.handler(topEvent({ id: 't' }));
+    const response = await top.handler(topEvent({ id: 't' }), fakeContext());
 
     expect(response).toEqual({
       statusCode: 200,
@@ -63,7 +70,7 @@ describe('top handler', () => {
   it('asks for the limit given', async () => {
     givenBoard(1, [{ player: 'bob', score: 50 }]);
 
-    await top.handler(topEvent({ limit: 3 }));
+    await top.handler(topEvent({ limit: 3 }), fakeContext());
 
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { Limit: 3 });
   });
@@ -71,7 +78,7 @@ describe('top handler', () => {
   it('replies with version 0 and no entries for a board nobody scored on, without querying the ranking', async () => {
     givenBoard(0, [{ player: 'stale', score: 1 }]);
 
-    const response = await top.handler(topEvent());
+    const response = await top.handler(topEvent(), fakeContext());
 
     expect(bodyOf(response)).toEqual({ type: 'leaderboard', board: 'cup', version: 0, top: [] });
     expect(ddb).not.toHaveReceivedCommand(QueryCommand);
@@ -85,7 +92,7 @@ describe('top handler', () => {
   ])('answers %s with %s and the id, reading nothing', async (_, fields, code) => {
     givenBoard(1, []);
 
-    const response = await top.handler(topEvent({ id: 2, ...fields }));
+    const response = await top.handler(topEvent({ id: 2, ...fields }), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code, id: 2 });
     expect(ddb.calls()).toHaveLength(0);
@@ -95,7 +102,7 @@ describe('top handler', () => {
     ddb.on(GetCommand).rejects(new Error('InternalServerError'));
     const errors = vi.spyOn(logging.logger, 'error');
 
-    const response = await top.handler(topEvent({ id: 1 }));
+    const response = await top.handler(topEvent({ id: 1 }), fakeContext());
 
     expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', id: 1 });
     expect(errors).toHaveBeenCalledTimes(1);
@@ -126,5 +133,30 @@ describe('makeTopHandler', () => {
         { rank: 2, player: 'c', score: 2 },
       ],
     });
+  });
+});
+
+describe('top handler: grants', () => {
+  it('refuses a board the token does not allow reading (the history grant), with FORBIDDEN, before any read', async () => {
+    givenBoard(1, []);
+
+    const response = await top.handler(
+      withGrants(topEvent({ id: 6 }), { channels: { cup: ['subscribe', 'score'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'error', code: 'FORBIDDEN', id: 6 });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('reads the board with the history grant', async () => {
+    givenBoard(1, []);
+
+    const response = await top.handler(
+      withGrants(topEvent({ id: 7 }), { channels: { cup: ['history'] } }),
+      fakeContext(),
+    );
+
+    expect(bodyOf(response)).toMatchObject({ type: 'leaderboard', id: 7 });
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readEventSourceMappings } from '../../../local/assembly/event-source-mappings.js';
+import {
+  readEventSourceMappings,
+  readQueueEventSourceMappings,
+} from '../../../local/assembly/event-source-mappings.js';
 import type { CfnResource } from '../../../local/assembly/template.js';
 
 const PATTERN = JSON.stringify({
@@ -103,5 +106,63 @@ describe('readEventSourceMappings', () => {
         }),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('readQueueEventSourceMappings', () => {
+  it('reads a mapping on a queue as CDK writes it', () => {
+    const mappings = readQueueEventSourceMappings(
+      resources({
+        Worker: {
+          FunctionName: { Ref: 'Reaper' },
+          EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+          BatchSize: 5,
+          MaximumBatchingWindowInSeconds: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 3 },
+          FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["job"]}}' }] },
+        },
+      }),
+    );
+    expect(mappings).toEqual([
+      {
+        logicalId: 'Worker',
+        functionId: 'Reaper',
+        queueLogicalId: 'Queue',
+        batchSize: 5,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+        maximumConcurrency: 3,
+        filterPatterns: ['{"body":{"kind":["job"]}}'],
+        enabled: true,
+      },
+    ]);
+  });
+
+  it("applies Lambda's SQS defaults and leaves out stream mappings and unknown functions", () => {
+    const mappings = readQueueEventSourceMappings(
+      resources({
+        Plain: {
+          FunctionName: 'named-reaper',
+          EventSourceArn: { 'Fn::GetAtt': 'Queue.Arn' },
+          Enabled: false,
+        },
+        Stream: { FunctionName: { Ref: 'Reaper' }, EventSourceArn: { 'Fn::GetAtt': ['Table', 'StreamArn'] } },
+        NoFunction: { FunctionName: { Ref: 'Missing' }, EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] } },
+        QueueUrl: { FunctionName: { Ref: 'Reaper' }, EventSourceArn: { Ref: 'Queue' } },
+      }),
+    );
+    expect(mappings).toEqual([
+      {
+        logicalId: 'Plain',
+        functionId: 'Reaper',
+        queueLogicalId: 'Queue',
+        batchSize: 10,
+        maximumBatchingWindowSeconds: 0,
+        reportBatchItemFailures: false,
+        filterPatterns: [],
+        enabled: false,
+      },
+    ]);
   });
 });

@@ -50,6 +50,14 @@ const stack: StackModel = {
     WsStage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'WsApi' }, StageName: 'prod' } },
     OnMessageFn: { Type: 'AWS::Lambda::Function', Properties: {} },
     Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+    Jobs: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs' } },
+    Orders: { Type: 'AWS::SQS::Queue', Properties: { FifoQueue: true } },
+    Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+    AuthSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: {} } },
+    NamedSecret: {
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: { Name: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'signing']] } },
+    },
   },
   parameters: {
     Greeting: { Type: 'String', Default: 'hi' },
@@ -126,7 +134,28 @@ describe('resolveValue', () => {
 
     it('resolves a function to its function name and other resources to their logical id', () => {
       expect(resolve({ Ref: 'OnMessageFn' })).toBe('Chat-OnMessageFn');
-      expect(resolve({ Ref: 'Queue' })).toBe('Queue');
+      expect(resolve({ Ref: 'Topic' })).toBe('Topic');
+    });
+
+    it('resolves a queue to its URL on the services endpoint, or to its AWS URL without one', () => {
+      const local = { ...ctx, servicesEndpoint: 'http://127.0.0.1:4566' };
+      expect(resolveValue({ Ref: 'Jobs' }, local)).toBe('http://127.0.0.1:4566/000000000000/jobs');
+      expect(resolveValue({ Ref: 'Queue' }, local)).toBe('http://127.0.0.1:4566/000000000000/Chat-Queue');
+      expect(resolve({ Ref: 'Orders' })).toBe(
+        'https://sqs.eu-west-1.amazonaws.com/000000000000/Chat-Orders.fifo',
+      );
+    });
+
+    it('resolves a secret to a realistic ARN, stable across calls, with its name or a generated one', () => {
+      const arn = resolve({ Ref: 'AuthSecret' });
+      expect(arn).toMatch(
+        /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:AuthSecret-[A-Za-z0-9]{12}-[A-Za-z0-9]{6}$/,
+      );
+      expect(resolve({ Ref: 'AuthSecret' })).toBe(arn);
+      expect(resolve({ Ref: 'NamedSecret' })).toMatch(
+        /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:Chat-signing-[A-Za-z0-9]{6}$/,
+      );
+      expect(resolve({ 'Fn::GetAtt': ['AuthSecret', 'Id'] })).toBe(arn);
     });
 
     it('resolves a parameter to its default', () => {
@@ -173,10 +202,21 @@ describe('resolveValue', () => {
       );
     });
 
+    it('gives a queue its ARN, name and URL', () => {
+      const local = { ...ctx, servicesEndpoint: 'http://127.0.0.1:4566/' };
+      expect(resolve({ 'Fn::GetAtt': ['Queue', 'Arn'] })).toBe(
+        'arn:aws:sqs:eu-west-1:000000000000:Chat-Queue',
+      );
+      expect(resolve({ 'Fn::GetAtt': ['Jobs', 'QueueName'] })).toBe('jobs');
+      expect(resolveValue({ 'Fn::GetAtt': ['Jobs', 'QueueUrl'] }, local)).toBe(
+        'http://127.0.0.1:4566/000000000000/jobs',
+      );
+    });
+
     it('gives other resources a plausible ARN and rejects their other attributes', () => {
-      expect(resolve({ 'Fn::GetAtt': ['Queue', 'Arn'] })).toBe('arn:aws:sqs:eu-west-1:000000000000:Queue');
-      expect(() => resolve({ 'Fn::GetAtt': ['Queue', 'QueueUrl'] })).toThrow(
-        /Queue\.QueueUrl .* not supported/,
+      expect(resolve({ 'Fn::GetAtt': ['Topic', 'Arn'] })).toBe('arn:aws:sns:eu-west-1:000000000000:Topic');
+      expect(() => resolve({ 'Fn::GetAtt': ['Topic', 'TopicName'] })).toThrow(
+        /Topic\.TopicName .* not supported/,
       );
       expect(() => resolve({ 'Fn::GetAtt': ['Ghost', 'Arn'] })).toThrow(/no such resource/);
     });

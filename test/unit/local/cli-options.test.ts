@@ -14,6 +14,12 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(['--port', '0'], { PORT: '4100' }).port).toBe(0);
   });
 
+  it('reads --state-dir, leaves the default to the runtime, and refuses an empty one', () => {
+    expect(parseCliOptions(['--state-dir', '/tmp/state'], {}).stateDir).toBe('/tmp/state');
+    expect(parseCliOptions([], {}).stateDir).toBeUndefined();
+    expect(() => parseCliOptions(['--state-dir='], {})).toThrow('--state-dir needs a directory');
+  });
+
   it('reads --concurrency as the per-function worker bound', () => {
     expect(parseCliOptions(['--concurrency', '4'], {}).functionConcurrency).toBe(4);
   });
@@ -54,6 +60,21 @@ describe('parseCliOptions', () => {
     it('names --demo-port and the value when it is not a port', () => {
       expect(() => parseCliOptions(['--demo-port', 'http'], {})).toThrow(
         '--demo-port must be an integer from 0 to 65535, got "http"',
+      );
+    });
+  });
+
+  describe('the services endpoint', () => {
+    it('listens on 3002 by default, on a free port when --port is 0, and on --services-port when given', () => {
+      expect(parseCliOptions([], {}).servicesPort).toBe(3002);
+      expect(parseCliOptions(['--port', '0'], {}).servicesPort).toBe(0);
+      expect(parseCliOptions(['--services-port', '4002'], {}).servicesPort).toBe(4002);
+      expect(parseCliOptions(['--port', '0', '--services-port', '4002'], {}).servicesPort).toBe(4002);
+    });
+
+    it('names --services-port and the value when it is not a port', () => {
+      expect(() => parseCliOptions(['--services-port', 'x'], {})).toThrow(
+        '--services-port must be an integer from 0 to 65535, got "x"',
       );
     });
   });

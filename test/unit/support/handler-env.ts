@@ -62,7 +62,31 @@ export const stubStackEnv = (): void => {
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTESTTESTTESTTEST');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret-access-key');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  // Grants carried by an event are checked either way; with auth on, an event without them could do nothing.
+  vi.stubEnv('AUTH_ENABLED', 'false');
+  vi.stubEnv('PUBLIC_CHANNELS', 'news,public-*');
 };
+
+/**
+ * `event` as it arrives on a connection the `$connect` authorizer let in with these grants (the
+ * `requestContext.authorizer` API Gateway adds to every event of that connection).
+ */
+export const withGrants = <E extends WebSocketEvent>(
+  event: E,
+  grants: { channels?: Record<string, string[]>; broadcast?: boolean; users?: string[] },
+  userId = 'alice',
+): E => ({
+  ...event,
+  requestContext: {
+    ...event.requestContext,
+    authorizer: {
+      userId,
+      grants: JSON.stringify({ channels: {}, broadcast: false, users: [], ...grants }),
+      principalId: userId,
+      integrationLatency: 12,
+    },
+  },
+});
 
 /** Parses a route response body. */
 export const bodyOf = (response: { body?: string }): unknown =>

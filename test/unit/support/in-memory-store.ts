@@ -122,6 +122,18 @@ export class InMemoryStore implements ConnectionStore {
     return this.#paged([...this.connections.keys()]);
   }
 
+  connectionsOf(userId: string): AsyncIterable<string[]> {
+    return this.#paged(this.#idsOf(userId));
+  }
+
+  async countConnectionsOf(userId: string, limit: number): Promise<number> {
+    return Math.min(this.#idsOf(userId).length, limit);
+  }
+
+  #idsOf(userId: string): string[] {
+    return [...this.connections.values()].filter((c) => c.userId === userId).map((c) => c.connectionId);
+  }
+
   async nextSequence(channel: string): Promise<number> {
     const next = (this.sequences.get(channel) ?? 0) + 1;
     this.sequences.set(channel, next);
@@ -136,17 +148,19 @@ export class InMemoryStore implements ConnectionStore {
         connectedAt: 0,
         expiresAt: 0,
         clientId: connectionId,
+        userId: connectionId,
       });
     }
   }
 
   /** Registers one open connection with the client id and name it gave at connect. */
-  connectAs(connectionId: string, clientId: string, name?: string): void {
+  connectAs(connectionId: string, clientId: string, name?: string, userId = clientId): void {
     this.connections.set(connectionId, {
       connectionId,
       connectedAt: 0,
       expiresAt: 0,
       clientId,
+      userId,
       ...(name === undefined ? {} : { name }),
     });
   }

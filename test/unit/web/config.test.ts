@@ -49,6 +49,19 @@ describe('resolveSettings', () => {
     expect(server.requested).toEqual(['http://127.0.0.1:8080/demo/config.json']);
   });
 
+  it('takes the token from config.json, and ?token= over it', async () => {
+    const server = configServer({ url: 'ws://127.0.0.1:3001', token: 'dev.jwt.sig' });
+
+    const fromConfig = await resolveSettings({ pageUrl: 'http://127.0.0.1:3000/', fetch: server.fetch });
+    const fromPage = await resolveSettings({
+      pageUrl: 'http://127.0.0.1:3000/?token=own.jwt.sig',
+      fetch: server.fetch,
+    });
+
+    expect(fromConfig.token).toBe('dev.jwt.sig');
+    expect(fromPage.token).toBe('own.jwt.sig');
+  });
+
   it('takes ?url= and ?token= from the page address without fetching config.json', async () => {
     const server = configServer({});
 

@@ -13,6 +13,8 @@ export type SentFrame = { readonly action: string; readonly id?: string } & Read
 export class FakeSocket implements WebSocketLike {
   readyState = 0;
   readonly url: string;
+  /** The subprotocols the client asked for, if any. */
+  readonly protocols: string[] | undefined;
   /** `Date.now()` when the client created it. */
   readonly createdAt = Date.now();
   /** Raw frames the client sent, in order. */
@@ -23,8 +25,9 @@ export class FakeSocket implements WebSocketLike {
   onSend: ((frame: SentFrame, socket: FakeSocket) => void) | undefined;
   readonly #listeners = new Map<EventType, Set<(event: SocketEvent) => void>>();
 
-  constructor(url: string) {
+  constructor(url: string, protocols?: string[]) {
     this.url = url;
+    this.protocols = protocols;
   }
 
   addEventListener(type: EventType, listener: (event: SocketEvent) => void): void {
@@ -131,8 +134,8 @@ export class FakeNetwork {
   constructor() {
     const network = this;
     this.WebSocket = class extends FakeSocket {
-      constructor(url: string) {
-        super(url);
+      constructor(url: string, protocols?: string[]) {
+        super(url, protocols);
         network.sockets.push(this);
         network.onSocket?.(this);
       }
