@@ -14,7 +14,6 @@
  */
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { connectUrl } from '../local/connect-url.js';
 import { type BadFrame, nextBadFrame, seededRandom } from './abuse/bad-frames.js';
 import { type AbuseRuntime, startAbuseRuntime } from './abuse/runtime.js';
 import { summarizeLatencies } from './realtime/stats.js';
@@ -131,7 +130,7 @@ function classify(text: string): { error?: string; gateway?: string } {
 
 /** Sends a frame that must close its socket on a fresh socket, and checks that it does. */
 async function closedBy(runtime: AbuseRuntime, frame: BadFrame, figures: Figures): Promise<void> {
-  const side = open(connectUrl(runtime.api, { clientId: `abuser-side-${figures.sent}` }));
+  const side = open(await runtime.urlFor(`abuser-side-${figures.sent}`));
   await side.opened;
   side.socket.send(frame.payload);
   const answer = await side.next(REPLY_TIMEOUT_MS);
@@ -146,7 +145,7 @@ async function abuse(runtime: AbuseRuntime, figures: Figures, deadline: number):
   let firstOverLimit: number | undefined;
   while (figures.sent < FRAMES && Date.now() < deadline) {
     if (client === undefined) {
-      client = open(connectUrl(runtime.api, { clientId: `abuser-${figures.connections}` }));
+      client = open(await runtime.urlFor(`abuser-${figures.connections}`));
       figures.connections += 1;
       firstOverLimit = undefined;
       await client.opened;
@@ -202,8 +201,8 @@ async function abuse(runtime: AbuseRuntime, figures: Figures, deadline: number):
 
 /** The bystanders: one subscriber, one publisher at `PUBLISH_RATE` per second, until `stop` resolves. */
 async function bystanders(runtime: AbuseRuntime, stop: Promise<void>) {
-  const subscriber = open(connectUrl(runtime.api, { clientId: 'bystander-sub' }));
-  const publisher = open(connectUrl(runtime.api, { clientId: 'bystander-pub' }));
+  const subscriber = open(await runtime.urlFor('bystander-sub'));
+  const publisher = open(await runtime.urlFor('bystander-pub'));
   await Promise.all([subscriber.opened, publisher.opened]);
   subscriber.socket.send(JSON.stringify({ action: 'subscribe', channel: BYSTANDER_CHANNEL }));
   const ack = await subscriber.next(REPLY_TIMEOUT_MS);

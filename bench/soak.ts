@@ -13,7 +13,6 @@
  */
 import { parseArgs } from 'node:util';
 import { paginateScan } from '@aws-sdk/client-dynamodb';
-import { connectUrl } from '../local/connect-url.js';
 import { seededRandom } from './abuse/bad-frames.js';
 import { type BenchClient, type Frame, openClient } from './abuse/client.js';
 import { type AbuseRuntime, startAbuseRuntime } from './abuse/runtime.js';
@@ -112,7 +111,7 @@ async function main(): Promise<number> {
     const drop = random();
     let client: BenchClient;
     try {
-      client = await openClient(connectUrl(runtime.api, { clientId }));
+      client = await openClient(await runtime.urlFor(clientId));
     } catch {
       counts.refusedHandshakes += 1;
       return;

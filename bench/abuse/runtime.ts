@@ -9,9 +9,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DEV_CLAIMS, DEV_TOKEN_TTL_SECONDS, signToken } from '../../local/auth/tokens.js';
+import { connectUrl } from '../../local/connect-url.js';
 import { createLocalDynamoClient } from '../../local/dynamodb/index.js';
 import type { InvocationLog } from '../../local/model.js';
 import { type RuntimeApi, startRuntime } from '../../local/runtime.js';
+import { keptSecrets } from '../../local/secrets/vault.js';
 import { synthesize } from '../realtime/runtime-target.js';
 
 /** A started runtime, ready for clients. */
@@ -21,6 +24,11 @@ export interface AbuseRuntime {
   readonly dynamodb: DynamoDBClient;
   /** Invocations so far, by `"<route> <outcome class>"`. */
   readonly invocations: Map<string, number>;
+  /**
+   * The URL a client connects with: `connectUrl` with the `clientId`, and with auth on a token whose `sub` is
+   * that client (the dev token's grants), so the per-user connection cap counts each client as its own user.
+   */
+  urlFor(clientId: string): Promise<string>;
   /** Runs `$disconnect` invocations finished so far. */
   disconnects(): number;
   close(): Promise<void>;
@@ -34,6 +42,7 @@ export async function startAbuseRuntime(
 ): Promise<AbuseRuntime> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let tempDir: string | undefined;
+  const stateDir = await mkdtemp(join(tmpdir(), 'realtime-abuse-state-'));
   let assembly = cdkOut;
   if (assembly === undefined) {
     tempDir = await mkdtemp(join(tmpdir(), 'realtime-abuse-'));
@@ -56,6 +65,7 @@ export async function startAbuseRuntime(
       dynamodb: { engine: 'dynalite' },
       onInvocation,
       onFunctionLog: () => {},
+      stateDir,
       ...(options.ttlSweepIntervalMs !== undefined && { ttlSweepIntervalMs: options.ttlSweepIntervalMs }),
     });
     const api = runtime.apis[0];
@@ -63,11 +73,26 @@ export async function startAbuseRuntime(
     if (api === undefined || table === undefined) throw new Error(`no WebSocket API or table in ${assembly}`);
     const dynamodb = createLocalDynamoClient(runtime.dynamodb.endpoint);
     log(`runtime: ${api.url}, table ${table.tableName}`);
+    // With auth on every client gets a token of its own: they all hold the dev token's grants, but the dev
+    // token itself is one user (`dev`), and `MAX_CONNECTIONS_PER_USER` would refuse its 11th connection.
+    const [secret] = api.devToken === undefined ? [] : (await keptSecrets(stateDir)).values();
+    const urlFor = async (clientId: string): Promise<string> =>
+      secret === undefined
+        ? connectUrl(api, { clientId })
+        : connectUrl(api, {
+            clientId,
+            token: await signToken(
+              secret,
+              { ...DEV_CLAIMS, sub: clientId },
+              { ttlSeconds: DEV_TOKEN_TTL_SECONDS },
+            ),
+          });
     return {
       api,
       tableName: table.tableName,
       dynamodb,
       invocations,
+      urlFor,
       disconnects: () => disconnects,
       async close() {
         dynamodb.destroy();
@@ -75,11 +100,13 @@ export async function startAbuseRuntime(
           await runtime.close();
         } finally {
           if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+          await rm(stateDir, { recursive: true, force: true });
         }
       },
     };
   } catch (error) {
     if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+    await rm(stateDir, { recursive: true, force: true });
     throw error;
   }
 }
