@@ -1,8 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectUrl } from '../../local/connect-url.js';
 import { type RunningRuntime, startRuntime } from '../../local/runtime.js';
+import { type UserUrl, userUrls } from './helpers/user-urls.js';
 import { TestClient } from './helpers/ws-client.js';
 
 /**
@@ -11,13 +14,17 @@ import { TestClient } from './helpers/ws-client.js';
  */
 describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime (%s)', (engine) => {
   let runtime: RunningRuntime;
-  let url: string;
+  let urlFor: UserUrl;
+  let stateDir: string;
+  let users = 0;
   let db: DynamoDBDocumentClient;
   let tableName: string;
   const clients: TestClient[] = [];
 
+  /** Each connection is a user of its own: they stay open until afterAll, beyond the per-user cap. */
   const connect = async (): Promise<TestClient> => {
-    const client = await TestClient.open(url);
+    users += 1;
+    const client = await TestClient.open(await urlFor(`user-${users}`));
     clients.push(client);
     return client;
   };
@@ -54,10 +61,16 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
   };
 
   beforeAll(async () => {
-    runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, dynamodb: { engine } });
+    stateDir = await mkdtemp(join(tmpdir(), 'protocol-integration-'));
+    runtime = await startRuntime({
+      cdkOut: inject('productAssembly'),
+      port: 0,
+      dynamodb: { engine },
+      stateDir,
+    });
     const api = runtime.apis[0];
     if (!api) throw new Error('the product assembly has no WebSocket API');
-    url = connectUrl(api);
+    urlFor = await userUrls(api, stateDir);
     const raw = new DynamoDBClient({
       endpoint: runtime.dynamodb.endpoint,
       region: 'us-east-1',
@@ -71,6 +84,7 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     await runtime?.close();
+    await rm(stateDir, { recursive: true, force: true });
   });
 
   it('delivers a publish to every subscriber of the channel and only to them', async () => {
