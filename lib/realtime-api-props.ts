@@ -15,11 +15,13 @@ import {
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
   DEFAULT_MAX_CONNECTIONS_PER_USER,
+  DEFAULT_MAX_SUBSCRIPTIONS,
   MAX_CONNECTIONS_PER_USER_LIMIT,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../lambdas/core/constants.js';
 import { isChannelPattern } from '../lambdas/core/grants.js';
+import { DEFAULT_RATE_LIMIT } from '../lambdas/core/rate-limit.js';
 import type { AuthProps } from './auth.js';
 import type { ObservabilityOptions } from './observability.js';
 
@@ -210,6 +212,38 @@ export interface RealtimeApiProps {
    * @default 5
    */
   readonly fanOutMaxReceiveCount?: number;
+
+  /**
+   * The per-connection rate limit every message route checks first (GCRA on the connection's item):
+   * sustained messages per second, the burst after a quiet spell, and how many refusals close the connection
+   * (`RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST`, `RATE_LIMIT_CLOSE_AFTER`). Keep `perSecond` well below the
+   * stage `throttle`, which every client shares.
+   *
+   * @default - { perSecond: 50, burst: 100, closeAfter: 20 }
+   */
+  readonly rateLimit?: RateLimitSettings;
+
+  /**
+   * Subscriptions one connection may hold at once (`MAX_SUBSCRIPTIONS_PER_CONNECTION`); one more is
+   * answered `LIMIT_EXCEEDED`.
+   *
+   * @default 100
+   */
+  readonly maxSubscriptionsPerConnection?: number;
+}
+
+/** The per-connection rate limit of {@link RealtimeApiProps.rateLimit}. */
+export interface RateLimitSettings {
+  /** Sustained messages per second, per connection. */
+  readonly perSecond: number;
+  /** Messages a connection may send at once after a quiet spell. */
+  readonly burst: number;
+  /**
+   * Refusals (since the connection's bucket last ran empty) after which it is closed.
+   *
+   * @default 20
+   */
+  readonly closeAfter?: number;
 }
 
 /** {@link RealtimeApiProps} with every default applied. */
@@ -231,6 +265,8 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   cloudWatchRole: false,
   historySize: DEFAULT_HISTORY_SIZE,
   leaderboardSize: DEFAULT_LEADERBOARD_SIZE,
+  rateLimit: DEFAULT_RATE_LIMIT,
+  maxSubscriptionsPerConnection: DEFAULT_MAX_SUBSCRIPTIONS,
   auth: Object.freeze({ mode: 'hmac' }),
   publicChannels: Object.freeze([]),
   observability: true,
@@ -298,6 +334,15 @@ function validate(props: ResolvedRealtimeApiProps): void {
   }
   checkRange('historySize', props.historySize, 0, MAX_HISTORY_LIMIT);
   checkRange('leaderboardSize', props.leaderboardSize, 1, MAX_LEADERBOARD_LIMIT);
+  checkRange('rateLimit.perSecond', props.rateLimit.perSecond, 1, 100_000);
+  checkRange('rateLimit.burst', props.rateLimit.burst, 1, 1_000_000);
+  checkRange(
+    'rateLimit.closeAfter',
+    props.rateLimit.closeAfter ?? DEFAULT_RATE_LIMIT.closeAfter,
+    1,
+    1_000_000,
+  );
+  checkRange('maxSubscriptionsPerConnection', props.maxSubscriptionsPerConnection, 1, 100_000);
   checkRange('maxConnectionsPerUser', props.maxConnectionsPerUser, 0, MAX_CONNECTIONS_PER_USER_LIMIT);
   checkRange('fanOutInlineLimit', props.fanOutInlineLimit, 0, Number.MAX_SAFE_INTEGER);
   checkRange('fanOutMemorySize', props.fanOutMemorySize, MIN_MEMORY_MB, MAX_MEMORY_MB);

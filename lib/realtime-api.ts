@@ -17,6 +17,7 @@ import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_RATE_LIMIT } from '../lambdas/core/rate-limit.js';
 import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
 import { RealtimeAuth } from './auth.js';
@@ -202,6 +203,12 @@ export class RealtimeApi extends Construct {
       FANOUT_CONCURRENCY: Tokenization.stringifyNumber(settings.fanOutConcurrency),
       HISTORY_SIZE: Tokenization.stringifyNumber(settings.historySize),
       LEADERBOARD_SIZE: Tokenization.stringifyNumber(settings.leaderboardSize),
+      RATE_LIMIT_PER_SECOND: Tokenization.stringifyNumber(settings.rateLimit.perSecond),
+      RATE_LIMIT_BURST: Tokenization.stringifyNumber(settings.rateLimit.burst),
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: Tokenization.stringifyNumber(settings.maxSubscriptionsPerConnection),
+      RATE_LIMIT_CLOSE_AFTER: Tokenization.stringifyNumber(
+        settings.rateLimit.closeAfter ?? DEFAULT_RATE_LIMIT.closeAfter,
+      ),
       AUTH_ENABLED: String(settings.auth !== false),
       PUBLIC_CHANNELS: settings.publicChannels.join(','),
       MAX_CONNECTIONS_PER_USER: Tokenization.stringifyNumber(settings.maxConnectionsPerUser),

@@ -49,6 +49,8 @@ export class RealtimeStack extends Stack {
       fanOutBatchSize,
       fanOutMaxConcurrency,
       fanOutMaxReceiveCount,
+      rateLimit,
+      maxSubscriptionsPerConnection,
     } = props;
     this.realtime = new RealtimeApi(this, 'RealtimeApi', {
       fanOutInlineLimit,
@@ -68,6 +70,8 @@ export class RealtimeStack extends Stack {
       cloudWatchRole,
       historySize,
       leaderboardSize,
+      rateLimit,
+      maxSubscriptionsPerConnection,
       auth,
       publicChannels,
       observability,

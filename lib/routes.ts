@@ -87,8 +87,31 @@ function fanOut(
   };
 }
 
-/** Every route of the API, in the order they are created. */
-export const ROUTES: readonly RouteDefinition[] = [
+/**
+ * What the per-connection rate limit takes, on every message route: conditional `UpdateItem`s on the
+ * connection's `META` item (a `GetItem` where an engine does not return the failed item), and
+ * `DeleteConnection` to close a connection that keeps exceeding it.
+ */
+const RATE_LIMIT_TABLE_ACTIONS: readonly DynamoDbAction[] = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
+
+/** Adds the rate limit's access to a message route (not to `$connect`/`$disconnect`, which no client sends). */
+function withRateLimit(route: RouteDefinition): RouteDefinition {
+  if (route.routeKey === '$connect' || route.routeKey === '$disconnect') {
+    return route;
+  }
+  const { access } = route;
+  return {
+    ...route,
+    access: {
+      ...access,
+      table: [...new Set<DynamoDbAction>([...access.table, ...RATE_LIMIT_TABLE_ACTIONS])],
+      manageConnections: true,
+    },
+  };
+}
+
+/** The routes as written, before the rate limit's access is added to the message routes. */
+const ROUTE_TABLE: readonly RouteDefinition[] = [
   {
     routeKey: '$connect',
     handler: 'connect',
@@ -201,3 +224,6 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   { routeKey: 'ping', handler: 'ping', id: 'PingRoute', twoWay: true, fanOut: false, access: NO_ACCESS },
 ];
+
+/** Every route of the API, in the order they are created. */
+export const ROUTES: readonly RouteDefinition[] = ROUTE_TABLE.map(withRateLimit);

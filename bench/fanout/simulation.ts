@@ -52,6 +52,11 @@ export class TokenBucket {
 
 /** The simulated `@connections` endpoint: latency with jitter, 429 past the account's rate. */
 export class SimulatedEndpoint implements Messenger {
+  /** Nobody is closed in the scale model. */
+  async close(): Promise<'closed'> {
+    return 'closed';
+  }
+
   readonly delivered = new Set<string>();
   posts = 0;
   throttled = 0;

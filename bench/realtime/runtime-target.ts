@@ -40,7 +40,7 @@ export interface RuntimeTargetOptions {
   readonly log: (line: string) => void;
 }
 
-/** Synthesizes the product app (`bin/app.ts`) into `outDir`, bounded in time. */
+/** Synthesizes the product stack (`bin/app.ts`) into `outDir`, bounded by {@link SYNTH_TIMEOUT_MS}. */
 export function synthesize(outDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {

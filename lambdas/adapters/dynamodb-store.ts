@@ -7,6 +7,7 @@
  * @module
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
@@ -21,6 +22,7 @@ import {
 import { mergePages } from '../core/async-pages.js';
 import { backoffDelayMs } from '../core/backoff.js';
 import { BATCH_WRITE_RETRY_POLICY, BROADCAST_SHARDS, type RetryPolicy } from '../core/constants.js';
+import { ProtocolError } from '../core/errors.js';
 import { historyExpiry } from '../core/expiry.js';
 import type { Member } from '../core/frames.js';
 import type { ConnectionRecord, ConnectionStore, RemovedConnection } from '../core/ports.js';
@@ -61,7 +63,16 @@ export interface DynamoDbConnectionStoreOptions {
   readonly random?: () => number;
   /** @default BATCH_WRITE_RETRY_POLICY */
   readonly batchRetry?: RetryPolicy;
+  /**
+   * Subscriptions one connection may hold (`MAX_SUBSCRIPTIONS_PER_CONNECTION`), counted on its `META` item.
+   *
+   * @default no cap and no counter
+   */
+  readonly maxSubscriptions?: number;
 }
+
+/** Attribute of `META` counting the connection's subscriptions. */
+export const SUBSCRIPTIONS_ATTRIBUTE = 'subscriptionCount';
 
 /** A `BatchWriteItem` still had unprocessed items after every retry (the table is being throttled). */
 export class UnprocessedItemsError extends Error {
@@ -95,6 +106,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #batchRetry: RetryPolicy;
+  readonly #maxSubscriptions: number | undefined;
 
   constructor(options: DynamoDbConnectionStoreOptions) {
     this.#client = options.client;
@@ -103,6 +115,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     this.#sleep = options.sleep ?? ((ms) => sleepFor(ms).then(() => undefined));
     this.#random = options.random ?? Math.random;
     this.#batchRetry = options.batchRetry ?? BATCH_WRITE_RETRY_POLICY;
+    this.#maxSubscriptions = options.maxSubscriptions;
   }
 
   /** Writes `META` and the broadcast membership in one `BatchWriteItem`. */
@@ -184,9 +197,62 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     };
   }
 
-  /** Puts the subscription item; subscribing twice just refreshes it. */
+  /**
+   * Puts the subscription item; subscribing twice just refreshes it.
+   *
+   * With a cap, the connection's counter on `META` is incremented first by a conditional `ADD` (so two
+   * concurrent subscribes can never both take the last place), then the subscription is put. The counter is
+   * given back when the put fails, and when the put replaced a subscription that existed already, so it
+   * counts each subscription once.
+   *
+   * @throws {ProtocolError} `LIMIT_EXCEEDED` when the connection holds the maximum already.
+   */
   async subscribe(connectionId: string, channel: string, expiresAt: number): Promise<void> {
-    await this.#client.send(
+    const max = this.#maxSubscriptions;
+    if (max === undefined) {
+      await this.#putSubscription(connectionId, channel, expiresAt);
+      return;
+    }
+    const counted = await this.#countSubscription(connectionId, channel, max);
+    if (counted === 'already subscribed') {
+      await this.#putSubscription(connectionId, channel, expiresAt);
+      return;
+    }
+    let replaced: boolean;
+    try {
+      replaced = await this.#putSubscription(connectionId, channel, expiresAt);
+    } catch (error) {
+      if (counted === 'counted') await this.#uncountSubscription(connectionId);
+      throw error;
+    }
+    if (replaced && counted === 'counted') {
+      await this.#uncountSubscription(connectionId);
+    }
+  }
+
+  /** Deletes the subscription item (a no-op when absent), giving its place back when it existed. */
+  async unsubscribe(connectionId: string, channel: string): Promise<void> {
+    if (this.#maxSubscriptions === undefined) {
+      await this.#client.send(
+        new DeleteCommand({ TableName: this.#tableName, Key: { ...subscriptionKey(channel, connectionId) } }),
+      );
+      return;
+    }
+    const result = await this.#client.send(
+      new DeleteCommand({
+        TableName: this.#tableName,
+        Key: { ...subscriptionKey(channel, connectionId) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    if (result?.Attributes !== undefined) {
+      await this.#uncountSubscription(connectionId);
+    }
+  }
+
+  /** Puts the subscription; resolves whether it replaced one. */
+  async #putSubscription(connectionId: string, channel: string, expiresAt: number): Promise<boolean> {
+    const result = await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
         Item: {
@@ -195,15 +261,73 @@ export class DynamoDbConnectionStore implements ConnectionStore {
           subscribedAt: this.#now(),
           [TTL_ATTRIBUTE]: expiresAt,
         },
+        ...(this.#maxSubscriptions === undefined ? {} : { ReturnValues: 'ALL_OLD' as const }),
       }),
     );
+    return result?.Attributes !== undefined;
   }
 
-  /** Deletes the subscription item (a no-op when absent). */
-  async unsubscribe(connectionId: string, channel: string): Promise<void> {
-    await this.#client.send(
-      new DeleteCommand({ TableName: this.#tableName, Key: { ...subscriptionKey(channel, connectionId) } }),
+  /**
+   * Takes a place: `ADD subscriptionCount 1` if it is below `max`. At the cap, a subscription that exists
+   * already may still be refreshed; a connection without `META` (being removed) is not counted.
+   */
+  async #countSubscription(
+    connectionId: string,
+    channel: string,
+    max: number,
+  ): Promise<'counted' | 'already subscribed' | 'uncounted'> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { ...connectionKey(connectionId) },
+          UpdateExpression: 'ADD #count :one',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#count) OR #count < :max)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#count': SUBSCRIPTIONS_ATTRIBUTE },
+          ExpressionAttributeValues: { ':one': 1, ':max': max },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'counted';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const existing = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { ...subscriptionKey(channel, connectionId) },
+        ConsistentRead: true,
+      }),
     );
+    if (existing?.Item !== undefined) return 'already subscribed';
+    const meta = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { ...connectionKey(connectionId) },
+        ProjectionExpression: 'pk',
+        ConsistentRead: true,
+      }),
+    );
+    if (meta?.Item === undefined) return 'uncounted';
+    throw new ProtocolError('LIMIT_EXCEEDED', `a connection may hold at most ${max} subscriptions`);
+  }
+
+  /** Gives a place back (`ADD subscriptionCount -1`, never below 0); best effort, TTL bounds any drift. */
+  async #uncountSubscription(connectionId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { ...connectionKey(connectionId) },
+          UpdateExpression: 'ADD #count :minusOne',
+          ConditionExpression: '#count > :zero',
+          ExpressionAttributeNames: { '#count': SUBSCRIPTIONS_ATTRIBUTE },
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /** `Query pk = CHAN#<channel> AND begins_with(sk, 'CONN#')`, skipping the `#SEQ` item. */

@@ -15,11 +15,13 @@ import {
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
   DEFAULT_MAX_CONNECTIONS_PER_USER,
+  DEFAULT_MAX_SUBSCRIPTIONS,
   MAX_CONNECTIONS_PER_USER_LIMIT,
   MAX_FANOUT_SLICE_SIZE,
   MAX_HISTORY_LIMIT,
   MAX_LEADERBOARD_LIMIT,
 } from '../core/constants.js';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from '../core/rate-limit.js';
 
 /** The function's environment is missing a variable or holds a bad value. */
 export class ConfigurationError extends Error {
@@ -88,6 +90,34 @@ export const readHistorySize = (): number =>
  */
 export const readLeaderboardSize = (): number =>
   readIntegerEnv('LEADERBOARD_SIZE', DEFAULT_LEADERBOARD_SIZE, 1, MAX_LEADERBOARD_LIMIT);
+
+/**
+ * The per-connection rate limit: `RATE_LIMIT_PER_SECOND`, `RATE_LIMIT_BURST` and `RATE_LIMIT_CLOSE_AFTER`.
+ * The stack always sets them; with `RATE_LIMIT_PER_SECOND` unset or empty (a unit test loading a handler)
+ * there is no limit.
+ *
+ * @default burst 2 × the rate, closeAfter 20, when those two are unset
+ * @throws {ConfigurationError} when a value is set to anything but a positive integer.
+ */
+export const readRateLimit = (): RateLimit | undefined => {
+  if (readEnv('RATE_LIMIT_PER_SECOND') === '') {
+    return undefined;
+  }
+  const perSecond = readIntegerEnv('RATE_LIMIT_PER_SECOND', DEFAULT_RATE_LIMIT.perSecond, 1, 100_000);
+  return {
+    perSecond,
+    burst: readIntegerEnv('RATE_LIMIT_BURST', perSecond * 2, 1, 1_000_000),
+    closeAfter: readIntegerEnv('RATE_LIMIT_CLOSE_AFTER', DEFAULT_RATE_LIMIT.closeAfter, 1, 1_000_000),
+  };
+};
+
+/**
+ * `MAX_SUBSCRIPTIONS_PER_CONNECTION`, the subscriptions one connection may hold.
+ *
+ * @default 100
+ */
+export const readMaxSubscriptions = (): number =>
+  readIntegerEnv('MAX_SUBSCRIPTIONS_PER_CONNECTION', DEFAULT_MAX_SUBSCRIPTIONS, 1, 100_000);
 
 /**
  * `MAX_CONNECTIONS_PER_USER`, how many connections one user may have open at once (0: no cap).

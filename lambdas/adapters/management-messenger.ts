@@ -6,6 +6,7 @@
  */
 import {
   type ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { RetryableSendError } from '../core/errors.js';
@@ -92,8 +93,20 @@ export const mayHaveLanded = (error: unknown): boolean => {
   return MAY_HAVE_LANDED.has(String(shape.name)) || MAY_HAVE_LANDED.has(String(shape.code));
 };
 
+/** `'gone'` for a 410; throws the rest, retryable ones wrapped in `RetryableSendError`. */
+const translate = (connectionId: string, error: unknown): 'gone' => {
+  const kind = classifySendError(error);
+  if (kind === 'gone') {
+    return 'gone';
+  }
+  if (kind === 'retryable') {
+    throw new RetryableSendError(connectionId, { cause: error, mayHaveLanded: mayHaveLanded(error) });
+  }
+  throw error;
+};
+
 /**
- * Posts frames to connections. The client is injected: built once per container in production, mocked with
+ * Posts frames to connections, and closes them. The client is injected: built once per container in production, mocked with
  * `aws-sdk-client-mock` in tests.
  *
  * @example
@@ -124,14 +137,21 @@ export class ManagementApiMessenger implements Messenger {
       );
       return 'sent';
     } catch (error) {
-      const kind = classifySendError(error);
-      if (kind === 'gone') {
-        return 'gone';
-      }
-      if (kind === 'retryable') {
-        throw new RetryableSendError(connectionId, { cause: error, mayHaveLanded: mayHaveLanded(error) });
-      }
-      throw error;
+      return translate(connectionId, error);
+    }
+  }
+
+  /**
+   * `DeleteConnection` (`DELETE @connections/{id}`): API Gateway closes the socket and runs `$disconnect`.
+   *
+   * @throws {RetryableSendError} on throttling, 5xx and network errors; anything fatal as it came.
+   */
+  async close(connectionId: string): Promise<'closed' | 'gone'> {
+    try {
+      await this.#client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      return 'closed';
+    } catch (error) {
+      return translate(connectionId, error);
     }
   }
 }

@@ -46,7 +46,7 @@ export interface ChannelLimits {
 
 /** The ports a subscribe uses. */
 export type SubscribePorts = FanOutPorts & {
-  readonly store: Pick<ConnectionStore, 'subscribe' | 'member' | 'removeConnection'>;
+  readonly store: Pick<ConnectionStore, 'subscribe' | 'unsubscribe' | 'member' | 'removeConnection'>;
   readonly history: HistoryStore;
   readonly leaderboard: LeaderboardStore;
   readonly presence: PresenceStore;
@@ -87,8 +87,16 @@ export const subscribeToChannel = async (
   const expiresAt = expiresAtFor(subscription.connectedAt ?? nowMs);
   await ports.store.subscribe(connectionId, channel, expiresAt);
   if (subscription.presence === true) {
-    const member = await ports.store.member(connectionId);
-    await ports.presence.enter(channel, member, expiresAt);
+    let member: Awaited<ReturnType<ConnectionStore['member']>>;
+    try {
+      member = await ports.store.member(connectionId);
+      await ports.presence.enter(channel, member, expiresAt);
+    } catch (error) {
+      // Never half-written: a subscription without the presence it asked for is taken back (best effort,
+      // its place on the subscription counter with it), so the client's retry starts from nothing.
+      await ports.store.unsubscribe(connectionId, channel).catch(() => undefined);
+      throw error;
+    }
     await announcePresence(ports, 'join', channel, member, options);
   }
   const query = historyQueryOf(subscription, limits);

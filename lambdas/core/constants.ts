@@ -117,3 +117,22 @@ export const MAX_CONNECTIONS_PER_USER_LIMIT = 10_000;
 
 /** Longest display name given at connect (`?name=`), in characters. */
 export const MAX_NAME_LENGTH = 64;
+
+/**
+ * Largest frame a client may send, in UTF-8 bytes: API Gateway's own limit on a WebSocket message (128 KB,
+ * in frames of at most 32 KB). API Gateway closes the connection on a bigger one before any route runs; the
+ * check here keeps a route honest when invoked otherwise (the local runtime, a test, a misconfigured proxy).
+ */
+export const MAX_INBOUND_BYTES = 131_072;
+
+/** Deepest nesting of objects and arrays a request may have (the envelope counts as one level). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Most object keys a request may hold in total, its `data` included. */
+export const MAX_JSON_KEYS = 1_000;
+
+/** Longest string `id` a request may carry (it is echoed in the reply). */
+export const MAX_ID_LENGTH = 128;
+
+/** Subscriptions one connection may hold at once when `MAX_SUBSCRIPTIONS_PER_CONNECTION` is not set. */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 100;

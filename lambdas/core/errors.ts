@@ -12,6 +12,10 @@ export type ErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_CHANNEL'
   | 'PAYLOAD_TOO_LARGE'
+  /** Over the connection's rate limit; the frame carries `retryAfterMs`. */
+  | 'RATE_LIMITED'
+  /** Over a per-connection cap (e.g. subscriptions). */
+  | 'LIMIT_EXCEEDED'
   | 'FORBIDDEN'
   | 'INTERNAL_ERROR';
 

@@ -83,7 +83,14 @@ export type ReplyFrame =
     }
   | { readonly type: 'pong'; readonly id?: RequestId }
   | { readonly type: 'sent'; readonly user: string; readonly delivered: number; readonly id?: RequestId }
-  | { readonly type: 'error'; readonly code: ErrorCode; readonly message: string; readonly id?: RequestId };
+  | {
+      readonly type: 'error';
+      readonly code: ErrorCode;
+      readonly message: string;
+      readonly id?: RequestId;
+      /** With `RATE_LIMITED`: milliseconds until the connection may send again. */
+      readonly retryAfterMs?: number;
+    };
 
 /** What every subscriber of a channel receives for one publish. */
 export interface MessageEnvelope {
@@ -210,6 +217,14 @@ export const pongFrame = (id?: RequestId): ReplyFrame => withId({ type: 'pong' }
 /** Error reply; the connection stays open. */
 export const errorFrame = (code: ErrorCode, message: string, id?: RequestId): ReplyFrame =>
   withId({ type: 'error', code, message } as const, id);
+
+/** The error a connection over its rate limit gets: `RATE_LIMITED`, and when to try again. */
+export const rateLimitedFrame = (retryAfterMs: number): ReplyFrame => ({
+  type: 'error',
+  code: 'RATE_LIMITED',
+  message: `too many messages; retry in ${retryAfterMs} ms`,
+  retryAfterMs,
+});
 
 /** The frame a channel's subscribers receive. */
 export const messageEnvelope = (

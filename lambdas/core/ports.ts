@@ -44,7 +44,11 @@ export interface ConnectionStore {
   removeConnection(connectionId: string): Promise<RemovedConnection>;
   /** Who a connection is (from its `META` item); a connection without one is known by its id alone. */
   member(connectionId: string): Promise<Member>;
-  /** Subscribes a connection to a channel; idempotent. `expiresAt` is epoch seconds. */
+  /**
+   * Subscribes a connection to a channel; idempotent. `expiresAt` is epoch seconds.
+   *
+   * @throws {ProtocolError} `LIMIT_EXCEEDED` when the connection holds its maximum of subscriptions.
+   */
   subscribe(connectionId: string, channel: string, expiresAt: number): Promise<void>;
   /** Removes one subscription; idempotent. */
   unsubscribe(connectionId: string, channel: string): Promise<void>;
@@ -76,6 +80,11 @@ export interface Messenger {
    * `RetryableSendError` on throttling, 5xx, network failures and timeouts, and anything else as is.
    */
   send(connectionId: string, frame: string, options?: SendOptions): Promise<'sent' | 'gone'>;
+  /**
+   * Closes the connection (API Gateway then runs `$disconnect`). Resolves `'gone'` when it was closed
+   * already; throws `RetryableSendError` on throttling, 5xx and network failures.
+   */
+  close(connectionId: string): Promise<'closed' | 'gone'>;
 }
 
 /** Whose recipients a queued fan-out reads: a channel's subscribers, or one broadcast shard (everyone). */

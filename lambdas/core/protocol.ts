@@ -10,6 +10,10 @@ import {
   IDENTIFIER_PATTERN,
   MAX_CHANNEL_LENGTH,
   MAX_HISTORY_LIMIT,
+  MAX_ID_LENGTH,
+  MAX_INBOUND_BYTES,
+  MAX_JSON_DEPTH,
+  MAX_JSON_KEYS,
   MAX_LEADERBOARD_LIMIT,
   MAX_POINTS,
   USER_ID_PATTERN,
@@ -135,7 +139,17 @@ export type RequestFor<A extends Action> = Extract<Request, { action: A }>;
 /** Longest piece of client input quoted back in an error message. */
 const QUOTE_LIMIT = 64;
 
-const idField = z.optional(z.union([z.string(), z.number()], { error: 'id must be a string or a number' }));
+const idField = z.optional(
+  z.union(
+    [
+      z
+        .string()
+        .check(z.maxLength(MAX_ID_LENGTH, { error: `id must be at most ${MAX_ID_LENGTH} characters` })),
+      z.number(),
+    ],
+    { error: 'id must be a string or a number' },
+  ),
+);
 
 /** A channel name, or a board name (boards share the channel rules: a board's viewers are its channel). */
 const nameField = (field: 'channel' | 'board') =>
@@ -239,12 +253,47 @@ const schemas = new Map<Action, z.ZodMiniType>([
 ]);
 
 const isRequestId = (value: unknown): value is RequestId =>
-  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+  (typeof value === 'string' && value.length <= MAX_ID_LENGTH) ||
+  (typeof value === 'number' && Number.isFinite(value));
+
+/**
+ * Walks a parsed message without recursion and refuses one nested deeper than {@link MAX_JSON_DEPTH} or
+ * holding more than {@link MAX_JSON_KEYS} keys, before any schema (or handler) looks at it.
+ */
+const checkShape = (message: Record<string, unknown>): void => {
+  const stack: { value: unknown; depth: number }[] = [{ value: message, depth: 1 }];
+  let keys = 0;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, depth } = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_JSON_DEPTH) {
+      throw new ProtocolError('INVALID_REQUEST', `message nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    const children = Array.isArray(value) ? value : Object.values(value);
+    if (!Array.isArray(value)) {
+      keys += children.length;
+      if (keys > MAX_JSON_KEYS) {
+        throw new ProtocolError('PAYLOAD_TOO_LARGE', `message has more than ${MAX_JSON_KEYS} keys`);
+      }
+    }
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+};
 
 const quote = (text: string): string =>
   JSON.stringify(text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text);
 
+/** Whether `body` is over {@link MAX_INBOUND_BYTES}, without encoding it when its length already says. */
+const oversized = (body: string): boolean =>
+  body.length > MAX_INBOUND_BYTES ||
+  (body.length * 3 > MAX_INBOUND_BYTES && new TextEncoder().encode(body).byteLength > MAX_INBOUND_BYTES);
+
 const parseObject = (body: string | undefined): Record<string, unknown> => {
+  if (body !== undefined && oversized(body)) {
+    throw new ProtocolError('PAYLOAD_TOO_LARGE', `message is larger than ${MAX_INBOUND_BYTES} bytes`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(body ?? '');
@@ -254,6 +303,7 @@ const parseObject = (body: string | undefined): Record<string, unknown> => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ProtocolError('INVALID_JSON', 'message must be a JSON object');
   }
+  checkShape(value as Record<string, unknown>);
   return value as Record<string, unknown>;
 };
 
@@ -284,7 +334,13 @@ const readAction = (message: Record<string, unknown>, requestId: RequestId | und
  * client always learns about the most basic problem first. The `id` is read before anything else so that
  * every error after the JSON stage can echo it.
  *
- * @throws {ProtocolError} with code `INVALID_JSON`, `UNKNOWN_ACTION`, `INVALID_REQUEST` or `INVALID_CHANNEL`.
+ * Bounds come first: a frame over {@link MAX_INBOUND_BYTES} or with more than {@link MAX_JSON_KEYS} keys is
+ * `PAYLOAD_TOO_LARGE`, one nested deeper than {@link MAX_JSON_DEPTH} is `INVALID_REQUEST`. Keys such as
+ * `__proto__` are harmless: `JSON.parse` makes them plain own properties, the schemas copy only known
+ * fields, and `data` is passed on (and delivered) verbatim.
+ *
+ * @throws {ProtocolError} with code `INVALID_JSON`, `UNKNOWN_ACTION`, `INVALID_REQUEST`, `INVALID_CHANNEL` or
+ *   `PAYLOAD_TOO_LARGE`.
  * @example
  * parseRequest('{"action":"subscribe","channel":"lobby","id":1}');
  * // → { action: 'subscribe', channel: 'lobby', id: 1 }

@@ -1,7 +1,7 @@
 /**
  * `$default`: whatever no route matched. API Gateway picks the route from `$request.body.action`, so this
  * sees frames that are not JSON, have no `action`, or name an action we do not have, and answers each with
- * its documented error code. It touches no store and needs no configuration.
+ * its documented error code. It touches no store but the connection's rate limit.
  *
  * @module
  */
@@ -10,13 +10,14 @@ import { ProtocolError } from '../core/errors.js';
 import { errorFrame, type ReplyFrame } from '../core/frames.js';
 import { parseRequest } from '../core/protocol.js';
 import type { WebSocketEvent } from './support/events.js';
+import { guardMessage } from './support/guard.js';
 import { lambdaEntry } from './support/lambda-entry.js';
-import { type RouteLogger, type RouteResponse, reply } from './support/route-response.js';
+import { productionGuard } from './support/production-guard.js';
+import type { RespondDeps } from './support/respond.js';
+import { type RouteResponse, reply } from './support/route-response.js';
 
-/** What the `$default` handler needs. */
-export interface DefaultDeps {
-  readonly logger: RouteLogger;
-}
+/** What the `$default` handler needs: a logger, and the rate limit that unrouted frames count against too. */
+export type DefaultDeps = RespondDeps;
 
 const unroutedReply = (body: string | undefined): ReplyFrame => {
   try {
@@ -35,10 +36,14 @@ const unroutedReply = (body: string | undefined): ReplyFrame => {
 export const makeDefaultHandler =
   (deps: DefaultDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> => {
+    const refused = await guardMessage(deps.guard, event.requestContext.connectionId, deps.logger);
+    if (refused !== undefined) {
+      return refused;
+    }
     const response = reply(unroutedReply(event.body));
     deps.logger.debug('unrouted message', { connectionId: event.requestContext.connectionId });
     return response;
   };
 
 /** The Lambda entry point. */
-export const handler = lambdaEntry(makeDefaultHandler({ logger }));
+export const handler = lambdaEntry(makeDefaultHandler({ logger, guard: productionGuard() }));

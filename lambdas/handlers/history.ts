@@ -11,12 +11,13 @@ import type { HistoryStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
 
 /** What the `history` handler needs. */
-export interface HistoryDeps {
+export interface HistoryDeps extends RespondDeps {
   readonly history: HistoryStore;
   /** Messages each channel keeps: the default and largest page. */
   readonly historySize: number;
@@ -33,7 +34,7 @@ export interface HistoryDeps {
 export const makeHistoryHandler =
   (deps: HistoryDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
-    respond(event.body, 'history', deps.logger, async (request) => {
+    respond(event, 'history', deps, async (request) => {
       authorize(deps.access ?? AUTH_OFF, event.requestContext, 'history', request.channel, request.id);
       const limit = Math.min(request.limit ?? deps.historySize, deps.historySize);
       const page = await readHistory(
@@ -53,5 +54,6 @@ export const handler = lambdaEntry(
     history: tableStores().history,
     historySize: readHistorySize(),
     logger,
+    guard: productionGuard(),
   }),
 );

@@ -1,6 +1,6 @@
 /**
  * `ping`: the application heartbeat. API Gateway closes connections idle for 10 minutes and does not count
- * WebSocket protocol pings, so clients send this instead. It touches no store and needs no configuration.
+ * WebSocket protocol pings, so clients send this instead. It touches no store but the rate limit.
  *
  * @module
  */
@@ -8,11 +8,12 @@ import { logger } from '../adapters/logger.js';
 import { pongFrame } from '../core/frames.js';
 import type { WebSocketEvent } from './support/events.js';
 import { lambdaEntry } from './support/lambda-entry.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `ping` handler needs. */
-export interface PingDeps {
+export interface PingDeps extends RespondDeps {
   readonly logger: RouteLogger;
 }
 
@@ -20,7 +21,7 @@ export interface PingDeps {
 export const makePingHandler =
   (deps: PingDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
-    respond(event.body, 'ping', deps.logger, async (request) => pongFrame(request.id));
+    respond(event, 'ping', deps, async (request) => pongFrame(request.id));
 
 /** The Lambda entry point. */
-export const handler = lambdaEntry(makePingHandler({ logger }));
+export const handler = lambdaEntry(makePingHandler({ logger, guard: productionGuard() }));

@@ -10,12 +10,13 @@ import { listMembers } from '../core/presence.js';
 import type { WebSocketEvent } from './support/events.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
 
 /** What the `presence` handler needs. */
-export interface PresenceDeps {
+export interface PresenceDeps extends RespondDeps {
   readonly presence: PresenceStore;
   readonly logger: RouteLogger;
   /**
@@ -30,7 +31,7 @@ export interface PresenceDeps {
 export const makePresenceHandler =
   (deps: PresenceDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
-    respond(event.body, 'presence', deps.logger, async (request) => {
+    respond(event, 'presence', deps, async (request) => {
       authorize(deps.access ?? AUTH_OFF, event.requestContext, 'presence', request.channel, request.id);
       const frame = presenceFrame(
         request.channel,
@@ -43,5 +44,10 @@ export const makePresenceHandler =
 
 /** The Lambda entry point. */
 export const handler = lambdaEntry(
-  makePresenceHandler({ access: accessPolicyFromEnv(), presence: tableStores().presence, logger }),
+  makePresenceHandler({
+    access: accessPolicyFromEnv(),
+    presence: tableStores().presence,
+    logger,
+    guard: productionGuard(),
+  }),
 );

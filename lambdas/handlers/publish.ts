@@ -16,11 +16,12 @@ import { productionQueuePlan } from './support/fan-out-queue.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `publish` handler needs. */
-export interface PublishDeps {
+export interface PublishDeps extends RespondDeps {
   readonly ports: PublishPorts;
   /** Messages each channel keeps (0: none). */
   readonly historySize: number;
@@ -45,7 +46,7 @@ export interface PublishDeps {
 export const makePublishHandler =
   (deps: PublishDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'publish', deps.logger, async (request) => {
+    respond(event, 'publish', deps, async (request) => {
       authorize(deps.access ?? AUTH_OFF, event.requestContext, 'publish', request.channel, request.id);
       const { connectionId } = event.requestContext;
       const { channel, data } = request;
@@ -77,6 +78,7 @@ export const handler = lambdaEntry(
     ports: productionPorts(),
     historySize: readHistorySize(),
     logger,
+    guard: productionGuard(),
     fanOut: defaultFanOutSettings(),
     queue: productionQueuePlan('publish'),
   }),

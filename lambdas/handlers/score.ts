@@ -13,11 +13,12 @@ import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './supp
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `score` handler needs. */
-export interface ScoreDeps {
+export interface ScoreDeps extends RespondDeps {
   readonly ports: Pick<RealtimePorts, 'store' | 'leaderboard' | 'messenger' | 'afterRemoval'>;
   /** Entries in each pushed snapshot. */
   readonly leaderboardSize: number;
@@ -38,7 +39,7 @@ export interface ScoreDeps {
 export const makeScoreHandler =
   (deps: ScoreDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'score', deps.logger, async (request) => {
+    respond(event, 'score', deps, async (request) => {
       authorize(deps.access ?? AUTH_OFF, event.requestContext, 'score', request.board, request.id);
       const { board, player, points } = request;
       const result = await loggedFanOut(
@@ -58,6 +59,7 @@ export const handler = lambdaEntry(
     ports: productionPorts(),
     leaderboardSize: readLeaderboardSize(),
     logger,
+    guard: productionGuard(),
     fanOut: defaultFanOutSettings(),
   }),
 );

@@ -16,11 +16,12 @@ import { productionQueuePlan } from './support/fan-out-queue.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorizeBroadcast } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `sendmessage` handler needs. */
-export interface SendMessageDeps {
+export interface SendMessageDeps extends RespondDeps {
   readonly store: ConnectionStore;
   readonly messenger: Messenger;
   /** Announces the `leave` of a connection the broadcast found gone, where it was present. */
@@ -41,7 +42,7 @@ export interface SendMessageDeps {
 export const makeSendMessageHandler =
   (deps: SendMessageDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'sendmessage', deps.logger, async (request) => {
+    respond(event, 'sendmessage', deps, async (request) => {
       authorizeBroadcast(deps.access ?? AUTH_OFF, event.requestContext, request.id);
       await loggedFanOut(deps.logger, context, deps.fanOut, { route: 'sendmessage' }, (options) =>
         broadcastToEveryone(deps, request.data, options, deps.queue),
@@ -55,6 +56,7 @@ export const handler = lambdaEntry(
     access: accessPolicyFromEnv(),
     ...productionPorts(),
     logger,
+    guard: productionGuard(),
     fanOut: defaultFanOutSettings(),
     queue: productionQueuePlan('sendmessage'),
   }),

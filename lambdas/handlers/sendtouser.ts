@@ -15,7 +15,8 @@ import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './supp
 import { accessPolicyFromEnv, messagePolicy } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { authorizedUserId } from './support/user.js';
 
@@ -29,7 +30,7 @@ export type MessagePolicy = (requestContext: WebSocketEvent['requestContext'], u
 export const ALLOW_ALL_MESSAGES: MessagePolicy = () => true;
 
 /** What the `sendtouser` handler needs. */
-export interface SendToUserDeps {
+export interface SendToUserDeps extends RespondDeps {
   readonly ports: DirectPorts & { readonly store: Pick<ConnectionStore, 'member'> };
   readonly mayMessage: MessagePolicy;
   readonly logger: RouteLogger;
@@ -44,7 +45,7 @@ export interface SendToUserDeps {
 export const makeSendToUserHandler =
   (deps: SendToUserDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'sendtouser', deps.logger, async (request) => {
+    respond(event, 'sendtouser', deps, async (request) => {
       const { connectionId } = event.requestContext;
       const { user, data } = request;
       if (!deps.mayMessage(event.requestContext, user)) {
@@ -72,6 +73,7 @@ export const handler = lambdaEntry(
     ports: productionPorts(),
     mayMessage: messagePolicy(accessPolicyFromEnv()),
     logger,
+    guard: productionGuard(),
     fanOut: defaultFanOutSettings(),
   }),
 );

@@ -14,11 +14,12 @@ import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './sup
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `subscribe` handler needs. */
-export interface SubscribeDeps {
+export interface SubscribeDeps extends RespondDeps {
   readonly ports: SubscribePorts;
   readonly limits: ChannelLimits;
   readonly logger: RouteLogger;
@@ -38,7 +39,7 @@ export interface SubscribeDeps {
 export const makeSubscribeHandler =
   (deps: SubscribeDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'subscribe', deps.logger, async (request) => {
+    respond(event, 'subscribe', deps, async (request) => {
       const access = deps.access ?? AUTH_OFF;
       authorize(access, event.requestContext, 'subscribe', request.channel, request.id);
       if (request.presence === true) {
@@ -63,6 +64,7 @@ export const handler = lambdaEntry(
     ports: productionPorts(),
     limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
     logger,
+    guard: productionGuard(),
     fanOut: defaultFanOutSettings(),
   }),
 );

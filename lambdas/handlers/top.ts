@@ -11,12 +11,13 @@ import type { LeaderboardStore } from '../core/ports.js';
 import type { WebSocketEvent } from './support/events.js';
 import { type AccessPolicy, AUTH_OFF, accessPolicyFromEnv, authorize } from './support/identity.js';
 import { lambdaEntry } from './support/lambda-entry.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 import { tableStores } from './support/stores.js';
 
 /** What the `top` handler needs. */
-export interface TopDeps {
+export interface TopDeps extends RespondDeps {
   readonly leaderboard: LeaderboardStore;
   /** Entries when the request gives no `limit`. */
   readonly leaderboardSize: number;
@@ -33,7 +34,7 @@ export interface TopDeps {
 export const makeTopHandler =
   (deps: TopDeps) =>
   async (event: WebSocketEvent): Promise<RouteResponse> =>
-    respond(event.body, 'top', deps.logger, async (request) => {
+    respond(event, 'top', deps, async (request) => {
       // Reading a board is reading its channel's kept state: the `history` grant.
       authorize(deps.access ?? AUTH_OFF, event.requestContext, 'history', request.board, request.id);
       const snapshot = await readLeaderboard(
@@ -51,5 +52,6 @@ export const handler = lambdaEntry(
     leaderboard: tableStores().leaderboard,
     leaderboardSize: readLeaderboardSize(),
     logger,
+    guard: productionGuard(),
   }),
 );

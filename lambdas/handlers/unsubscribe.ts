@@ -11,11 +11,12 @@ import type { WebSocketEvent } from './support/events.js';
 import { defaultFanOutSettings, type FanOutSettings, fanOutOptions } from './support/fan-out.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts, type RealtimePorts } from './support/ports.js';
-import { respond } from './support/respond.js';
+import { productionGuard } from './support/production-guard.js';
+import { type RespondDeps, respond } from './support/respond.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `unsubscribe` handler needs. */
-export interface UnsubscribeDeps {
+export interface UnsubscribeDeps extends RespondDeps {
   readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval'>;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
@@ -25,7 +26,7 @@ export interface UnsubscribeDeps {
 export const makeUnsubscribeHandler =
   (deps: UnsubscribeDeps) =>
   async (event: WebSocketEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RouteResponse> =>
-    respond(event.body, 'unsubscribe', deps.logger, async (request) => {
+    respond(event, 'unsubscribe', deps, async (request) => {
       const { connectionId } = event.requestContext;
       await unsubscribeFromChannel(
         deps.ports,
@@ -40,6 +41,7 @@ export const handler = lambdaEntry(
   makeUnsubscribeHandler({
     ports: productionPorts(),
     logger,
+    guard: productionGuard(),
     fanOut: defaultFanOutSettings(),
   }),
 );

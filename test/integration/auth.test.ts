@@ -73,6 +73,13 @@ describe('auth over the offline runtime', () => {
   const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
   const gameToken = (sub: string): Promise<string> =>
     signToken(secretString, { sub, channels: { 'game-*': ['*'] } }, { ttlSeconds: 600 });
+  // A player of its own per connection: the sockets stay open until afterAll, and one user may hold at most
+  // MAX_CONNECTIONS_PER_USER (10) of them.
+  let players = 0;
+  const nextPlayer = (): string => {
+    players += 1;
+    return `player-${players}`;
+  };
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'auth-integration-'));
@@ -236,7 +243,7 @@ describe('auth over the offline runtime', () => {
       async ({ request }) => {
         const watcher = await open(await connectUrl(api, { clientId: 'watcher' }));
         await watcher.request({ action: 'subscribe', channel: 'chat' }, 'subscribed');
-        const player = await open(withToken(await gameToken('player')));
+        const player = await open(withToken(await gameToken(nextPlayer())));
 
         const refused = await player.request({ ...request('chat'), id: 'r1' }, 'error');
 
@@ -257,7 +264,7 @@ describe('auth over the offline runtime', () => {
     );
 
     it.each(OPERATIONS)('$op: the same token is allowed on game-1', async ({ request, reply }) => {
-      const player = await open(withToken(await gameToken('player')));
+      const player = await open(withToken(await gameToken(nextPlayer())));
 
       expect(await player.request({ ...request('game-1'), id: 'a1' }, reply)).toMatchObject({
         type: reply,
@@ -270,7 +277,7 @@ describe('auth over the offline runtime', () => {
 
     it('carries the grants to every route: broadcast only with the broadcast grant', async () => {
       const listener = await open(await connectUrl(api, { clientId: 'listener' }));
-      const player = await open(withToken(await gameToken('player')));
+      const player = await open(withToken(await gameToken(nextPlayer())));
       const broadcaster = await open(
         withToken(await signToken(secretString, { sub: 'host', broadcast: true }, { ttlSeconds: 600 })),
       );
@@ -285,7 +292,7 @@ describe('auth over the offline runtime', () => {
 
     it('stores nothing for a refused subscribe: no subscription, no presence', async () => {
       const channel = `chat-${Math.random().toString(36).slice(2, 8)}`;
-      const player = await open(withToken(await gameToken('player')));
+      const player = await open(withToken(await gameToken(nextPlayer())));
       await player.request({ action: 'subscribe', channel, presence: true, id: 's' }, 'error');
       const watcher = await open(await connectUrl(api, { clientId: 'watcher-2' }));
 

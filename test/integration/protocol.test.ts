@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,10 +15,12 @@ import { TestClient } from './helpers/ws-client.js';
 describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime (%s)', (engine) => {
   let runtime: RunningRuntime;
   let api: RuntimeApi;
+  let stateDir: string;
   let db: DynamoDBDocumentClient;
   let tableName: string;
   const clients: TestClient[] = [];
 
+  /** Each connection is a user of its own: they stay open until afterAll, beyond the per-user cap. */
   const connect = async (): Promise<TestClient> => {
     const client = await TestClient.open(await connectUrl(api));
     clients.push(client);
@@ -54,7 +59,13 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
   };
 
   beforeAll(async () => {
-    runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, dynamodb: { engine } });
+    stateDir = await mkdtemp(join(tmpdir(), 'protocol-integration-'));
+    runtime = await startRuntime({
+      cdkOut: inject('productAssembly'),
+      port: 0,
+      dynamodb: { engine },
+      stateDir,
+    });
     const first = runtime.apis[0];
     if (!first) throw new Error('the product assembly has no WebSocket API');
     api = first;
@@ -71,6 +82,7 @@ describe.each(['dynalite', 'local'] as const)('protocol over the offline runtime
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     await runtime?.close();
+    await rm(stateDir, { recursive: true, force: true });
   });
 
   it('delivers a publish to every subscriber of the channel and only to them', async () => {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findLocalPublisher } from '../../bin/publish-cli.js';
@@ -10,12 +13,13 @@ import { TestClient } from './helpers/ws-client.js';
  * Users and servers end to end on the product assembly: `sendtouser` reaches every connection of one user
  * and no one else, the publisher function invoked through the runtime's Lambda API (the real
  * `@aws-sdk/client-lambda`) reaches channel subscribers and a user, and `$connect` refuses a user's
- * connection beyond `MAX_CONNECTIONS_PER_USER` (default 10). Auth is off in the product here, so a user is
- * the `clientId` given at connect.
+ * connection beyond `MAX_CONNECTIONS_PER_USER` (default 10). Auth is on in the product, so each client
+ * connects with a token whose `sub` (its user) is the `clientId` it also gives at connect.
  */
 describe('users and server-side publish over the offline runtime', () => {
   let runtime: RunningRuntime;
   let api: RuntimeApi;
+  let stateDir: string;
   let lambda: LambdaClient;
   let publisherName: string;
   const sockets: TestClient[] = [];
@@ -39,7 +43,8 @@ describe('users and server-side publish over the offline runtime', () => {
   };
 
   beforeAll(async () => {
-    runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0 });
+    stateDir = await mkdtemp(join(tmpdir(), 'users-integration-'));
+    runtime = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, stateDir });
     const first = runtime.apis[0];
     if (first === undefined) throw new Error('the product assembly has no WebSocket API');
     api = first;
@@ -56,6 +61,7 @@ describe('users and server-side publish over the offline runtime', () => {
     await Promise.all(sockets.map((socket) => socket.close().catch(() => undefined)));
     lambda?.destroy();
     await runtime?.close();
+    await rm(stateDir, { recursive: true, force: true });
   });
 
   it('sendtouser: both connections of the user get the direct frame, a third connection does not', async () => {

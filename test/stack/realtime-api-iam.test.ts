@@ -41,36 +41,50 @@ const REMOVE = ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteI
 /** A fan-out: page through recipients (subscribers or present members), post, remove the gone ones. */
 const FAN_OUT = { index: ['dynamodb:Query'], userIndex: [], rankIndex: [], manageConnections: true };
 const NONE = { table: [], index: [], userIndex: [], rankIndex: [], manageConnections: false };
+/** The rate limit, on every message route: conditional updates of META (and a read), closing abusers. */
+const RATE_LIMIT = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
+/** A message route that only reads or writes what its row says, plus the rate limit. */
+const limited = (table: string[], rankIndex: string[] = []): Access => ({
+  table: [...table, ...RATE_LIMIT],
+  index: [],
+  userIndex: [],
+  rankIndex,
+  manageConnections: true,
+});
 const EXPECTED: Record<string, Access> = {
   // byUser: counting the user's connections against the per-user cap.
   connect: { ...NONE, table: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], userIndex: ['dynamodb:Query'] },
   // Removes the connection, then announces its leave where it was present.
   disconnect: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'] },
-  default: NONE,
-  sendmessage: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'] },
+  default: limited([]),
+  sendmessage: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query', ...RATE_LIMIT] },
   // PutItem: subscription and presence; GetItem: who, seq, board version; Query: history, present members;
   // byRank: the board's snapshot in the ack.
   subscribe: {
     ...FAN_OUT,
-    table: [...REMOVE, 'dynamodb:Query', 'dynamodb:PutItem'],
+    table: [...REMOVE, 'dynamodb:Query', 'dynamodb:PutItem', ...RATE_LIMIT],
     rankIndex: ['dynamodb:Query'],
   },
   // DeleteItem: the subscription and the presence item.
-  unsubscribe: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'] },
+  unsubscribe: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query', ...RATE_LIMIT] },
   // UpdateItem: the seq counter; PutItem/DeleteItem: the kept history; GetItem: the author.
   publish: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] },
-  ping: NONE,
-  history: { ...NONE, table: ['dynamodb:GetItem', 'dynamodb:Query'] },
+  ping: limited([]),
+  history: limited(['dynamodb:GetItem', 'dynamodb:Query']),
   // UpdateItem: the score, its rank key and the board's version.
   score: {
     ...FAN_OUT,
-    table: [...REMOVE, 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    table: [...REMOVE, 'dynamodb:Query', 'dynamodb:UpdateItem', ...RATE_LIMIT],
     rankIndex: ['dynamodb:Query'],
   },
-  top: { ...NONE, table: ['dynamodb:GetItem'], rankIndex: ['dynamodb:Query'] },
-  presence: { ...NONE, table: ['dynamodb:Query'] },
+  top: limited(['dynamodb:GetItem'], ['dynamodb:Query']),
+  presence: limited(['dynamodb:Query']),
   // GetItem: the sender's client id; byUser: the addressed user's connections.
-  sendtouser: { ...FAN_OUT, table: [...REMOVE, 'dynamodb:Query'], userIndex: ['dynamodb:Query'] },
+  sendtouser: {
+    ...FAN_OUT,
+    table: [...REMOVE, 'dynamodb:Query', ...RATE_LIMIT],
+    userIndex: ['dynamodb:Query'],
+  },
 };
 
 /** Sorts a function's statements into table / index / connections / own log group; anything else is a leak. */
@@ -165,16 +179,18 @@ describe('RealtimeApi permissions', () => {
     expect(accessOf(handler).logs.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 
-  it('iam: default and ping have no DynamoDB or @connections rights at all', () => {
+  it('iam: default and ping touch only the rate limit (META) and @connections (closing abusers)', () => {
     for (const handler of ['default', 'ping']) {
       const fn = realtime.functions[handler];
       if (!fn?.role) throw new Error(`no role for ${handler}`);
       const actions = statementsOfRole(template, logicalIdOf(fn.role)).flatMap(actionsOf);
-      expect(actions.filter((action) => !action.startsWith('logs:'))).toEqual([]);
+      expect(actions.filter((action) => !action.startsWith('logs:')).sort()).toEqual(
+        ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'execute-api:ManageConnections'].sort(),
+      );
     }
   });
 
-  it('iam: ManageConnections is granted only on this API and stage, to the fan-out functions', () => {
+  it('iam: ManageConnections is granted only on this API and stage, to the message and fan-out functions', () => {
     const grants = allStatements(template).filter((statement) =>
       actionsOf(statement).includes('execute-api:ManageConnections'),
     );
@@ -183,9 +199,22 @@ describe('RealtimeApi permissions', () => {
       .filter(([, access]) => access.manageConnections)
       .map(([handler]) => handler);
     expect(fanOutHandlers.sort()).toEqual(
-      ['disconnect', 'publish', 'score', 'sendmessage', 'sendtouser', 'subscribe', 'unsubscribe'].sort(),
+      [
+        'default',
+        'disconnect',
+        'history',
+        'ping',
+        'presence',
+        'publish',
+        'score',
+        'sendmessage',
+        'sendtouser',
+        'subscribe',
+        'top',
+        'unsubscribe',
+      ].sort(),
     );
-    // One grant per fan-out route function, and none to the other route functions.
+    // One grant per such route function, and none to $connect.
     const routeGrants = Object.entries(realtime.functions).flatMap(([handler, fn]) =>
       fn.role === undefined
         ? []

@@ -9,6 +9,7 @@ import { DynamoDbHistoryStore } from '../../adapters/dynamodb-history.js';
 import { DynamoDbLeaderboardStore } from '../../adapters/dynamodb-leaderboard.js';
 import { DynamoDbPresenceStore } from '../../adapters/dynamodb-presence.js';
 import { DynamoDbConnectionStore } from '../../adapters/dynamodb-store.js';
+import { readMaxSubscriptions } from '../../adapters/env.js';
 import type { ConnectionStore, HistoryStore, LeaderboardStore, PresenceStore } from '../../core/ports.js';
 
 /** Every store on the table. */
@@ -23,7 +24,7 @@ export interface TableStores {
 export const tableStores = (): TableStores => {
   const options = { client: documentClient, tableName };
   return {
-    store: new DynamoDbConnectionStore(options),
+    store: new DynamoDbConnectionStore({ ...options, maxSubscriptions: readMaxSubscriptions() }),
     history: new DynamoDbHistoryStore(options),
     leaderboard: new DynamoDbLeaderboardStore(options),
     presence: new DynamoDbPresenceStore(options),

@@ -1,5 +1,6 @@
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -36,6 +37,29 @@ const failureOf = (error: Error) => {
 
 beforeEach(() => {
   api.reset();
+});
+
+describe('ManagementApiMessenger close', () => {
+  it('deletes the connection through the Management API', async () => {
+    api.on(DeleteConnectionCommand).resolves({});
+
+    await expect(messenger().close('abuser=')).resolves.toBe('closed');
+
+    expect(api).toHaveReceivedCommandExactlyOnceWith(DeleteConnectionCommand, { ConnectionId: 'abuser=' });
+  });
+
+  it("reports 'gone' for a connection that is closed already (410)", async () => {
+    api.on(DeleteConnectionCommand).rejects(goneError());
+
+    await expect(messenger().close('abuser=')).resolves.toBe('gone');
+  });
+
+  it('throws RetryableSendError on throttling and the 403 as it came', async () => {
+    api.on(DeleteConnectionCommand).rejectsOnce(throttledError()).rejectsOnce(forbiddenError());
+
+    await expect(messenger().close('abuser=')).rejects.toBeInstanceOf(RetryableSendError);
+    await expect(messenger().close('abuser=')).rejects.toMatchObject({ name: 'ForbiddenException' });
+  });
 });
 
 describe('ManagementApiMessenger', () => {

@@ -259,6 +259,27 @@ describe('subscribeToChannel', () => {
       ]);
     });
 
+    it('takes the subscription back when entering the presence fails (never half-written)', async () => {
+      // Prepare
+      const { ports, store, presence, messenger } = world();
+      store.connectAs('a', 'ann', 'Ann');
+      vi.spyOn(presence, 'enter').mockRejectedValueOnce(new Error('ProvisionedThroughputExceededException'));
+
+      // Act
+      const outcome = subscribeToChannel(
+        ports,
+        { connectionId: 'a', channel: 'lobby', presence: true },
+        LIMITS,
+        0,
+        testFanOutOptions(),
+      );
+
+      // Assess
+      await expect(outcome).rejects.toThrow('ProvisionedThroughputExceededException');
+      expect(store.channels.get('lobby')?.has('a') ?? false).toBe(false);
+      expect(messenger.sent).toEqual([]);
+    });
+
     it('enters and announces only after the subscription is written', async () => {
       const { ports, store, presence } = world();
       const spies = {

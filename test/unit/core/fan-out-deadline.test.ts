@@ -11,6 +11,10 @@ const ids = (prefix: string, count: number): string[] =>
 
 /** A messenger on the fake clock: each post takes `postMs` of it and may be scripted to fail. */
 class ClockedMessenger implements Messenger {
+  async close(): Promise<'closed'> {
+    return 'closed';
+  }
+
   readonly posts: { connectionId: string; timeoutMs: number | undefined }[] = [];
 
   constructor(

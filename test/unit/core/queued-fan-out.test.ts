@@ -99,6 +99,7 @@ describe('fanOutOrQueue', () => {
     const queue = new RecordingQueue();
     const options = testFanOutOptions({ concurrency: 1 });
     const messenger: Messenger = {
+      close: async () => 'closed',
       send: async () => {
         options.clock += 100;
         return 'sent';
@@ -128,6 +129,7 @@ describe('deliverSlice', () => {
     const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 7));
     const queue = new RecordingQueue(log);
     const messenger: Messenger = {
+      close: async () => 'closed',
       send: async (id) => {
         log.push(`post:${id}`);
         return 'sent';

@@ -7,10 +7,25 @@ afterEach(() => {
   vi.resetModules();
 });
 
-/** Routes that post to connections (fan-outs, join/leave announcements): they need the Management API. */
-const FAN_OUT_HANDLERS = ['disconnect', 'subscribe', 'unsubscribe', 'publish', 'sendmessage', 'score'];
+/**
+ * Routes that need the Management API: fan-outs and join/leave announcements post to connections, and every
+ * message route may close a connection that keeps exceeding its rate limit.
+ */
+const FAN_OUT_HANDLERS = [
+  'disconnect',
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'sendmessage',
+  'score',
+  'history',
+  'top',
+  'presence',
+  'ping',
+  'default',
+];
 /** Routes on the table that never post to a connection. */
-const TABLE_ONLY_HANDLERS = ['connect', 'history', 'top', 'presence'];
+const TABLE_ONLY_HANDLERS = ['connect'];
 
 describe('handler configuration', () => {
   it.each([...TABLE_ONLY_HANDLERS, ...FAN_OUT_HANDLERS])(
@@ -66,11 +81,14 @@ describe('handler configuration', () => {
     },
   );
 
-  it.each(['ping', 'default'])('%s loads with neither TABLE_NAME nor CALLBACK_URL', async (name) => {
-    vi.stubEnv('TABLE_NAME', '');
-    vi.stubEnv('CALLBACK_URL', '');
+  it.each(['ping', 'default', 'publish'])('%s fails at load time on a bad rate limit', async (name) => {
+    vi.stubEnv('TABLE_NAME', 'realtime-test');
+    vi.stubEnv('CALLBACK_URL', 'http://127.0.0.1:9/prod');
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('RATE_LIMIT_PER_SECOND', '20');
+    vi.stubEnv('RATE_LIMIT_BURST', '0');
 
-    await expect(importHandler(name)).resolves.toHaveProperty('handler');
+    await expect(importHandler(name)).rejects.toThrow('RATE_LIMIT_BURST must be an integer from 1');
   });
 
   it('rejects a FANOUT_CONCURRENCY that is not a positive integer', async () => {

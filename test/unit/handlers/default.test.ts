@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bodyOf, defaultEvent, fakeContext, messageEvent } from '../support/handler-env.js';
+import { bodyOf, defaultEvent, fakeContext, messageEvent, stubStackEnv } from '../support/handler-env.js';
 
 let handlerModule: typeof import('../../../lambdas/handlers/default.js');
 
 beforeAll(async () => {
-  // $default touches no port: it must load without the table or the callback URL.
-  vi.stubEnv('TABLE_NAME', '');
-  vi.stubEnv('CALLBACK_URL', '');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  // No RATE_LIMIT_PER_SECOND: the route runs without its rate limit (tested in guard.test.ts).
+  stubStackEnv();
   handlerModule = await import('../../../lambdas/handlers/default.js');
 });
 

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bodyOf, fakeContext, messageEvent } from '../support/handler-env.js';
+import { bodyOf, fakeContext, messageEvent, stubStackEnv } from '../support/handler-env.js';
 
 let ping: typeof import('../../../lambdas/handlers/ping.js');
 
 beforeAll(async () => {
-  // ping touches no port: it must load without the table or the callback URL.
-  vi.stubEnv('TABLE_NAME', '');
-  vi.stubEnv('CALLBACK_URL', '');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  // No RATE_LIMIT_PER_SECOND: the route runs without its rate limit (tested in guard.test.ts).
+  stubStackEnv();
   ping = await import('../../../lambdas/handlers/ping.js');
 });
 

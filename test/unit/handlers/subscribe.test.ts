@@ -109,6 +109,8 @@ describe('subscribe handler', () => {
         // the fixture's connectedAt (1764150000000 ms) + 2 h 10 min
         ttl: 1_764_150_000 + 7_800,
       },
+      // Tells a new subscription from a refreshed one, which must not be counted twice.
+      ReturnValues: 'ALL_OLD',
     });
   });
 

@@ -51,6 +51,8 @@ describe('unsubscribe handler', () => {
     expect(ddb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
       TableName: TEST_TABLE,
       Key: { pk: 'CHAN#lobby', sk: `CONN#${ME}` },
+      // So that the connection's subscription counter is given back only for a subscription that existed.
+      ReturnValues: 'ALL_OLD',
     });
   });
 

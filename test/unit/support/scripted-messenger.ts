@@ -15,6 +15,7 @@ export type Script = (connectionId: string, attempt: number) => ScriptedAnswer;
 /** Messenger for core tests. Each send takes a few macrotask turns so sends really overlap. */
 export class ScriptedMessenger implements Messenger {
   readonly sent: { connectionId: string; frame: string }[] = [];
+  readonly closed: string[] = [];
   readonly attempts = new Map<string, number>();
   inFlight = 0;
   maxInFlight = 0;
@@ -41,5 +42,10 @@ export class ScriptedMessenger implements Messenger {
     } finally {
       this.inFlight -= 1;
     }
+  }
+
+  async close(connectionId: string): Promise<'closed' | 'gone'> {
+    this.closed.push(connectionId);
+    return 'closed';
   }
 }
