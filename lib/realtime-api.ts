@@ -160,7 +160,8 @@ export class RealtimeApi extends Construct {
           reaper: this.reaper,
           publisher: this.publisher,
           fanOutWorker: this.fanOutQueue.worker,
-          ...(this.auth === undefined ? {} : { authorizer: this.auth.function }),
+          // Not the authorizer: it fails every refused handshake by design (API Gateway's 401), so its errors
+          // count strangers, not faults.
         },
         metricsNamespace: settings.metricsNamespace,
         serviceName: settings.serviceName,

@@ -107,10 +107,10 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   emfBytesPerFanOut: 470,
   // Delivered, Gone, Failed, Retried and FanOutDuration per fan-out route, QueueLag and ConnectionsPostFailed.
   customMetrics: customMetricCount(),
-  // lib/observability.ts: errors and throttles of every route function, the reaper, the authorizer, the
-  // publisher and the fan-out worker, failed posts, the stage's integration and execution errors; and the
+  // lib/observability.ts: errors and throttles of every route function, the reaper, the publisher and
+  // the fan-out worker (not the authorizer, whose refusals are errors by design), failed posts, the stage's integration and execution errors; and the
   // fan-out dead-letter queue's alarm.
-  alarms: alarmCount(ROUTES.length + 4) + 1,
+  alarms: alarmCount(ROUTES.length + 3) + 1,
   dashboards: 1,
   sqsIdlePollers: 5,
   logRetentionDays: REALTIME_API_DEFAULTS.logRetention,

@@ -20,7 +20,7 @@ import { identityFromQuery, registerConnection, userAtCapacity } from '../core/r
 import { headerValue, type WebSocketConnectEvent } from './support/events.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
-import { authorizedUserId } from './support/user.js';
+import { authorizedName, authorizedUserId } from './support/user.js';
 
 /** The subprotocol `$connect` selects when the client offers it (next to its `bearer.<jwt>` token). */
 export const REALTIME_SUBPROTOCOL = 'realtime';
@@ -66,6 +66,10 @@ export const makeConnectHandler =
       return { statusCode: 400 };
     }
     const userId = authorizedUserId(event.requestContext);
+    // With auth, the token's name, when it has one, wins over `?name=` (the client id stays the client's
+    // choice: it tells one device of a user from another; the user is `userId`).
+    const tokenName = authorizedName(event.requestContext);
+    if (tokenName !== undefined) who = { ...who, name: tokenName };
     // The user the connection will belong to; a connection with neither is a user of its own, never capped.
     const owner = userId ?? who.clientId;
     try {

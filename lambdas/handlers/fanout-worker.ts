@@ -10,14 +10,17 @@
  *
  * @module
  */
+
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '../adapters/logger.js';
+import { recordQueueLag } from '../adapters/metrics.js';
 import { decodeSlice } from '../adapters/sqs-fan-out-queue.js';
 import type { FanOutPorts } from '../core/fan-out.js';
 import { deliverSlice, type QueuePlan } from '../core/queued-fan-out.js';
 import { RetryBudget } from '../core/retry-budget.js';
 import { defaultFanOutSettings, type FanOutSettings, loggedFanOut } from './support/fan-out.js';
 import { productionQueuePlan } from './support/fan-out-queue.js';
+import { lambdaEntry } from './support/lambda-entry.js';
 import { productionPorts } from './support/ports.js';
 import type { RouteLogger } from './support/route-response.js';
 
@@ -48,6 +51,9 @@ export const makeFanOutWorkerHandler =
         messageId: record.messageId,
         receiveCount: Number(record.attributes.ApproximateReceiveCount),
       };
+      // How long the slice waited in the queue (`QueueLag`): SQS stamps when it was sent.
+      const sentAt = Number(record.attributes.SentTimestamp);
+      if (Number.isFinite(sentAt)) recordQueueLag(deps.fanOut.now() - sentAt);
       try {
         const slice = decodeSlice(record.body);
         const result = await loggedFanOut(
@@ -77,9 +83,11 @@ if (plan === undefined) {
 }
 
 /** The Lambda entry point. */
-export const handler = makeFanOutWorkerHandler({
-  ports: productionPorts(),
-  plan,
-  logger,
-  fanOut: defaultFanOutSettings(),
-});
+export const handler = lambdaEntry(
+  makeFanOutWorkerHandler({
+    ports: productionPorts(),
+    plan,
+    logger,
+    fanOut: defaultFanOutSettings(),
+  }),
+);

@@ -12,7 +12,7 @@ import { logicalIdOf, synthRealtimeStack, testApp } from './synth.js';
 // GIVEN the stack with default props: alarms and dashboard, no topic
 const { stack, template } = synthRealtimeStack();
 const observability = stack.realtime.observability;
-const functionCount = ROUTES.length + 4; // every route, the reaper, the authorizer, the publisher and the fan-out worker
+const functionCount = ROUTES.length + 3; // every route, the reaper, the publisher and the fan-out worker
 /** The fan-out dead-letter queue's alarm, which the stack adopts (it notifies the same topic). */
 const adopted = 1;
 

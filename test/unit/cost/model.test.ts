@@ -48,7 +48,7 @@ const ASSUME: Assumptions = {
   accessLogBytes: 600,
   emfBytesPerFanOut: 470,
   customMetrics: 37,
-  alarms: 38,
+  alarms: 36,
   dashboards: 1,
   sqsIdlePollers: 5,
   logRetentionDays: 30,
@@ -68,9 +68,9 @@ describe('the default assumptions', () => {
   });
 
   it('count the metrics the functions publish and the alarms the stack defines', () => {
-    // 7 fan-out routes × 5 metrics + QueueLag + ConnectionsPostFailed; 17 functions × 2 + 3 stack alarms + the DLQ's.
+    // 7 fan-out routes × 5 metrics + QueueLag + ConnectionsPostFailed; 16 functions × 2 + 3 stack alarms + the DLQ's.
     expect(DEFAULT_ASSUMPTIONS.customMetrics).toBe(FAN_OUT_ROUTES.length * 5 + 2);
-    expect(DEFAULT_ASSUMPTIONS.alarms).toBe(alarmCount(ROUTES.length + 4) + 1);
+    expect(DEFAULT_ASSUMPTIONS.alarms).toBe(alarmCount(ROUTES.length + 3) + 1);
   });
 });
 
@@ -144,9 +144,9 @@ describe('one connection for one hour, one message to one subscriber', () => {
     expect(line('SQS', 'idle long polls').usd).toBeCloseTo(0.2592, 12);
   });
 
-  it("bills the stack's 37 custom metrics, 38 alarms and 1 dashboard a month, and totals the lines", () => {
+  it("bills the stack's 37 custom metrics, 36 alarms and 1 dashboard a month, and totals the lines", () => {
     expect(line('CloudWatch', 'custom metrics').usd).toBeCloseTo(11.1, 12);
-    expect(line('CloudWatch', 'alarms').usd).toBeCloseTo(3.8, 12);
+    expect(line('CloudWatch', 'alarms').usd).toBeCloseTo(3.6, 12);
     expect(line('CloudWatch', 'dashboards').usd).toBeCloseTo(3, 12);
     expect(bill.totalUsd).toBeCloseTo(
       bill.lines.reduce((sum, l) => sum + l.usd, 0),

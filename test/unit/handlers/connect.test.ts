@@ -155,9 +155,9 @@ describe('$connect handler', () => {
       expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'device-7' });
     });
 
-    it("takes the user id from the authorizer's context when auth is on", async () => {
+    it("takes the user id and the token's name from the authorizer's context when auth is on", async () => {
       ddb.on(BatchWriteCommand).resolves({});
-      const event = withQuery({ clientId: 'device-7' });
+      const event = withQuery({ clientId: 'bob', name: 'Bob' });
       const authorized = {
         ...event,
         requestContext: { ...event.requestContext, authorizer: { userId: 'alice', name: 'Alice' } },
@@ -165,7 +165,7 @@ describe('$connect handler', () => {
 
       await connect.handler(authorized, fakeContext());
 
-      expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'alice' });
+      expect(putItems()[0]).toMatchObject({ clientId: 'bob', name: 'Alice', userId: 'alice' });
     });
 
     it('stores no name for an empty ?name=', async () => {
