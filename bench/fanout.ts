@@ -31,6 +31,8 @@ process.env.CALLBACK_URL ??= 'http://127.0.0.1:9/bench';
 process.env.AWS_REGION ??= 'eu-west-1';
 process.env.FANOUT_QUEUE_URL ??= 'http://127.0.0.1:9/000000000000/bench-fanout';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The handlers' EMF metrics would go to stdout between the figures; CloudWatch is not part of the model.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const { makePublishHandler } = await import('../lambdas/handlers/publish.js');
 const { makeFanOutWorkerHandler } = await import('../lambdas/handlers/fanout-worker.js');
 
