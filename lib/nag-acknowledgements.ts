@@ -54,6 +54,20 @@ export function realtimeApiNagAcknowledgements(realtime: RealtimeApi): NagAcknow
     }
   }
 
+  const closeArn = manageConnectionsFindingResource(realtime, 'DELETE');
+  for (const route of ROUTES.filter((definition) => definition.access.closeConnections === true)) {
+    const role = realtime.functions[route.handler]?.role;
+    if (role) {
+      acknowledgements.push({
+        scope: role,
+        id: `AwsSolutions-IAM5[Resource::${closeArn}]`,
+        reason:
+          'execute-api:ManageConnections for DELETE only, on this API and stage, to close a connection that keeps ' +
+          'exceeding its rate limit; connection ids are created at runtime, so the resource ends in @connections/*.',
+      });
+    }
+  }
+
   // The reaper posts the `leave` of expired presence items to the channel's members, like a fan-out route.
   const reaperRole = realtime.reaper.role;
   if (reaperRole) {
@@ -186,12 +200,12 @@ export function applyNagAcknowledgements(acknowledgements: readonly NagAcknowled
 }
 
 /** The ManageConnections resource as cdk-nag renders it: intrinsics as `<AWS::Region>`, refs as `<LogicalId>`. */
-function manageConnectionsFindingResource(realtime: RealtimeApi): string {
+function manageConnectionsFindingResource(realtime: RealtimeApi, method: '*' | 'DELETE' = '*'): string {
   const api = realtime.api.node.defaultChild as CfnElement;
   // resolve() rather than getLogicalId(): it honours overrideLogicalId().
   const apiLogicalId: unknown = Stack.of(realtime).resolve(api.logicalId);
   return (
     `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>` +
-    `/${realtime.stage.stageName}/*/@connections/*`
+    `/${realtime.stage.stageName}/${method}/@connections/*`
   );
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Stack } from 'aws-cdk-lib';
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -55,5 +56,21 @@ export function grantRouteAccess(grantee: IGrantable, access: RouteAccess, targe
     // arn:…:execute-api:<region>:<account>:<apiId>/<stage>/*/@connections/*: POST and DELETE on any
     // connection of this stage. Connection ids are not known in advance, hence the trailing wildcard.
     stage.grantManagementApiAccess(grantee);
+  } else if (access.closeConnections === true) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['execute-api:ManageConnections'],
+        resources: [closeConnectionsArn(stage)],
+      }),
+    );
   }
+}
+
+/** `arn:…:execute-api:<region>:<account>:<apiId>/<stage>/DELETE/@connections/*`: closing, not posting. */
+export function closeConnectionsArn(stage: WebSocketStage): string {
+  return Stack.of(stage).formatArn({
+    service: 'execute-api',
+    resource: stage.api.apiId,
+    resourceName: `${stage.stageName}/DELETE/@connections/*`,
+  });
 }

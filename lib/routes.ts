@@ -28,6 +28,11 @@ export interface RouteAccess {
   readonly rankIndex: readonly DynamoDbAction[];
   /** Whether it may post to (and delete) connections through this stage's `@connections` API. */
   readonly manageConnections: boolean;
+  /**
+   * Whether it may close connections only (`DeleteConnection`: `…/<stage>/DELETE/@connections/*`), what the
+   * per-connection rate limit needs on routes that post nothing else. Implied by `manageConnections`.
+   */
+  readonly closeConnections?: boolean;
 }
 
 /** One row of the route table. */
@@ -105,7 +110,8 @@ function withRateLimit(route: RouteDefinition): RouteDefinition {
     access: {
       ...access,
       table: [...new Set<DynamoDbAction>([...access.table, ...RATE_LIMIT_TABLE_ACTIONS])],
-      manageConnections: true,
+      // Closing an abuser is a DELETE; a route that posts nothing needs no more than that.
+      ...(access.manageConnections ? {} : { closeConnections: true }),
     },
   };
 }

@@ -25,6 +25,23 @@ const stageConnectionsArn = {
     ],
   ],
 };
+/** Closing only: what the rate limit needs on a route that posts nothing else. */
+const closeConnectionsArn = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':execute-api:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':',
+      { Ref: logicalIdOf(realtime.api) },
+      '/prod/DELETE/@connections/*',
+    ],
+  ],
+};
 
 /** What each function may do, per the README's design (written out, not derived from lib/routes.ts). */
 interface Access {
@@ -35,12 +52,27 @@ interface Access {
   /** On the byRank index (a board's ranking). */
   readonly rankIndex: string[];
   readonly manageConnections: boolean;
+  /** DeleteConnection only. */
+  readonly closeConnections: boolean;
 }
 /** Removing a connection found gone: read who it was (META), list its items on the index, delete them. */
 const REMOVE = ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'];
 /** A fan-out: page through recipients (subscribers or present members), post, remove the gone ones. */
-const FAN_OUT = { index: ['dynamodb:Query'], userIndex: [], rankIndex: [], manageConnections: true };
-const NONE = { table: [], index: [], userIndex: [], rankIndex: [], manageConnections: false };
+const FAN_OUT = {
+  index: ['dynamodb:Query'],
+  userIndex: [],
+  rankIndex: [],
+  manageConnections: true,
+  closeConnections: false,
+};
+const NONE = {
+  table: [],
+  index: [],
+  userIndex: [],
+  rankIndex: [],
+  manageConnections: false,
+  closeConnections: false,
+};
 /** The rate limit, on every message route: conditional updates of META (and a read), closing abusers. */
 const RATE_LIMIT = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
 /** A message route that only reads or writes what its row says, plus the rate limit. */
@@ -49,7 +81,8 @@ const limited = (table: string[], rankIndex: string[] = []): Access => ({
   index: [],
   userIndex: [],
   rankIndex,
-  manageConnections: true,
+  manageConnections: false,
+  closeConnections: true,
 });
 const EXPECTED: Record<string, Access> = {
   // byUser: counting the user's connections against the per-user cap.
@@ -102,6 +135,7 @@ function accessOf(handler: string): Access & { logs: string[]; queue: string[]; 
     userIndex: [] as string[],
     rankIndex: [] as string[],
     manageConnections: false,
+    closeConnections: false,
     logs: [] as string[],
     queue: [] as string[],
   };
@@ -115,6 +149,9 @@ function accessOf(handler: string): Access & { logs: string[]; queue: string[]; 
     else if (own(statement.Resource, stageConnectionsArn)) {
       expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);
       result.manageConnections = true;
+    } else if (own(statement.Resource, closeConnectionsArn)) {
+      expect(actionsOf(statement)).toEqual(['execute-api:ManageConnections']);
+      result.closeConnections = true;
     } else if (own(statement.Resource, queueArn)) result.queue.push(...actionsOf(statement));
     else if (own(statement.Resource, { 'Fn::GetAtt': [logGroupId, 'Arn'] }))
       result.logs.push(...actionsOf(statement));
@@ -155,12 +192,14 @@ describe('RealtimeApi permissions', () => {
         userIndex: actual.userIndex,
         rankIndex: actual.rankIndex,
         manageConnections: actual.manageConnections,
+        closeConnections: actual.closeConnections,
       }).toEqual({
         table: [...new Set(expected.table)].sort(),
         index: [...expected.index].sort(),
         userIndex: [...expected.userIndex].sort(),
         rankIndex: [...expected.rankIndex].sort(),
         manageConnections: expected.manageConnections,
+        closeConnections: expected.closeConnections,
       });
     },
   );
@@ -190,39 +229,41 @@ describe('RealtimeApi permissions', () => {
     }
   });
 
-  it('iam: ManageConnections is granted only on this API and stage, to the message and fan-out functions', () => {
+  it('iam: ManageConnections is granted only on this API and stage: posting to the fan-out functions, closing alone to the others', () => {
     const grants = allStatements(template).filter((statement) =>
       actionsOf(statement).includes('execute-api:ManageConnections'),
     );
-    for (const grant of grants) expect(grant.Resource).toEqual(stageConnectionsArn);
-    const fanOutHandlers = Object.entries(EXPECTED)
-      .filter(([, access]) => access.manageConnections)
-      .map(([handler]) => handler);
-    expect(fanOutHandlers.sort()).toEqual(
-      [
-        'default',
-        'disconnect',
-        'history',
-        'ping',
-        'presence',
-        'publish',
-        'score',
-        'sendmessage',
-        'sendtouser',
-        'subscribe',
-        'top',
-        'unsubscribe',
-      ].sort(),
+    for (const grant of grants)
+      expect([stageConnectionsArn, closeConnectionsArn]).toContainEqual(grant.Resource);
+    const handlersWith = (key: 'manageConnections' | 'closeConnections') =>
+      Object.entries(EXPECTED)
+        .filter(([, access]) => access[key])
+        .map(([handler]) => handler)
+        .sort();
+    expect(handlersWith('manageConnections')).toEqual(
+      ['disconnect', 'publish', 'score', 'sendmessage', 'sendtouser', 'subscribe', 'unsubscribe'].sort(),
+    );
+    // The rate limit closes abusers on every other message route: DELETE, never POST.
+    expect(handlersWith('closeConnections')).toEqual(
+      ['default', 'history', 'ping', 'presence', 'top'].sort(),
     );
     // One grant per such route function, and none to $connect.
-    const routeGrants = Object.entries(realtime.functions).flatMap(([handler, fn]) =>
-      fn.role === undefined
-        ? []
-        : statementsOfRole(template, logicalIdOf(fn.role))
-            .filter((statement) => actionsOf(statement).includes('execute-api:ManageConnections'))
-            .map(() => handler),
-    );
-    expect(routeGrants.sort()).toEqual(fanOutHandlers);
+    const routeGrants = (arn: unknown) =>
+      Object.entries(realtime.functions)
+        .flatMap(([handler, fn]) =>
+          fn.role === undefined
+            ? []
+            : statementsOfRole(template, logicalIdOf(fn.role))
+                .filter(
+                  (statement) =>
+                    actionsOf(statement).includes('execute-api:ManageConnections') &&
+                    JSON.stringify(statement.Resource) === JSON.stringify(arn),
+                )
+                .map(() => handler),
+        )
+        .sort();
+    expect(routeGrants(stageConnectionsArn)).toEqual(handlersWith('manageConnections'));
+    expect(routeGrants(closeConnectionsArn)).toEqual(handlersWith('closeConnections'));
   });
 
   it('iam: functions use their own roles, without AWS managed policies', () => {
