@@ -120,7 +120,8 @@ export class RealtimeApi extends Construct {
     this.functions = Object.freeze(functions);
     this.routes = Object.freeze(routes);
 
-    this.reaper = createReaper(this, 'Reaper', {
+    // The reaper and the publisher fan out like the fan-out routes, outside any route.
+    const fanOutFunction = {
       table: this.table,
       stage: this.stage,
       timeout: settings.fanOutTimeout,
@@ -128,17 +129,9 @@ export class RealtimeApi extends Construct {
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       environment: this.functionEnvironment(settings),
-    }).function;
-
-    this.#publisher = new Publisher(this, 'Publisher', {
-      table: this.table,
-      stage: this.stage,
-      timeout: settings.fanOutTimeout,
-      memorySize: settings.memorySize,
-      logRetention: settings.logRetention,
-      removalPolicy: settings.removalPolicy,
-      environment: this.functionEnvironment(settings),
-    });
+    };
+    this.reaper = createReaper(this, 'Reaper', fanOutFunction).function;
+    this.#publisher = new Publisher(this, 'Publisher', fanOutFunction);
     this.publisher = this.#publisher.function;
 
     this.fanOutQueue = new FanOutQueue(this, 'FanOut', {

@@ -24,6 +24,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import type { QueueModel } from '../model.js';
 import { invalidParameter, SqsError } from './errors.js';
 import { type MessageAttributes, md5Hex, md5OfMessageAttributes, validateMessage } from './message.js';
 
@@ -37,17 +38,20 @@ export const PURGE_INTERVAL_MS = 60_000;
 /** The `SenderId` every local message carries (there is no IAM principal offline). */
 export const LOCAL_SENDER_ID = 'AIDALOCALSENDER000000';
 
-/** A queue's configuration, with SQS's defaults already applied. */
-export interface QueueConfig {
+/** A queue's configuration, with SQS's defaults already applied (the template's settings, as read). */
+export interface QueueConfig
+  extends Pick<
+    QueueModel,
+    | 'fifo'
+    | 'visibilityTimeoutSeconds'
+    | 'messageRetentionSeconds'
+    | 'delaySeconds'
+    | 'receiveMessageWaitTimeSeconds'
+    | 'maximumMessageSize'
+  > {
   readonly name: string;
   readonly arn: string;
   readonly url: string;
-  readonly fifo: boolean;
-  readonly visibilityTimeoutSeconds: number;
-  readonly messageRetentionSeconds: number;
-  readonly delaySeconds: number;
-  readonly receiveMessageWaitTimeSeconds: number;
-  readonly maximumMessageSize: number;
   /** Where messages received too often go: `deadLetter` finds the queue (it may be created after this one). */
   readonly redrive?: {
     readonly deadLetterTargetArn: string;
