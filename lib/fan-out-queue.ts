@@ -31,19 +31,17 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 
 /**
- * What the worker may do: read recipient pages, post to them, remove the gone ones and announce their `leave`
- * (as every fan-out does). Queue permissions are granted by the event source and {@link FanOutQueue}.
+ * What the worker may do: read recipient pages (subscribers, broadcast shards, present members, a user's
+ * connections), post to them, remove the gone ones and announce their `leave` (as every fan-out does). Queue permissions are granted by the event source and {@link FanOutQueue}.
  */
 export const FANOUT_WORKER_ACCESS: RouteAccess = {
   table: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'],
   byConnectionIndex: ['dynamodb:Query'],
   rankIndex: [],
-  byUserIndex: [],
+  // A user's connections, for the slices of a `sendtouser` that its deadline handed on.
+  byUserIndex: ['dynamodb:Query'],
   manageConnections: true,
 };
-
-/** The handlers that hand large audiences to the queue (the others fan out inline, as before). */
-export const QUEUED_FAN_OUT_ROUTES = ['publish', 'sendmessage'] as const;
 
 /** The queue's settings from the API's props (`fanOut*`). */
 export const fanOutQueueSettings = (
@@ -72,7 +70,10 @@ export interface FanOutQueueProps {
   readonly batchSize: number;
   /** Most worker invocations at once (the event source's maximum concurrency, 2–1000). */
   readonly maxConcurrency: number;
-  /** Receives of a failing slice before it moves to the dead-letter queue. */
+  /**
+   * Attempts per recipient before the worker dead-letters it (`FANOUT_MAX_ATTEMPTS`), and receives of a slice
+   * whose worker failed before posting before the queue dead-letters it.
+   */
   readonly maxReceiveCount: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -88,7 +89,7 @@ export interface FanOutQueueProps {
 export class FanOutQueue extends Construct {
   /** The queue of slices (SSE, TLS only). */
   public readonly queue: Queue;
-  /** Where a slice lands after `maxReceiveCount` failed receives. */
+  /** Where a slice lands after `maxReceiveCount` failed receives, or its recipients after as many attempts. */
   public readonly deadLetterQueue: Queue;
   /** In alarm as soon as one slice is dead-lettered (recipients missed a message). */
   public readonly deadLetterAlarm: Alarm;
@@ -128,12 +129,19 @@ export class FanOutQueue extends Construct {
       memorySize: props.memorySize,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      environment: { ...props.environment, FANOUT_QUEUE_URL: this.queue.queueUrl },
+      environment: {
+        ...props.environment,
+        FANOUT_QUEUE_URL: this.queue.queueUrl,
+        FANOUT_DLQ_URL: this.deadLetterQueue.queueUrl,
+        FANOUT_MAX_ATTEMPTS: Tokenization.stringifyNumber(props.maxReceiveCount),
+      },
     });
     this.worker = worker.function;
     grantRouteAccess(this.worker, FANOUT_WORKER_ACCESS, { table: props.table, stage: props.stage });
-    // The worker enqueues the next page of a chain and hands back what its deadline left.
+    // The worker enqueues the next page of a chain, hands back what its deadline left and re-enqueues the
+    // recipients that failed for now; after the last attempt it moves them to the dead-letter queue.
     this.queue.grantSendMessages(this.worker);
+    this.deadLetterQueue.grantSendMessages(this.worker);
     this.worker.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize,
@@ -143,7 +151,10 @@ export class FanOutQueue extends Construct {
     );
   }
 
-  /** Lets a fan-out route hand large audiences to the queue: its URL, the inline limit, `sqs:SendMessage`. */
+  /**
+   * Lets a function that fans out hand large audiences (and what its deadline leaves) to the queue: its URL,
+   * the inline limit, `sqs:SendMessage`.
+   */
   attachRoute(fn: IFunction & Pick<NodejsFunction, 'addEnvironment'>): void {
     fn.addEnvironment('FANOUT_QUEUE_URL', this.queue.queueUrl);
     fn.addEnvironment('FANOUT_INLINE_LIMIT', Tokenization.stringifyNumber(this.#inlineLimit));

@@ -12,6 +12,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/adapters/metrics.js';
 import {
   DEFAULT_FANOUT_INLINE_LIMIT,
+  DEFAULT_FANOUT_MAX_ATTEMPTS,
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
   DEFAULT_MAX_CONNECTIONS_PER_USER,
@@ -207,7 +208,10 @@ export interface RealtimeApiProps {
   readonly fanOutMaxConcurrency?: number;
 
   /**
-   * Receives of a failing slice before it moves to the dead-letter queue (which alarms).
+   * Attempts for each recipient of a queued fan-out before it is dead-lettered (which alarms): a worker
+   * re-enqueues only the recipients that failed, with a growing delay, and moves them to the dead-letter queue
+   * after this many attempts (`FANOUT_MAX_ATTEMPTS`); a slice whose worker failed before posting is retried by
+   * the queue and dead-lettered after this many receives (its `maxReceiveCount`).
    *
    * @default 5
    */
@@ -276,7 +280,7 @@ export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   fanOutMemorySize: 1024,
   fanOutBatchSize: 1,
   fanOutMaxConcurrency: 10,
-  fanOutMaxReceiveCount: 5,
+  fanOutMaxReceiveCount: DEFAULT_FANOUT_MAX_ATTEMPTS,
 });
 
 /** Thrown by the {@link RealtimeApi} constructor when a prop has a value it cannot deploy. */

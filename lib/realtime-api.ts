@@ -22,7 +22,7 @@ import { websocketAccessLogFormat } from './access-log-format.js';
 import { ApiGatewayAccount } from './api-gateway-account.js';
 import { RealtimeAuth } from './auth.js';
 import { createConnectionsTable } from './connections-table.js';
-import { FanOutQueue, fanOutQueueSettings, QUEUED_FAN_OUT_ROUTES } from './fan-out-queue.js';
+import { FanOutQueue, fanOutQueueSettings } from './fan-out-queue.js';
 import { Observability } from './observability.js';
 import { handlerEntry } from './paths.js';
 import { Publisher } from './publisher.js';
@@ -140,8 +140,12 @@ export class RealtimeApi extends Construct {
       stage: this.stage,
       environment: this.functionEnvironment(settings),
     });
-    for (const name of QUEUED_FAN_OUT_ROUTES) this.fanOutQueue.attachRoute(functions[name] as NodejsFunction);
+    // Every function that fans out hands large audiences, and what its deadline leaves, to the queue.
+    for (const definition of ROUTES.filter((route) => route.fanOut)) {
+      this.fanOutQueue.attachRoute(functions[definition.handler] as NodejsFunction);
+    }
     this.fanOutQueue.attachRoute(this.publisher);
+    this.fanOutQueue.attachRoute(this.reaper);
 
     if (settings.observability !== false) {
       this.observability = new Observability(this, 'Observability', {

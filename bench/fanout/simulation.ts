@@ -13,6 +13,7 @@ import { encodeSlice } from '../../lambdas/adapters/sqs-fan-out-queue.js';
 import { POST_TIMEOUT_MS, SEND_RETRY_POLICY } from '../../lambdas/core/constants.js';
 import { RetryableSendError } from '../../lambdas/core/errors.js';
 import type {
+  EnqueueOptions,
   FanOutQueue,
   FanOutSlice,
   Messenger,
@@ -119,14 +120,26 @@ export class SimulatedQueue implements FanOutQueue {
 
   constructor(private readonly deliveryDelayMs: number) {}
 
-  async enqueue(slices: readonly FanOutSlice[]): Promise<void> {
+  async enqueue(slices: readonly FanOutSlice[], options: EnqueueOptions = {}): Promise<void> {
     for (const slice of slices) {
       this.sent += 1;
       this.#messages.push({
         id: `m${this.#next++}`,
         body: encodeSlice(slice),
         receiveCount: 0,
-        visibleAt: performance.now() + this.deliveryDelayMs,
+        visibleAt: performance.now() + this.deliveryDelayMs + (options.delaySeconds ?? 0) * 1000,
+      });
+    }
+  }
+
+  /** Slices a worker gave up on after its last attempt. */
+  async deadLetter(slices: readonly FanOutSlice[]): Promise<void> {
+    for (const slice of slices) {
+      this.deadLetters.push({
+        id: `m${this.#next++}`,
+        body: encodeSlice(slice),
+        receiveCount: 0,
+        visibleAt: 0,
       });
     }
   }

@@ -1,12 +1,14 @@
 /**
- * `RecipientPages` on the table: one `Query` page of a channel's subscribers or of one broadcast shard, from
- * a cursor that is the page's `LastEvaluatedKey` encoded as base64url JSON, so it can travel in a queue message.
+ * `RecipientPages` on the table: one `Query` page of a channel's subscribers, one broadcast shard, a channel's
+ * present members or a user's connections (on the `byUser` index), from a cursor that is the page's
+ * `LastEvaluatedKey` encoded as base64url JSON, so it can travel in a queue message.
  *
  * @module
  */
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { RecipientPage, RecipientPages, RecipientSource } from '../core/ports.js';
-import { broadcastPartition, channelPartition, MEMBER_PREFIX } from './table-keys.js';
+import { BY_USER_INDEX, TTL_ATTRIBUTE, USER_ID_ATTRIBUTE } from '../core/table-design.js';
+import { broadcastPartition, channelPartition, MEMBER_PREFIX, presencePartition } from './table-keys.js';
 
 /** A cursor that is not one this adapter wrote. */
 export class BadCursorError extends Error {
@@ -36,8 +38,36 @@ export const decodeCursor = (cursor: string): Record<string, string> => {
   return key as Record<string, string>;
 };
 
-const partitionOf = (source: RecipientSource): string =>
-  'channel' in source ? channelPartition(source.channel) : broadcastPartition(source.shard);
+/** The members of one partition (`CONN#…` sort keys), strongly consistent. */
+const memberQuery = (partition: string): Omit<QueryCommandInput, 'TableName'> => ({
+  KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
+  ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#cid': 'connectionId' },
+  ExpressionAttributeValues: { ':pk': partition, ':member': MEMBER_PREFIX },
+  ConsistentRead: true,
+});
+
+/** The query of one source's recipients, as the store and the presence store read them. */
+const queryOf = (source: RecipientSource, nowSeconds: number): Omit<QueryCommandInput, 'TableName'> => {
+  if ('channel' in source) return memberQuery(channelPartition(source.channel));
+  if ('shard' in source) return memberQuery(broadcastPartition(source.shard));
+  if ('presence' in source) {
+    const query = memberQuery(presencePartition(source.presence));
+    // Expired (a lost $disconnect) but not yet deleted by TTL, which lags: not present any more.
+    return {
+      ...query,
+      FilterExpression: '#ttl > :now',
+      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':now': nowSeconds },
+    };
+  }
+  // The sparse `byUser` index: a GSI, so eventually consistent.
+  return {
+    IndexName: BY_USER_INDEX,
+    KeyConditionExpression: '#user = :user',
+    ExpressionAttributeNames: { '#user': USER_ID_ATTRIBUTE, '#cid': 'connectionId' },
+    ExpressionAttributeValues: { ':user': source.user },
+  };
+};
 
 /**
  * Reads recipients page by page with `Limit` and `ExclusiveStartKey`, strongly consistent like the store's
@@ -51,20 +81,25 @@ export class DynamoDbRecipientPages implements RecipientPages {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
 
-  constructor(options: { readonly client: DynamoDBDocumentClient; readonly tableName: string }) {
+  readonly #now: () => number;
+
+  constructor(options: {
+    readonly client: DynamoDBDocumentClient;
+    readonly tableName: string;
+    /** The clock that decides which presence items have expired. @default Date.now */
+    readonly now?: () => number;
+  }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
+    this.#now = options.now ?? Date.now;
   }
 
   async page(source: RecipientSource, cursor: string | undefined, limit: number): Promise<RecipientPage> {
     const result = await this.#client.send(
       new QueryCommand({
         TableName: this.#tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#cid': 'connectionId' },
-        ExpressionAttributeValues: { ':pk': partitionOf(source), ':member': MEMBER_PREFIX },
+        ...queryOf(source, Math.floor(this.#now() / 1000)),
         ProjectionExpression: '#cid',
-        ConsistentRead: true,
         Limit: limit,
         ...(cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(cursor) }),
       }),

@@ -11,6 +11,7 @@ import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import {
   DEFAULT_FANOUT_CONCURRENCY,
   DEFAULT_FANOUT_INLINE_LIMIT,
+  DEFAULT_FANOUT_MAX_ATTEMPTS,
   DEFAULT_FANOUT_SLICE_SIZE,
   DEFAULT_HISTORY_SIZE,
   DEFAULT_LEADERBOARD_SIZE,
@@ -154,3 +155,18 @@ export const readFanOutQueueUrl = (): string | undefined => {
   const url = readEnv('FANOUT_QUEUE_URL');
   return url === '' ? undefined : url;
 };
+
+/** `FANOUT_DLQ_URL`: where a worker moves recipients that failed every attempt (set on the worker only). */
+export const readFanOutDeadLetterQueueUrl = (): string | undefined => {
+  const url = readEnv('FANOUT_DLQ_URL');
+  return url === '' ? undefined : url;
+};
+
+/**
+ * `FANOUT_MAX_ATTEMPTS`: attempts a worker makes for one recipient before dead-lettering it (the queue's
+ * `maxReceiveCount`).
+ *
+ * @default 5
+ */
+export const readFanOutMaxAttempts = (): number =>
+  readIntegerEnv('FANOUT_MAX_ATTEMPTS', DEFAULT_FANOUT_MAX_ATTEMPTS, 1, 1000);

@@ -7,7 +7,7 @@
  * @module
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { FanOutQueue, FanOutSlice, RecipientSource } from '../core/ports.js';
+import type { EnqueueOptions, FanOutQueue, FanOutSlice, RecipientSource } from '../core/ports.js';
 
 /** SQS's limit of entries in one `SendMessageBatch`. */
 export const SEND_BATCH_LIMIT = 10;
@@ -33,14 +33,24 @@ export const encodeSlice = (slice: FanOutSlice): string =>
     route: slice.route,
     frame: Buffer.from(slice.frame, 'utf8').toString('base64'),
     deduplicated: slice.deduplicated,
-    ...(slice.kind === 'post' ? { ids: slice.ids } : { source: slice.source, cursor: slice.cursor }),
+    ...(slice.kind === 'post'
+      ? { ids: slice.ids, ...(slice.attempt === undefined ? {} : { attempt: slice.attempt }) }
+      : { source: slice.source, cursor: slice.cursor }),
   });
 
 const isSource = (value: unknown): value is RecipientSource => {
   if (typeof value !== 'object' || value === null) return false;
-  const source = value as { channel?: unknown; shard?: unknown };
-  return typeof source.channel === 'string' || Number.isInteger(source.shard);
+  const source = value as { channel?: unknown; shard?: unknown; presence?: unknown; user?: unknown };
+  return (
+    typeof source.channel === 'string' ||
+    Number.isInteger(source.shard) ||
+    typeof source.presence === 'string' ||
+    typeof source.user === 'string'
+  );
 };
+
+const isAttempt = (value: unknown): value is number | undefined =>
+  value === undefined || (Number.isInteger(value) && (value as number) >= 1);
 
 /** Reads a body written by {@link encodeSlice}. @throws {BadSliceError} */
 export const decodeSlice = (body: string): FanOutSlice => {
@@ -64,8 +74,18 @@ export const decodeSlice = (body: string): FanOutSlice => {
     frame: Buffer.from(b.frame, 'base64').toString('utf8'),
     deduplicated: b.deduplicated,
   };
-  if (b.kind === 'post' && Array.isArray(b.ids) && b.ids.every((id) => typeof id === 'string')) {
-    return { kind: 'post', ...common, ids: b.ids as string[] };
+  if (
+    b.kind === 'post' &&
+    Array.isArray(b.ids) &&
+    b.ids.every((id) => typeof id === 'string') &&
+    isAttempt(b.attempt)
+  ) {
+    return {
+      kind: 'post',
+      ...common,
+      ids: b.ids as string[],
+      ...(b.attempt === undefined ? {} : { attempt: b.attempt }),
+    };
   }
   if (b.kind === 'page' && isSource(b.source) && typeof b.cursor === 'string') {
     return { kind: 'page', ...common, source: b.source, cursor: b.cursor };
@@ -96,29 +116,48 @@ const batchesOf = (bodies: readonly string[]): string[][] => {
 
 /**
  * Sends slices with `SendMessageBatch` (10 entries or 256 KiB a call, all calls at once). The client is
- * injected: built once per container in production, mocked with `aws-sdk-client-mock` in tests.
+ * injected: built once per container in production, mocked with `aws-sdk-client-mock` in tests. Dead-lettered
+ * slices go to `deadLetterQueueUrl`, the queue's own redrive target, so its alarm covers both ways in.
  *
  * @example
- * await new SqsFanOutQueue(sqsClient, process.env.FANOUT_QUEUE_URL).enqueue(slices);
+ * await new SqsFanOutQueue(sqsClient, process.env.FANOUT_QUEUE_URL, process.env.FANOUT_DLQ_URL).enqueue(slices);
  */
 export class SqsFanOutQueue implements FanOutQueue {
   readonly #client: SQSClient;
   readonly #queueUrl: string;
+  readonly #deadLetterQueueUrl: string | undefined;
 
-  constructor(client: SQSClient, queueUrl: string) {
+  constructor(client: SQSClient, queueUrl: string, deadLetterQueueUrl?: string) {
     this.#client = client;
     this.#queueUrl = queueUrl;
+    this.#deadLetterQueueUrl = deadLetterQueueUrl;
   }
 
   /** @throws {EnqueueError} when SQS refuses any entry (the caller's slice is then retried whole). */
-  async enqueue(slices: readonly FanOutSlice[]): Promise<void> {
+  enqueue(slices: readonly FanOutSlice[], options: EnqueueOptions = {}): Promise<void> {
+    return this.#send(this.#queueUrl, slices, options.delaySeconds);
+  }
+
+  /** @throws {EnqueueError} when no dead-letter queue is configured, or SQS refuses any entry. */
+  deadLetter(slices: readonly FanOutSlice[]): Promise<void> {
+    if (this.#deadLetterQueueUrl === undefined) {
+      return Promise.reject(new EnqueueError('no dead-letter queue is configured (FANOUT_DLQ_URL)'));
+    }
+    return this.#send(this.#deadLetterQueueUrl, slices, undefined);
+  }
+
+  async #send(queueUrl: string, slices: readonly FanOutSlice[], delaySeconds: number | undefined) {
     const batches = batchesOf(slices.map(encodeSlice));
     await Promise.all(
       batches.map(async (bodies) => {
         const result = await this.#client.send(
           new SendMessageBatchCommand({
-            QueueUrl: this.#queueUrl,
-            Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
+            QueueUrl: queueUrl,
+            Entries: bodies.map((body, i) => ({
+              Id: String(i),
+              MessageBody: body,
+              ...(delaySeconds === undefined ? {} : { DelaySeconds: delaySeconds }),
+            })),
           }),
         );
         const failed = result.Failed ?? [];

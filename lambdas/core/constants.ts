@@ -39,6 +39,12 @@ export const DEFAULT_FANOUT_CONCURRENCY = 32;
  */
 export const DEFAULT_FANOUT_INLINE_LIMIT = 1_000;
 
+/**
+ * Attempts a fan-out worker makes for one recipient before dead-lettering it, when `FANOUT_MAX_ATTEMPTS` is
+ * not set; also the queue's `maxReceiveCount` by default.
+ */
+export const DEFAULT_FANOUT_MAX_ATTEMPTS = 5;
+
 /** Recipients in one queued slice (one DynamoDB page, one SQS message) when `FANOUT_SLICE_SIZE` is not set. */
 export const DEFAULT_FANOUT_SLICE_SIZE = 1_000;
 

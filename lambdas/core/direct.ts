@@ -6,9 +6,10 @@
  * @module
  */
 import type { RequestId } from './errors.js';
-import { type FanOutOptions, type FanOutPorts, type FanOutResult, fanOut } from './fan-out.js';
+import type { FanOutOptions, FanOutPorts, FanOutResult } from './fan-out.js';
 import { assertFrameFits, type ReplyFrame } from './frames.js';
 import type { ConnectionStore } from './ports.js';
+import { fanOutToSource, type QueuePlan } from './queued-fan-out.js';
 
 /** The `from` of a direct message or channel message sent by the backend (the publisher), not a connection. */
 export const SERVER_SENDER = 'server';
@@ -41,6 +42,8 @@ export interface DirectMessage {
 
 /** The ports a direct message uses. */
 export type DirectPorts = FanOutPorts & {
+  /** With a queue plan, recipients a deadline leaves go to the queue. */
+  readonly fanOutQueue?: QueuePlan;
   readonly store: Pick<ConnectionStore, 'connectionsOf' | 'removeConnection'>;
 };
 
@@ -76,5 +79,12 @@ export const sendToUser = async (
 ): Promise<FanOutResult> => {
   const frame = JSON.stringify(directFrame(message.sender, message.data, options.now()));
   assertFrameFits(frame, 'the message');
-  return fanOut(ports.store.connectionsOf(message.user), frame, ports, options);
+  return fanOutToSource(
+    { user: message.user },
+    () => ports.store.connectionsOf(message.user),
+    frame,
+    {},
+    ports,
+    options,
+  );
 };

@@ -30,6 +30,12 @@ export interface FanOutProblem {
   readonly error: unknown;
   /** Why a failed send was not retried. */
   readonly reason?: string;
+  /**
+   * A failed send that a later attempt may still deliver without risking a duplicate the client cannot drop:
+   * a transient failure (throttling, 5xx, network, or a timeout of a frame with a `seq`) whose retry was
+   * refused only for attempts, deadline or budget. A queue worker retries these recipients later.
+   */
+  readonly retryLater?: boolean;
 }
 
 /** How a fan-out runs. Time, sleeping and randomness are injected so tests are deterministic. */
@@ -150,7 +156,9 @@ const deliver = async (
       const delay = backoffDelayMs(attempt, options.retry, options.random);
       const refusal = retryRefusal(error, attempt, delay, budget, options, delivery);
       if (refusal !== undefined) {
-        options.onProblem?.({ connectionId, stage: 'send', error, reason: refusal });
+        const retryLater =
+          error instanceof RetryableSendError && (!error.mayHaveLanded || delivery.deduplicated === true);
+        options.onProblem?.({ connectionId, stage: 'send', error, reason: refusal, retryLater });
         return 'failed';
       }
       onRetry();

@@ -10,9 +10,10 @@
  *
  * @module
  */
-import { type FanOutOptions, type FanOutPorts, type FanOutResult, fanOut } from './fan-out.js';
+import type { FanOutOptions, FanOutPorts, FanOutResult } from './fan-out.js';
 import { encodeFrame, type LeaderboardFrame, leaderboardFrame, type RankedEntry } from './frames.js';
 import type { BoardEntry, ConnectionStore, LeaderboardStore } from './ports.js';
+import { fanOutToSource, type QueuePlan } from './queued-fan-out.js';
 
 /** Ranks entries that are already in order: 1, 2, 3… (ties were broken by the store: first to reach a score). */
 export const ranked = (entries: readonly BoardEntry[]): RankedEntry[] =>
@@ -50,6 +51,7 @@ export interface ScoreResult extends FanOutResult {
  */
 export const submitScore = async (
   ports: FanOutPorts & {
+    readonly fanOutQueue?: QueuePlan;
     readonly leaderboard: LeaderboardStore;
     readonly store: Pick<ConnectionStore, 'subscribers' | 'removeConnection'>;
   },
@@ -62,6 +64,14 @@ export const submitScore = async (
   const version = await ports.leaderboard.nextVersion(board);
   const top = await ports.leaderboard.top(board, size);
   const frame = encodeFrame(leaderboardFrame(board, version, ranked(top)));
-  const result = await fanOut(ports.store.subscribers(board), frame, ports, options);
+  // A snapshot carries its board's `version`: clients keep the newest, so a repeat changes nothing.
+  const result = await fanOutToSource(
+    { channel: board },
+    () => ports.store.subscribers(board),
+    frame,
+    { deduplicated: true },
+    ports,
+    options,
+  );
   return { score, version, ...result };
 };

@@ -87,8 +87,15 @@ export interface Messenger {
   close(connectionId: string): Promise<'closed' | 'gone'>;
 }
 
-/** Whose recipients a queued fan-out reads: a channel's subscribers, or one broadcast shard (everyone). */
-export type RecipientSource = { readonly channel: string } | { readonly shard: number };
+/**
+ * Whose recipients a queued fan-out reads: a channel's subscribers, one broadcast shard (everyone), the members
+ * present in a channel (its `join`/`leave` audience), or one user's open connections.
+ */
+export type RecipientSource =
+  | { readonly channel: string }
+  | { readonly shard: number }
+  | { readonly presence: string }
+  | { readonly user: string };
 
 /** One page of recipients and where the next one starts. */
 export interface RecipientPage {
@@ -103,10 +110,21 @@ export interface RecipientPages {
   page(source: RecipientSource, cursor: string | undefined, limit: number): Promise<RecipientPage>;
 }
 
+/** How a slice is enqueued. */
+export interface EnqueueOptions {
+  /** Seconds before the slices become visible to workers (a retry's backoff; SQS allows 0–900). */
+  readonly delaySeconds?: number;
+}
+
 /** The fan-out queue (SQS in AWS): slices of a fan-out for workers to deliver. */
 export interface FanOutQueue {
   /** Enqueues every slice, or throws (nothing is known to be lost: the caller retries or fails). */
-  enqueue(slices: readonly FanOutSlice[]): Promise<void>;
+  enqueue(slices: readonly FanOutSlice[], options?: EnqueueOptions): Promise<void>;
+  /**
+   * Moves slices whose recipients could not be reached after every attempt to the dead-letter queue (whose
+   * alarm tells the owner), or throws.
+   */
+  deadLetter(slices: readonly FanOutSlice[]): Promise<void>;
 }
 
 /** What a slice's frame promises and where it came from (for logs). */
@@ -124,8 +142,19 @@ interface SliceCommon {
  * after it, and post to this one.
  */
 export type FanOutSlice =
-  | (SliceCommon & { readonly kind: 'post'; readonly ids: readonly string[] })
+  | (SliceCommon & {
+      readonly kind: 'post';
+      readonly ids: readonly string[];
+      /**
+       * Which delivery attempt this is for these ids (1 when absent): a retry of the recipients an earlier
+       * attempt failed carries the next number, and the last allowed attempt dead-letters what still fails.
+       */
+      readonly attempt?: number;
+    })
   | (SliceCommon & { readonly kind: 'page'; readonly source: RecipientSource; readonly cursor: string });
+
+/** A slice that lists its recipients. */
+export type PostSlice = Extract<FanOutSlice, { readonly kind: 'post' }>;
 
 /** The last messages of each channel, kept for history and resume. */
 export interface HistoryStore {

@@ -5,14 +5,21 @@
  *
  * @module
  */
-import { type FanOutOptions, type FanOutPorts, type FanOutResult, fanOut } from './fan-out.js';
+import type { FanOutOptions, FanOutPorts, FanOutResult } from './fan-out.js';
 import { encodeFrame, type Member, presenceEvent } from './frames.js';
 import type { PresenceStore, RemovedConnection } from './ports.js';
+import { fanOutToSource, type QueuePlan } from './queued-fan-out.js';
 
-/** What announcing presence needs. */
-export type PresencePorts = FanOutPorts & { readonly presence: PresenceStore };
+/** What announcing presence needs; with a queue plan, a large channel's announcement goes to the queue. */
+export type PresencePorts = FanOutPorts & {
+  readonly presence: PresenceStore;
+  readonly fanOutQueue?: QueuePlan;
+};
 
-/** Sends a `join` or `leave` for `member` to every present member of the channel. */
+/**
+ * Sends a `join` or `leave` for `member` to every present member of the channel (through the queue when the
+ * ports have a plan and the channel is large, or when the deadline leaves recipients).
+ */
 export const announcePresence = (
   ports: PresencePorts,
   type: 'join' | 'leave',
@@ -20,9 +27,11 @@ export const announcePresence = (
   member: Member,
   options: FanOutOptions,
 ): Promise<FanOutResult> =>
-  fanOut(
-    ports.presence.recipients(channel),
+  fanOutToSource(
+    { presence: channel },
+    () => ports.presence.recipients(channel),
     encodeFrame(presenceEvent(type, channel, member)),
+    {},
     ports,
     options,
   );

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { DEFAULT_FANOUT_MAX_ATTEMPTS } from './constants.js';
 import {
   type Delivery,
   type FanOutOptions,
@@ -16,6 +17,16 @@ import {
   fanOut,
 } from './fan-out.js';
 import type { FanOutQueue, FanOutSlice, RecipientPages, RecipientSource } from './ports.js';
+
+/** SQS's longest message delay, seconds. */
+export const MAX_SLICE_DELAY_SECONDS = 900;
+
+/**
+ * How long recipients that failed attempt `attempt` wait in the queue before the next one: 2, 4, 8, 16 … s,
+ * at most {@link MAX_SLICE_DELAY_SECONDS}, so a throttled account gets room to recover.
+ */
+export const sliceRetryDelaySeconds = (attempt: number): number =>
+  Math.min(MAX_SLICE_DELAY_SECONDS, 2 ** Math.max(1, attempt));
 
 /** How and when a fan-out goes to the queue. */
 export interface QueuePlan {
@@ -27,6 +38,13 @@ export interface QueuePlan {
   readonly sliceSize: number;
   /** The route, for the worker's logs. */
   readonly route: string;
+  /**
+   * Attempts a worker makes for one recipient before its slice is dead-lettered (the queue's
+   * `maxReceiveCount`). Only workers read it.
+   *
+   * @default 5
+   */
+  readonly maxAttempts?: number;
 }
 
 /** The counts of a fan-out, and whether it went to the queue (then the counts cover only the inline part). */
@@ -48,6 +66,7 @@ export const postSlices = (
   delivery: Delivery,
   route: string,
   sliceSize: number,
+  attempt = 1,
 ): FanOutSlice[] =>
   chunk(ids, sliceSize).map((part) => ({
     kind: 'post',
@@ -55,6 +74,7 @@ export const postSlices = (
     frame,
     deduplicated: delivery.deduplicated === true,
     ids: part,
+    ...(attempt > 1 ? { attempt } : {}),
   }));
 
 /**
@@ -97,6 +117,22 @@ export const fanOutOrQueue = async (
   return { delivered: 0, gone: 0, failed: 0, retried: 0, handedOff: 0, queued: true };
 };
 
+/**
+ * Fans `frame` out to one source: through {@link fanOutOrQueue} when the ports have a queue plan (large
+ * audiences and what the deadline leaves go to the queue), else inline over `inline`, its recipients' pages.
+ */
+export const fanOutToSource = (
+  source: RecipientSource,
+  inline: () => AsyncIterable<readonly string[]>,
+  frame: string,
+  delivery: Delivery,
+  ports: FanOutPorts & { readonly fanOutQueue?: QueuePlan },
+  options: FanOutOptions,
+): Promise<FanOutResult & { readonly queued?: boolean }> =>
+  ports.fanOutQueue === undefined
+    ? fanOut(inline(), frame, ports, options, delivery)
+    : fanOutOrQueue([source], frame, delivery, ports, options, ports.fanOutQueue);
+
 const counts = (report: FanOutReport): FanOutResult => ({
   delivered: report.delivered,
   gone: report.gone,
@@ -105,15 +141,18 @@ const counts = (report: FanOutReport): FanOutResult => ({
   handedOff: report.handedOff,
 });
 
-/** Enqueues the recipients a fan-out left at its deadline, if any. */
+/** Enqueues the recipients a fan-out left at its deadline, if any (not attempted: same attempt number). */
 export const handOff = async (
   report: FanOutReport,
   frame: string,
   delivery: Delivery,
   plan: Pick<QueuePlan, 'queue' | 'route' | 'sliceSize'>,
+  attempt = 1,
 ): Promise<void> => {
   if (report.remaining.length > 0) {
-    await plan.queue.enqueue(postSlices(report.remaining, frame, delivery, plan.route, plan.sliceSize));
+    await plan.queue.enqueue(
+      postSlices(report.remaining, frame, delivery, plan.route, plan.sliceSize, attempt),
+    );
   }
 };
 
@@ -121,50 +160,81 @@ export const handOff = async (
 export interface SliceResult extends FanOutResult {
   /** Recipients read from the table for a page slice (0 for a post slice). */
   readonly read: number;
-  /** The slice must be delivered again (some recipients failed): the queue retries it, then dead-letters it. */
-  readonly retry: boolean;
+  /** Recipients that failed for now and were enqueued again, for a later attempt after a delay. */
+  readonly requeued: number;
+  /** Recipients that failed on the last attempt and were moved to the dead-letter queue. */
+  readonly deadLettered: number;
 }
 
 /**
  * Delivers one slice in a worker. A page slice reads its page and enqueues the next page's slice before
- * posting, so the chain never waits for the posting; recipients that failed in a page slice are enqueued as
- * a post slice of their own (a retry of the page slice would read and enqueue the next page again). A post
- * slice with failures asks to be retried whole by the queue (`retry`); its recipients already reached get the
- * frame again, which clients drop by `seq`. Recipients left at the deadline are handed back to the queue.
+ * posting, so the chain never waits for the posting and is never repeated by a retry of this slice.
  *
- * @throws whatever the table or the queue throw: the slice is then retried by the queue.
+ * The slice is never retried whole once it has posted: recipients that failed for a reason a later attempt
+ * may fix (throttling, 5xx, a network failure, or a timeout of a frame with a `seq`) are enqueued again as a
+ * post slice of their own, with the next attempt number and a growing delay; on the last attempt they go to
+ * the dead-letter queue instead. Recipients already reached therefore never get the frame twice from a slice
+ * retry, even a frame without `seq`. Recipients left at the deadline are handed back with the same attempt.
+ * Failures a retry cannot fix (a refused post, or a timed-out frame without `seq` that may have landed) count
+ * as `failed` and are dropped, as inline.
+ *
+ * @throws whatever the table or the queue throw: the slice is then retried by the queue (before any post for
+ *   a page slice's read and next-page enqueue; after the posts only if re-enqueueing failed, when recipients
+ *   already reached may get the frame again — at-least-once).
  */
 export const deliverSlice = async (
   slice: FanOutSlice,
   ports: FanOutPorts,
   options: FanOutOptions,
-  plan: Pick<QueuePlan, 'queue' | 'pages' | 'sliceSize'>,
+  plan: Pick<QueuePlan, 'queue' | 'pages' | 'sliceSize' | 'maxAttempts'>,
 ): Promise<SliceResult> => {
   const delivery: Delivery = { deduplicated: slice.deduplicated };
   const sliced = { ...plan, route: slice.route };
+  let ids: readonly string[];
+  let read = 0;
   if (slice.kind === 'post') {
-    const report = await fanOut(slice.ids, slice.frame, ports, options, delivery);
-    await handOff(report, slice.frame, delivery, sliced);
-    return { ...counts(report), read: 0, retry: report.failed > 0 };
+    ids = slice.ids;
+  } else {
+    const page = await plan.pages.page(slice.source, slice.cursor, plan.sliceSize);
+    if (page.next !== undefined) {
+      await plan.queue.enqueue([{ ...slice, cursor: page.next }]);
+    }
+    ids = page.ids;
+    read = ids.length;
   }
-  const page = await plan.pages.page(slice.source, slice.cursor, plan.sliceSize);
-  if (page.next !== undefined) {
-    await plan.queue.enqueue([{ ...slice, cursor: page.next }]);
-  }
-  const failedIds: string[] = [];
+  const attempt = slice.kind === 'post' ? (slice.attempt ?? 1) : 1;
+  const retryLater: string[] = [];
   const report = await fanOut(
-    page.ids,
+    ids,
     slice.frame,
     ports,
     {
       ...options,
       onProblem: (problem) => {
-        if (problem.stage === 'send') failedIds.push(problem.connectionId);
+        if (problem.stage === 'send' && problem.retryLater === true) retryLater.push(problem.connectionId);
         options.onProblem?.(problem);
       },
     },
     delivery,
   );
-  await handOff({ ...report, remaining: [...report.remaining, ...failedIds] }, slice.frame, delivery, sliced);
-  return { ...counts(report), read: page.ids.length, retry: false };
+  await handOff(report, slice.frame, delivery, sliced, attempt);
+  const lastAttempt = attempt >= (plan.maxAttempts ?? DEFAULT_FANOUT_MAX_ATTEMPTS);
+  if (retryLater.length > 0) {
+    if (lastAttempt) {
+      await plan.queue.deadLetter(
+        postSlices(retryLater, slice.frame, delivery, slice.route, plan.sliceSize, attempt),
+      );
+    } else {
+      await plan.queue.enqueue(
+        postSlices(retryLater, slice.frame, delivery, slice.route, plan.sliceSize, attempt + 1),
+        { delaySeconds: sliceRetryDelaySeconds(attempt) },
+      );
+    }
+  }
+  return {
+    ...counts(report),
+    read,
+    requeued: lastAttempt ? 0 : retryLater.length,
+    deadLettered: lastAttempt ? retryLater.length : 0,
+  };
 };

@@ -17,7 +17,7 @@ import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `$disconnect` handler needs. */
 export interface DisconnectDeps {
-  readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval'>;
+  readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval' | 'fanOutQueue'>;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
 }
@@ -44,7 +44,7 @@ export const makeDisconnectHandler =
 /** The Lambda entry point. */
 export const handler = lambdaEntry(
   makeDisconnectHandler({
-    ports: productionPorts(),
+    ports: productionPorts('disconnect'),
     logger,
     fanOut: defaultFanOutSettings(),
   }),

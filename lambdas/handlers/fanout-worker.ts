@@ -4,9 +4,10 @@
  * whose successor the worker enqueues before posting to it. Posts follow the same retry/410 rules and deadline
  * as inline fan-outs; recipients not reached before the deadline are handed back to the queue.
  *
- * A record that failed (some recipients failed, or the table, the queue or the body threw) is reported in
- * `batchItemFailures`: SQS makes it visible again after the visibility timeout and, after `maxReceiveCount`
- * receives, moves it to the dead-letter queue. The batch itself never throws.
+ * Recipients that failed for now are enqueued again on their own, with a delay, and dead-lettered after
+ * `FANOUT_MAX_ATTEMPTS` attempts (`deliverSlice`), so a slice is never posted twice. A record whose body, table
+ * read or enqueue threw is reported in `batchItemFailures`: SQS makes it visible again after the visibility
+ * timeout and, after `maxReceiveCount` receives, moves it to the dead-letter queue. The batch never throws.
  *
  * @module
  */
@@ -27,7 +28,7 @@ import type { RouteLogger } from './support/route-response.js';
 /** What the worker needs. */
 export interface FanOutWorkerDeps {
   readonly ports: FanOutPorts;
-  readonly plan: Pick<QueuePlan, 'queue' | 'pages' | 'sliceSize'>;
+  readonly plan: Pick<QueuePlan, 'queue' | 'pages' | 'sliceSize' | 'maxAttempts'>;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
 }
@@ -63,7 +64,13 @@ export const makeFanOutWorkerHandler =
           { ...fields, of: slice.route, slice: slice.kind },
           (options) => deliverSlice(slice, deps.ports, { ...options, retryBudget }, deps.plan),
         );
-        if (result.retry) batchItemFailures.push({ itemIdentifier: record.messageId });
+        if (result.deadLettered > 0) {
+          deps.logger.error('fan-out recipients failed every attempt; moved to the dead-letter queue', {
+            ...fields,
+            of: slice.route,
+            deadLettered: result.deadLettered,
+          });
+        }
       } catch (error) {
         deps.logger.error('fan-out slice failed; the queue will retry it', {
           ...fields,
@@ -85,7 +92,7 @@ if (plan === undefined) {
 /** The Lambda entry point. */
 export const handler = lambdaEntry(
   makeFanOutWorkerHandler({
-    ports: productionPorts(),
+    ports: productionPorts('fanout-worker'),
     plan,
     logger,
     fanOut: defaultFanOutSettings(),

@@ -75,7 +75,7 @@ export const makePublishHandler =
 export const handler = lambdaEntry(
   makePublishHandler({
     access: accessPolicyFromEnv(),
-    ports: productionPorts(),
+    ports: productionPorts('publish'),
     historySize: readHistorySize(),
     logger,
     guard: productionGuard(),

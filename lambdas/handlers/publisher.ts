@@ -95,7 +95,7 @@ export const makePublisherHandler =
 /** The Lambda entry point. */
 export const handler = lambdaEntry(
   makePublisherHandler({
-    ports: productionPorts(),
+    ports: productionPorts('publisher'),
     historySize: readHistorySize(),
     logger,
     fanOut: defaultFanOutSettings(),

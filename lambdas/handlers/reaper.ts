@@ -26,7 +26,7 @@ import type { RouteLogger } from './support/route-response.js';
 
 /** What the reaper needs. */
 export interface ReaperDeps {
-  readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval'>;
+  readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval' | 'fanOutQueue'>;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
 }
@@ -66,7 +66,7 @@ export const makeReaperHandler =
 /** The Lambda entry point. */
 export const handler = lambdaEntry(
   makeReaperHandler({
-    ports: productionPorts(),
+    ports: productionPorts('reaper'),
     logger,
     fanOut: defaultFanOutSettings(),
   }),

@@ -19,7 +19,7 @@ import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `score` handler needs. */
 export interface ScoreDeps extends RespondDeps {
-  readonly ports: Pick<RealtimePorts, 'store' | 'leaderboard' | 'messenger' | 'afterRemoval'>;
+  readonly ports: Pick<RealtimePorts, 'store' | 'leaderboard' | 'messenger' | 'afterRemoval' | 'fanOutQueue'>;
   /** Entries in each pushed snapshot. */
   readonly leaderboardSize: number;
   readonly logger: RouteLogger;
@@ -56,7 +56,7 @@ export const makeScoreHandler =
 export const handler = lambdaEntry(
   makeScoreHandler({
     access: accessPolicyFromEnv(),
-    ports: productionPorts(),
+    ports: productionPorts('score'),
     leaderboardSize: readLeaderboardSize(),
     logger,
     guard: productionGuard(),

@@ -54,7 +54,7 @@ export const makeSendMessageHandler =
 export const handler = lambdaEntry(
   makeSendMessageHandler({
     access: accessPolicyFromEnv(),
-    ...productionPorts(),
+    ...productionPorts('sendmessage'),
     logger,
     guard: productionGuard(),
     fanOut: defaultFanOutSettings(),

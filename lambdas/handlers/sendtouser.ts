@@ -70,7 +70,7 @@ export const makeSendToUserHandler =
 /** The Lambda entry point. */
 export const handler = lambdaEntry(
   makeSendToUserHandler({
-    ports: productionPorts(),
+    ports: productionPorts('sendtouser'),
     mayMessage: messagePolicy(accessPolicyFromEnv()),
     logger,
     guard: productionGuard(),

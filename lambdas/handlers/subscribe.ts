@@ -61,7 +61,7 @@ export const makeSubscribeHandler =
 export const handler = lambdaEntry(
   makeSubscribeHandler({
     access: accessPolicyFromEnv(),
-    ports: productionPorts(),
+    ports: productionPorts('subscribe'),
     limits: { historySize: readHistorySize(), leaderboardSize: readLeaderboardSize() },
     logger,
     guard: productionGuard(),

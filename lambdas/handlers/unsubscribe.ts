@@ -17,7 +17,7 @@ import type { RouteLogger, RouteResponse } from './support/route-response.js';
 
 /** What the `unsubscribe` handler needs. */
 export interface UnsubscribeDeps extends RespondDeps {
-  readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval'>;
+  readonly ports: Pick<RealtimePorts, 'store' | 'presence' | 'messenger' | 'afterRemoval' | 'fanOutQueue'>;
   readonly logger: RouteLogger;
   readonly fanOut: FanOutSettings;
 }
@@ -39,7 +39,7 @@ export const makeUnsubscribeHandler =
 /** The Lambda entry point. */
 export const handler = lambdaEntry(
   makeUnsubscribeHandler({
-    ports: productionPorts(),
+    ports: productionPorts('unsubscribe'),
     logger,
     guard: productionGuard(),
     fanOut: defaultFanOutSettings(),

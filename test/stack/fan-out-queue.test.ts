@@ -57,7 +57,13 @@ describe('FanOutQueue', () => {
     expect(template.toJSON().Resources[workerId].Properties).toMatchObject({
       MemorySize: 1024,
       Timeout: FANOUT_WORKER_TIMEOUT.toSeconds(),
-      Environment: { Variables: { FANOUT_QUEUE_URL: { Ref: queueId } } },
+      Environment: {
+        Variables: {
+          FANOUT_QUEUE_URL: { Ref: queueId },
+          FANOUT_DLQ_URL: { Ref: deadLetterId },
+          FANOUT_MAX_ATTEMPTS: '5',
+        },
+      },
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: workerId },
@@ -85,6 +91,51 @@ describe('FanOutQueue', () => {
       ]),
     );
     expect(sqsActions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('worker: may only send to the dead-letter queue (for recipients that failed every attempt)', () => {
+    const dlqActions = statementsOfRole(template, logicalIdOf(fanOut.worker.role ?? fanOut.worker))
+      .filter(
+        (statement) =>
+          JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [deadLetterId, 'Arn'] }),
+      )
+      .flatMap(actionsOf)
+      .sort();
+    expect(dlqActions).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+  });
+
+  it('every function that fans out (routes, reaper, publisher) gets the queue, and the others do not', () => {
+    const realtime = stack.realtime;
+    const fanningOut = [
+      'disconnect',
+      'sendmessage',
+      'subscribe',
+      'unsubscribe',
+      'publish',
+      'score',
+      'sendtouser',
+    ].map((name) => realtime.functions[name]);
+    for (const fn of [...fanningOut, realtime.reaper, realtime.publisher]) {
+      if (fn === undefined) throw new Error('missing function');
+      expect(template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables).toMatchObject({
+        FANOUT_QUEUE_URL: { Ref: queueId },
+        FANOUT_INLINE_LIMIT: '1000',
+      });
+      const sends = statementsOfRole(template, logicalIdOf(fn.role ?? fn))
+        .filter(
+          (statement) =>
+            JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] }),
+        )
+        .flatMap(actionsOf);
+      expect(sends).toContain('sqs:SendMessage');
+    }
+    for (const name of ['connect', 'default', 'history', 'top', 'presence', 'ping']) {
+      const fn = realtime.functions[name];
+      if (fn === undefined) throw new Error(`missing function ${name}`);
+      expect(
+        template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables.FANOUT_QUEUE_URL,
+      ).toBeUndefined();
+    }
   });
 
   it('fanOutMemorySize, fanOutBatchSize, fanOutMaxConcurrency, fanOutMaxReceiveCount, fanOutInlineLimit: applied', () => {

@@ -205,9 +205,17 @@ describe('RealtimeApi permissions', () => {
   );
 
   it.each(Object.keys(EXPECTED))(
-    'iam: only publish and sendmessage may send to the fan-out queue (%s)',
+    'iam: only the routes that fan out may send to the fan-out queue (%s)',
     (handler) => {
-      const expected = ['publish', 'sendmessage'].includes(handler)
+      const expected = [
+        'disconnect',
+        'sendmessage',
+        'subscribe',
+        'unsubscribe',
+        'publish',
+        'score',
+        'sendtouser',
+      ].includes(handler)
         ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']
         : [];
       expect(accessOf(handler).queue.sort()).toEqual(expected);

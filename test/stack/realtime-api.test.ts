@@ -354,7 +354,15 @@ describe('RealtimeApi', () => {
     it('environment: every function gets the table, the callback URL and its logging settings', () => {
       for (const [name, fn] of Object.entries(realtime.functions)) {
         const variables = template.toJSON().Resources[logicalIdOf(fn)].Properties.Environment.Variables;
-        const queued = ['publish', 'sendmessage'].includes(name)
+        const queued = [
+          'disconnect',
+          'sendmessage',
+          'subscribe',
+          'unsubscribe',
+          'publish',
+          'score',
+          'sendtouser',
+        ].includes(name)
           ? {
               FANOUT_QUEUE_URL: { Ref: logicalIdOf(realtime.fanOutQueue.queue) },
               FANOUT_INLINE_LIMIT: '1000',

@@ -96,7 +96,13 @@ export const fanOutOptions = (
  * `retried`, `handedOff` and the first problem, if any, and records the counts and the duration as metrics
  * of `fields.route`. Each problem is also logged at debug level.
  */
-export const loggedFanOut = async <R extends FanOutResult & { readonly queued?: boolean }>(
+export const loggedFanOut = async <
+  R extends FanOutResult & {
+    readonly queued?: boolean;
+    readonly requeued?: number;
+    readonly deadLettered?: number;
+  },
+>(
   logger: RouteLogger,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
   settings: FanOutSettings,
@@ -124,6 +130,8 @@ export const loggedFanOut = async <R extends FanOutResult & { readonly queued?: 
     retried: result.retried,
     handedOff: result.handedOff,
     ...(result.queued === true ? { fanout: 'queued' } : {}),
+    ...(result.requeued === undefined ? {} : { requeued: result.requeued }),
+    ...(result.deadLettered === undefined ? {} : { deadLettered: result.deadLettered }),
     ...(firstProblem === undefined ? {} : { firstProblem: describeProblem(firstProblem) }),
   });
   return result;

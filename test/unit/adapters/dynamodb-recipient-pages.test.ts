@@ -11,10 +11,12 @@ import {
 } from '../../../lambdas/adapters/dynamodb-recipient-pages.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const NOW_MS = 1_700_000_000_000;
 const pages = () =>
   new DynamoDbRecipientPages({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })),
     tableName: 'realtime-test',
+    now: () => NOW_MS,
   });
 
 beforeEach(() => {
@@ -53,6 +55,39 @@ describe('DynamoDbRecipientPages', () => {
       ExclusiveStartKey: start,
       ExpressionAttributeValues: { ':pk': 'ALL#2', ':member': 'CONN#' },
     });
+  });
+
+  it('reads the members present in a channel, skipping those whose presence expired', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [{ connectionId: 'p' }] });
+
+    const page = await pages().page({ presence: 'room' }, undefined, 50);
+
+    expect(page).toEqual({ ids: ['p'] });
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      Limit: 50,
+      ConsistentRead: true,
+      FilterExpression: '#ttl > :now',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#cid': 'connectionId', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':pk': 'PRES#room', ':member': 'CONN#', ':now': NOW_MS / 1000 },
+    });
+  });
+
+  it('reads a user connections on the byUser index (eventually consistent) and continues from its key', async () => {
+    const last = { userId: 'alice', pk: 'CONN#c1', sk: 'META' };
+    ddb.on(QueryCommand).resolves({ Items: [{ connectionId: 'c1' }], LastEvaluatedKey: last });
+
+    const page = await pages().page({ user: 'alice' }, undefined, 10);
+
+    expect(page).toEqual({ ids: ['c1'], next: encodeCursor(last) });
+    expect(decodeCursor(page.next ?? '')).toEqual(last);
+    const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({
+      IndexName: 'byUser',
+      KeyConditionExpression: '#user = :user',
+      ExpressionAttributeValues: { ':user': 'alice' },
+      ProjectionExpression: '#cid',
+    });
+    expect(input?.ConsistentRead).toBeUndefined();
   });
 
   it.each(['%%%', Buffer.from('[1]').toString('base64url'), Buffer.from('{"pk":1}').toString('base64url')])(

@@ -11,12 +11,13 @@ import {
   SqsFanOutQueue,
 } from '../../../lambdas/adapters/sqs-fan-out-queue.js';
 import { MAX_FANOUT_SLICE_SIZE, MAX_FRAME_BYTES } from '../../../lambdas/core/constants.js';
-import type { FanOutSlice } from '../../../lambdas/core/ports.js';
+import type { FanOutSlice, PostSlice } from '../../../lambdas/core/ports.js';
 
 const sqs = mockClient(SQSClient);
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/fanout';
+const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/fanout-dlq';
 
-const post = (ids: string[], frame = '{"seq":1}'): FanOutSlice => ({
+const post = (ids: string[], frame = '{"seq":1}'): PostSlice => ({
   kind: 'post',
   route: 'publish',
   frame,
@@ -99,5 +100,79 @@ describe('SqsFanOutQueue', () => {
     await expect(
       new SqsFanOutQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL).enqueue([post(['a'])]),
     ).rejects.toThrow(EnqueueError);
+  });
+
+  it('gives every entry the delay of a retry', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({});
+
+    await new SqsFanOutQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL).enqueue(
+      [post(['a']), post(['b'])],
+      { delaySeconds: 8 },
+    );
+
+    expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, {
+      QueueUrl: QUEUE_URL,
+      Entries: [expect.objectContaining({ DelaySeconds: 8 }), expect.objectContaining({ DelaySeconds: 8 })],
+    });
+  });
+
+  it('sends dead-lettered slices to the dead-letter queue, not the queue', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({});
+
+    await new SqsFanOutQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL, DLQ_URL).deadLetter([
+      { ...post(['a']), attempt: 5 },
+    ]);
+
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls.map((call) => call.args[0].input.QueueUrl)).toEqual([DLQ_URL]);
+    const body = calls[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '';
+    expect(decodeSlice(body)).toEqual({ ...post(['a']), attempt: 5 });
+  });
+
+  it('refuses to dead-letter without a dead-letter queue, so the caller fails the slice', async () => {
+    await expect(
+      new SqsFanOutQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL).deadLetter([post(['a'])]),
+    ).rejects.toThrow(EnqueueError);
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageBatchCommand, 0);
+  });
+});
+
+describe('slice bodies of every source and attempt', () => {
+  it.each([{ presence: 'room' }, { user: 'alice' }, { channel: 'c' }, { shard: 0 }] as const)(
+    'round-trip a page slice of %o',
+    (source) => {
+      const page: FanOutSlice = {
+        kind: 'page',
+        route: 'score',
+        frame: 'f',
+        deduplicated: true,
+        source,
+        cursor: 'k',
+      };
+      expect(decodeSlice(encodeSlice(page))).toEqual(page);
+    },
+  );
+
+  it('keeps the attempt of a retried post slice', () => {
+    const retried: FanOutSlice = { ...post(['a']), attempt: 3 };
+    expect(decodeSlice(encodeSlice(retried))).toEqual(retried);
+  });
+
+  it.each([0, -1, 1.5, '2'])('refuses a post slice whose attempt is %o', (attempt) => {
+    const body = JSON.stringify({ ...JSON.parse(encodeSlice(post(['a']))), attempt });
+    expect(() => decodeSlice(body)).toThrow(BadSliceError);
+  });
+
+  it('refuses a page slice whose source names nothing it can read', () => {
+    const body = JSON.stringify({
+      v: 1,
+      kind: 'page',
+      route: 'publish',
+      frame: 'Zg==',
+      deduplicated: true,
+      source: { room: 'x' },
+      cursor: 'k',
+    });
+    expect(() => decodeSlice(body)).toThrow(BadSliceError);
   });
 });

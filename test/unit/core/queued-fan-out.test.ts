@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RetryableSendError } from '../../../lambdas/core/errors.js';
 import type { Messenger } from '../../../lambdas/core/ports.js';
-import { deliverSlice, fanOutOrQueue, type QueuePlan } from '../../../lambdas/core/queued-fan-out.js';
+import {
+  deliverSlice,
+  fanOutOrQueue,
+  type QueuePlan,
+  sliceRetryDelaySeconds,
+} from '../../../lambdas/core/queued-fan-out.js';
 import { ArrayRecipientPages, RecordingQueue } from '../support/fake-fan-out-queue.js';
 import { testFanOutOptions } from '../support/fan-out-options.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
@@ -154,13 +159,16 @@ describe('deliverSlice', () => {
     // Assess
     expect(log).toEqual(['enqueue:page', 'post:a3', 'post:a4', 'post:a5']);
     expect(queue.slices[0]).toMatchObject({ kind: 'page', cursor: '6' });
-    expect(result).toMatchObject({ delivered: 3, read: 3, retry: false });
+    expect(result).toMatchObject({ delivered: 3, read: 3, requeued: 0, deadLettered: 0 });
   });
 
-  it('enqueues the recipients a page slice failed as a post slice of their own', async () => {
-    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 3));
+  it('re-enqueues only the recipients a page slice failed for now, as attempt 2 after a delay', async () => {
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 4));
     const queue = new RecordingQueue();
-    const messenger = new ScriptedMessenger((id) => (id === 'a1' ? new Error('denied') : 'sent'));
+    // a1 is throttled past its retries (a later attempt may reach it); a2 is refused for good.
+    const messenger = new ScriptedMessenger((id) =>
+      id === 'a1' ? new RetryableSendError(id) : id === 'a2' ? new Error('denied') : 'sent',
+    );
 
     const result = await deliverSlice(
       {
@@ -172,26 +180,111 @@ describe('deliverSlice', () => {
         cursor: '0',
       },
       { store: new InMemoryStore(), messenger },
-      testFanOutOptions(),
-      { pages, queue, sliceSize: 3 },
+      testFanOutOptions({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages, queue, sliceSize: 4 },
     );
 
-    expect(result).toMatchObject({ delivered: 2, failed: 1, retry: false });
+    expect(result).toMatchObject({ delivered: 2, failed: 2, requeued: 1, deadLettered: 0 });
     expect(queue.slices).toEqual([
-      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a1'] },
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a1'], attempt: 2 },
+    ]);
+    expect(queue.delays).toEqual([sliceRetryDelaySeconds(1)]);
+  });
+
+  it('never re-posts a post slice whole: only the failed recipient goes back, with the next attempt', async () => {
+    const messenger = new ScriptedMessenger((id) => (id === 'b' ? new RetryableSendError(id) : 'sent'));
+    const queue = new RecordingQueue();
+
+    const result = await deliverSlice(
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: false, ids: ['a', 'b', 'c'], attempt: 2 },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages: new ArrayRecipientPages(), queue, sliceSize: 3, maxAttempts: 5 },
+    );
+
+    expect(result).toMatchObject({ delivered: 2, failed: 1, requeued: 1, deadLettered: 0 });
+    expect(queue.slices).toEqual([
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: false, ids: ['b'], attempt: 3 },
+    ]);
+    expect(queue.delays).toEqual([4]);
+    expect(queue.deadLetters).toEqual([]);
+    // a and c were posted once each.
+    expect(messenger.sent.filter((s) => s.connectionId !== 'b').map((s) => s.connectionId)).toEqual([
+      'a',
+      'c',
     ]);
   });
 
-  it('asks the queue to retry a post slice in which a recipient failed', async () => {
+  it('dead-letters the recipients that still fail on the last attempt, and enqueues nothing', async () => {
     const messenger = new ScriptedMessenger((id) => (id === 'b' ? new RetryableSendError(id) : 'sent'));
+    const queue = new RecordingQueue();
 
     const result = await deliverSlice(
-      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a', 'b', 'c'] },
+      { kind: 'post', route: 'score', frame: 'f', deduplicated: true, ids: ['a', 'b'], attempt: 3 },
       { store: new InMemoryStore(), messenger },
-      testFanOutOptions({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }),
-      { pages: new ArrayRecipientPages(), queue: new RecordingQueue(), sliceSize: 3 },
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages: new ArrayRecipientPages(), queue, sliceSize: 3, maxAttempts: 3 },
     );
 
-    expect(result).toMatchObject({ delivered: 2, failed: 1, retry: true });
+    expect(result).toMatchObject({ delivered: 1, failed: 1, requeued: 0, deadLettered: 1 });
+    expect(queue.slices).toEqual([]);
+    expect(queue.deadLetters).toEqual([
+      { kind: 'post', route: 'score', frame: 'f', deduplicated: true, ids: ['b'], attempt: 3 },
+    ]);
+  });
+
+  it('does not re-enqueue a timed-out post of a frame without seq (it may have landed)', async () => {
+    const messenger = new ScriptedMessenger((id) =>
+      id === 'late' ? new RetryableSendError(id, { mayHaveLanded: true }) : new RetryableSendError(id),
+    );
+    const queue = new RecordingQueue();
+
+    const result = await deliverSlice(
+      { kind: 'post', route: 'sendmessage', frame: 'f', deduplicated: false, ids: ['late', 'busy'] },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
+    );
+
+    expect(result).toMatchObject({ delivered: 0, failed: 2, requeued: 1 });
+    expect(queue.slices).toEqual([
+      { kind: 'post', route: 'sendmessage', frame: 'f', deduplicated: false, ids: ['busy'], attempt: 2 },
+    ]);
+  });
+
+  it('re-enqueues a timed-out post when the frame has a seq (clients drop the repeat)', async () => {
+    const messenger = new ScriptedMessenger((id) => new RetryableSendError(id, { mayHaveLanded: true }));
+    const queue = new RecordingQueue();
+
+    const result = await deliverSlice(
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['late'] },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
+    );
+
+    expect(result).toMatchObject({ failed: 1, requeued: 1 });
+    expect(queue.slices).toMatchObject([{ ids: ['late'], attempt: 2 }]);
+  });
+
+  it('fails the slice (for the queue to retry) when the re-enqueue is refused', async () => {
+    const messenger = new ScriptedMessenger((id) => new RetryableSendError(id));
+    const queue = new RecordingQueue([], new Error('SQS down'));
+
+    await expect(
+      deliverSlice(
+        { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a'] },
+        { store: new InMemoryStore(), messenger },
+        testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+        { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
+      ),
+    ).rejects.toThrow('SQS down');
+  });
+});
+
+describe('sliceRetryDelaySeconds', () => {
+  it('doubles from 2 s and stops at SQS maximum delay of 900 s', () => {
+    expect([1, 2, 3, 4].map(sliceRetryDelaySeconds)).toEqual([2, 4, 8, 16]);
+    expect(sliceRetryDelaySeconds(20)).toBe(900);
   });
 });

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeSlice, encodeSlice, SqsFanOutQueue } from '../../../lambdas/adapters/sqs-fan-out-queue.js';
 import { RetryableSendError } from '../../../lambdas/core/errors.js';
-import type { FanOutSlice } from '../../../lambdas/core/ports.js';
+import type { FanOutSlice, PostSlice } from '../../../lambdas/core/ports.js';
 import { ArrayRecipientPages } from '../support/fake-fan-out-queue.js';
 import { testFanOutSettings } from '../support/fan-out-options.js';
 import { fakeContext, stubStackEnv } from '../support/handler-env.js';
@@ -12,6 +12,7 @@ import { InMemoryStore } from '../support/in-memory-store.js';
 import { ScriptedMessenger } from '../support/scripted-messenger.js';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/fanout';
+const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/fanout-dlq';
 const sqs = mockClient(SQSClient);
 let worker: typeof import('../../../lambdas/handlers/fanout-worker.js');
 let logging: typeof import('../../../lambdas/adapters/logger.js');
@@ -38,7 +39,7 @@ const eventOf = (...bodies: string[]): SQSEvent =>
     })),
   }) as unknown as SQSEvent;
 
-const post = (ids: string[]): FanOutSlice => ({
+const post = (ids: string[]): PostSlice => ({
   kind: 'post',
   route: 'publish',
   frame: '{"seq":9}',
@@ -46,23 +47,27 @@ const post = (ids: string[]): FanOutSlice => ({
   ids,
 });
 
-const handlerWith = (messenger: ScriptedMessenger, pages = new ArrayRecipientPages()) =>
+const handlerWith = (messenger: ScriptedMessenger, pages = new ArrayRecipientPages(), maxAttempts = 5) =>
   worker.makeFanOutWorkerHandler({
     ports: { store: new InMemoryStore(), messenger },
     plan: {
-      queue: new SqsFanOutQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL),
+      queue: new SqsFanOutQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL, DLQ_URL),
       pages,
       sliceSize: 2,
+      maxAttempts,
     },
     logger: logging.logger,
     fanOut: testFanOutSettings({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } }),
   });
 
-const enqueued = (): FanOutSlice[] =>
+const sentTo = (queueUrl: string): { slice: FanOutSlice; delaySeconds: number | undefined }[] =>
   sqs
     .commandCalls(SendMessageBatchCommand)
+    .filter((call) => call.args[0].input.QueueUrl === queueUrl)
     .flatMap((call) => call.args[0].input.Entries ?? [])
-    .map((entry) => decodeSlice(entry.MessageBody ?? ''));
+    .map((entry) => ({ slice: decodeSlice(entry.MessageBody ?? ''), delaySeconds: entry.DelaySeconds }));
+
+const enqueued = (): FanOutSlice[] => sentTo(QUEUE_URL).map((sent) => sent.slice);
 
 describe('fan-out worker', () => {
   it('posts each slice of the batch and reports no failure', async () => {
@@ -77,15 +82,37 @@ describe('fan-out worker', () => {
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['a', 'b', 'c']);
   });
 
-  it('reports a slice with a failed recipient for the queue to retry, and only that one', async () => {
+  it('re-enqueues only a failed recipient, delayed, instead of having the queue re-post its slice', async () => {
     const messenger = new ScriptedMessenger((id) => (id === 'b' ? new RetryableSendError(id) : 'sent'));
 
     const result = await handlerWith(messenger)(
-      eventOf(encodeSlice(post(['a'])), encodeSlice(post(['b']))),
+      eventOf(encodeSlice(post(['a', 'b'])), encodeSlice(post(['c']))),
       fakeContext(),
     );
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sentTo(QUEUE_URL)).toEqual([{ slice: { ...post(['b']), attempt: 2 }, delaySeconds: 2 }]);
+    expect(sentTo(DLQ_URL)).toEqual([]);
+    expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['a', 'c']);
+  });
+
+  it('moves a recipient that fails its last attempt to the dead-letter queue and logs it', async () => {
+    const error = vi.spyOn(logging.logger, 'error');
+    const messenger = new ScriptedMessenger((id) => (id === 'b' ? new RetryableSendError(id) : 'sent'));
+
+    const result = await handlerWith(
+      messenger,
+      new ArrayRecipientPages(),
+      3,
+    )(eventOf(encodeSlice({ ...post(['a', 'b']), attempt: 3 })), fakeContext());
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sentTo(QUEUE_URL)).toEqual([]);
+    expect(sentTo(DLQ_URL)).toEqual([{ slice: { ...post(['b']), attempt: 3 }, delaySeconds: undefined }]);
+    expect(error).toHaveBeenCalledWith(
+      'fan-out recipients failed every attempt; moved to the dead-letter queue',
+      expect.objectContaining({ messageId: 'm0', deadLettered: 1 }),
+    );
   });
 
   it('reports a body that is no slice, so it ends in the dead-letter queue', async () => {
@@ -165,6 +192,12 @@ describe('fan-out worker', () => {
 
     // 80 first attempts + 100 retries, not 80 × 5 attempts (or 2 budgets' worth).
     expect([...messenger.attempts.values()].reduce((a, b) => a + b, 0)).toBe(180);
-    expect(result.batchItemFailures).toHaveLength(2);
+    // Every recipient goes back to the queue for a later attempt; no slice is retried whole.
+    expect(result.batchItemFailures).toEqual([]);
+    expect(
+      enqueued()
+        .flatMap((slice) => (slice.kind === 'post' ? slice.ids : []))
+        .sort(),
+    ).toEqual([...ids('a'), ...ids('b')].sort());
   });
 });

@@ -122,7 +122,7 @@ describe('sendtouser handler', () => {
       givenUser('a1');
       const asked: string[] = [];
       const handler = sendtouser.makeSendToUserHandler({
-        ports: (await import('../../../lambdas/handlers/support/ports.js')).productionPorts(),
+        ports: (await import('../../../lambdas/handlers/support/ports.js')).productionPorts('sendtouser'),
         mayMessage: (_context, user) => {
           asked.push(user);
           return user !== 'alice';

@@ -4,6 +4,7 @@
  * @module
  */
 import type {
+  EnqueueOptions,
   FanOutQueue,
   FanOutSlice,
   RecipientPage,
@@ -11,8 +12,7 @@ import type {
   RecipientSource,
 } from '../../../lambdas/core/ports.js';
 
-const keyOf = (source: RecipientSource): string =>
-  'channel' in source ? `c:${source.channel}` : `s:${source.shard}`;
+const keyOf = (source: RecipientSource): string => JSON.stringify(source);
 
 /** Recipients per source; the cursor is the index of the next id. */
 export class ArrayRecipientPages implements RecipientPages {
@@ -37,15 +37,27 @@ export class ArrayRecipientPages implements RecipientPages {
 /** Records every slice; can be told to fail. */
 export class RecordingQueue implements FanOutQueue {
   readonly slices: FanOutSlice[] = [];
+  /** The delay each enqueued slice was given (same order as `slices`). */
+  readonly delays: (number | undefined)[] = [];
+  readonly deadLetters: FanOutSlice[] = [];
   /** Events in order, shared with a messenger to check what happened first. */
   constructor(
     readonly log: string[] = [],
     public failWith?: Error,
   ) {}
 
-  async enqueue(slices: readonly FanOutSlice[]): Promise<void> {
+  async enqueue(slices: readonly FanOutSlice[], options: EnqueueOptions = {}): Promise<void> {
     if (this.failWith !== undefined) throw this.failWith;
     this.slices.push(...slices);
-    for (const slice of slices) this.log.push(`enqueue:${slice.kind}`);
+    for (const slice of slices) {
+      this.delays.push(options.delaySeconds);
+      this.log.push(`enqueue:${slice.kind}`);
+    }
+  }
+
+  async deadLetter(slices: readonly FanOutSlice[]): Promise<void> {
+    if (this.failWith !== undefined) throw this.failWith;
+    this.deadLetters.push(...slices);
+    for (const slice of slices) this.log.push(`deadLetter:${slice.kind}`);
   }
 }
