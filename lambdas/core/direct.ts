@@ -56,11 +56,15 @@ export const directFrame = (sender: DirectSender, data: unknown, sentAt: number)
   sentAt,
 });
 
-/** Ack of a `sendtouser`: how many of the user's connections it reached (0 when none is open). */
-export const sentFrame = (user: string, delivered: number, id?: RequestId): ReplyFrame => ({
+/**
+ * Ack of a `sendtouser`: how many of the user's connections it reached (0 when none is open), and
+ * `fanout: 'queued'` when the delivery went to the fan-out queue instead (then `delivered` counts nothing yet).
+ */
+export const sentFrame = (user: string, delivered: number, id?: RequestId, queued = false): ReplyFrame => ({
   type: 'sent',
   user,
   delivered,
+  ...(queued ? { fanout: 'queued' as const } : {}),
   ...(id === undefined ? {} : { id }),
 });
 
@@ -76,7 +80,7 @@ export const sendToUser = async (
   ports: DirectPorts,
   message: DirectMessage,
   options: FanOutOptions,
-): Promise<FanOutResult> => {
+): Promise<FanOutResult & { readonly queued?: boolean }> => {
   const frame = JSON.stringify(directFrame(message.sender, message.data, options.now()));
   assertFrameFits(frame, 'the message');
   return fanOutToSource(

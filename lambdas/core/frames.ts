@@ -82,7 +82,13 @@ export type ReplyFrame =
       readonly id?: RequestId;
     }
   | { readonly type: 'pong'; readonly id?: RequestId }
-  | { readonly type: 'sent'; readonly user: string; readonly delivered: number; readonly id?: RequestId }
+  | {
+      readonly type: 'sent';
+      readonly user: string;
+      readonly delivered: number;
+      readonly fanout?: 'queued';
+      readonly id?: RequestId;
+    }
   | {
       readonly type: 'error';
       readonly code: ErrorCode;

@@ -64,7 +64,7 @@ export const makeSendToUserHandler =
         (options) =>
           sendToUser(deps.ports, { sender: { from: connectionId, fromUser }, user, data }, options),
       );
-      return sentFrame(user, result.delivered, request.id);
+      return sentFrame(user, result.delivered, request.id, result.queued === true);
     });
 
 /** The Lambda entry point. */
