@@ -27,9 +27,9 @@ export const THROTTLED_ROUTE_KEYS: readonly ThrottledRouteKey[] = ROUTES.map(
 ).filter((key): key is ThrottledRouteKey => key !== '$disconnect');
 
 /**
- * The default route throttles (README "Limits and abuse" explains each number). The fan-out routes are sized so
- * that a flood of one stays far below the account's 10,000 `@connections` posts a second; `$connect` matches
- * AWS's own quota of new connections. Routes not listed share the stage's default throttle.
+ * The default route throttles (README "Limits and abuse" explains each number). A flood of a fan-out route, at
+ * the audience it is sized for, posts no more than the account's 10,000 `@connections` calls a second;
+ * `$connect` matches AWS's own quota of new connections. Routes not listed share the stage's default throttle.
  */
 export const DEFAULT_ROUTE_THROTTLES: RouteThrottles = Object.freeze({
   // Handshakes (authorizer, `$connect`, two writes): AWS admits 500 new connections/s per account and Region.
