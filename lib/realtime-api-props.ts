@@ -25,6 +25,12 @@ import { isChannelPattern } from '../lambdas/core/grants.js';
 import { DEFAULT_RATE_LIMIT } from '../lambdas/core/rate-limit.js';
 import type { AuthProps } from './auth.js';
 import type { ObservabilityOptions } from './observability.js';
+import {
+  DEFAULT_ROUTE_THROTTLES,
+  mergeRouteThrottles,
+  type RouteThrottles,
+  THROTTLED_ROUTE_KEYS,
+} from './route-throttles.js';
 
 /** Properties of a {@link RealtimeApi}. Every one is optional; the defaults make a deployable demo API. */
 export interface RealtimeApiProps {
@@ -41,6 +47,18 @@ export interface RealtimeApiProps {
    * @default - { rateLimit: 500, burstLimit: 1000 }
    */
   readonly throttle?: ThrottleSettings;
+
+  /**
+   * Throttles of single routes, each with its own token bucket in place of the stage's default {@link throttle}
+   * (the stage's `RouteSettings`): the fan-out routes get lower limits, so a flood of one route neither spends
+   * the other routes' budget nor multiplies into more `@connections` posts than the account allows. Given
+   * routes merge over the defaults field by field; `false` puts a route back on the stage's default; a limit
+   * neither given nor defaulted is the stage's. `$disconnect` is never throttled.
+   *
+   * @default - $connect 500/s burst 1,000; sendmessage 10/s burst 50; publish 100/s burst 200; score 200/s
+   * burst 400; every other route on the stage's default (README "Limits and abuse")
+   */
+  readonly routeThrottles?: RouteThrottles;
 
   /**
    * What happens to the table and the log groups when they leave the stack (e.g. on `cdk destroy`).
@@ -259,6 +277,7 @@ export type ResolvedRealtimeApiProps = {
 export const REALTIME_API_DEFAULTS: ResolvedRealtimeApiProps = Object.freeze({
   stageName: 'prod',
   throttle: Object.freeze({ rateLimit: 500, burstLimit: 1000 }),
+  routeThrottles: DEFAULT_ROUTE_THROTTLES,
   removalPolicy: RemovalPolicy.RETAIN,
   logRetention: RetentionDays.ONE_MONTH,
   fanOutConcurrency: 32,
@@ -304,7 +323,12 @@ const MAX_MEMORY_MB = 10_240;
  */
 export function resolveRealtimeApiProps(props: RealtimeApiProps = {}): ResolvedRealtimeApiProps {
   const defined = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined));
-  const resolved: ResolvedRealtimeApiProps = { ...REALTIME_API_DEFAULTS, ...defined };
+  const merged: ResolvedRealtimeApiProps = { ...REALTIME_API_DEFAULTS, ...defined };
+  checkRouteKeys(props.routeThrottles);
+  const resolved = {
+    ...merged,
+    routeThrottles: mergeRouteThrottles(props.routeThrottles, merged.throttle),
+  };
   validate(resolved);
   return resolved;
 }
@@ -321,12 +345,9 @@ function validate(props: ResolvedRealtimeApiProps): void {
       `stageName must match ${STAGE_NAME} (1-128 letters, digits, '_' or '-'), got ${show(props.stageName)}`,
     );
   }
-  const { rateLimit, burstLimit } = props.throttle;
-  if (rateLimit !== undefined && known(rateLimit) && !(Number.isFinite(rateLimit) && rateLimit > 0)) {
-    fail(`throttle.rateLimit must be a positive number of requests per second, got ${show(rateLimit)}`);
-  }
-  if (burstLimit !== undefined && known(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit > 0)) {
-    fail(`throttle.burstLimit must be a positive integer, got ${show(burstLimit)}`);
+  checkThrottle('throttle', props.throttle);
+  for (const [routeKey, throttle] of Object.entries(props.routeThrottles)) {
+    if (throttle !== false && throttle !== undefined) checkThrottle(`routeThrottles.${routeKey}`, throttle);
   }
   const concurrency = props.fanOutConcurrency;
   if (known(concurrency) && !(Number.isInteger(concurrency) && concurrency > 0)) {
@@ -368,6 +389,27 @@ function validate(props: ResolvedRealtimeApiProps): void {
     fail(`metricsNamespace must match ${METRICS_NAMESPACE}, got ${show(props.metricsNamespace)}`);
   }
   checkObservability(props.observability);
+}
+
+function checkThrottle(name: string, { rateLimit, burstLimit }: ThrottleSettings): void {
+  if (rateLimit !== undefined && known(rateLimit) && !(Number.isFinite(rateLimit) && rateLimit > 0)) {
+    fail(`${name}.rateLimit must be a positive number of requests per second, got ${show(rateLimit)}`);
+  }
+  if (burstLimit !== undefined && known(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit > 0)) {
+    fail(`${name}.burstLimit must be a positive integer, got ${show(burstLimit)}`);
+  }
+}
+
+/** Route throttles only for the API's routes; `$disconnect` cannot be refused, so it cannot be throttled. */
+function checkRouteKeys(routeThrottles: RouteThrottles | undefined): void {
+  for (const routeKey of Object.keys(routeThrottles ?? {})) {
+    if (!(THROTTLED_ROUTE_KEYS as readonly string[]).includes(routeKey)) {
+      fail(
+        `routeThrottles: each key must be one of ${THROTTLED_ROUTE_KEYS.join(', ')} ` +
+          `($disconnect is never throttled), got ${show(routeKey)}`,
+      );
+    }
+  }
 }
 
 function checkAuth(auth: false | AuthProps): void {

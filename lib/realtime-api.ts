@@ -6,6 +6,7 @@
  */
 import { Stack, Tokenization } from 'aws-cdk-lib';
 import {
+  type CfnStage,
   LogGroupLogDestination,
   WebSocketApi,
   type WebSocketRoute,
@@ -34,6 +35,7 @@ import {
 import { createReaper } from './reaper.js';
 import { RouteFunction } from './route-function.js';
 import { grantRouteAccess } from './route-grants.js';
+import { routeSettingsOf } from './route-throttles.js';
 import { ROUTES, type RouteDefinition } from './routes.js';
 
 /** API Gateway reads `action` from each JSON frame to pick the route; anything else goes to `$default`. */
@@ -219,7 +221,7 @@ export class RealtimeApi extends Construct {
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
-    return new WebSocketStage(this, 'Stage', {
+    const stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: settings.stageName,
       autoDeploy: true,
@@ -229,6 +231,10 @@ export class RealtimeApi extends Construct {
         format: websocketAccessLogFormat(),
       },
     });
+    // WebSocketStage sets only the default route throttling; per-route throttles go on the L1 stage.
+    const routeSettings = routeSettingsOf(settings.routeThrottles);
+    if (routeSettings !== undefined) (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
+    return stage;
   }
 
   private addRoute(

@@ -36,7 +36,8 @@ export class RealtimeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: RealtimeStackProps = {}) {
     super(scope, id, props);
-    const { stageName, throttle, removalPolicy, logRetention, fanOutConcurrency, memorySize } = props;
+    const { stageName, throttle, routeThrottles, removalPolicy, logRetention, fanOutConcurrency } = props;
+    const { memorySize } = props;
     const { timeout, fanOutTimeout, serviceName, cloudWatchRole, historySize, leaderboardSize } = props;
     const {
       auth,
@@ -60,6 +61,7 @@ export class RealtimeStack extends Stack {
       fanOutMaxReceiveCount,
       stageName,
       throttle,
+      routeThrottles,
       removalPolicy,
       logRetention,
       fanOutConcurrency,

@@ -36,6 +36,12 @@ export interface RouteModel {
   readonly authorizer?: AuthorizerModel;
 }
 
+/** A throttle's limits as a stage's route settings give them (`ThrottlingRateLimit`, `ThrottlingBurstLimit`). */
+export interface ThrottleModel {
+  readonly rateLimit?: number;
+  readonly burstLimit?: number;
+}
+
 /** One `AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`, with its first stage. */
 export interface WebSocketApiModel {
   readonly logicalId: string;
@@ -46,7 +52,10 @@ export interface WebSocketApiModel {
   readonly routeSelectionExpression: string;
   readonly stageName: string;
   readonly stageLogicalId?: string;
-  readonly throttle?: { readonly rateLimit?: number; readonly burstLimit?: number };
+  /** The stage's default route throttling (`DefaultRouteSettings`). */
+  readonly throttle?: ThrottleModel;
+  /** Routes with throttling of their own (`RouteSettings`), by route key: each replaces the default for its route. */
+  readonly routeThrottles?: Readonly<Record<string, ThrottleModel>>;
   readonly routes: readonly RouteModel[];
 }
 

@@ -124,9 +124,10 @@ export async function startRuntimeTarget(options: RuntimeTargetOptions): Promise
     if (api === undefined) throw new Error(`the assembly in ${cdkOut} has no WebSocket API`);
     const model = (await loadAssembly(cdkOut)).stacks.flatMap((stack) => stack.apis)[0];
     authorizerId = model?.routes.find((route) => route.routeKey === '$connect')?.authorizer?.functionId;
-    const refillMs = refillMsOf(model?.throttle);
+    // Handshakes take from `$connect`'s own bucket when it has one, messages from the stage's: wait for both.
+    const refillMs = Math.max(refillMsOf(model?.throttle), refillMsOf(model?.routeThrottles?.$connect));
     log(
-      `runtime: ${api.url} (management ${api.managementUrl}, dynamodb ${runtime.dynamodb.endpoint}, throttle ${JSON.stringify(model?.throttle ?? {})}: ${refillMs} ms to refill)`,
+      `runtime: ${api.url} (management ${api.managementUrl}, dynamodb ${runtime.dynamodb.endpoint}, throttle ${JSON.stringify(model?.throttle ?? {})}, route throttles ${JSON.stringify(model?.routeThrottles ?? {})}: ${refillMs} ms to refill)`,
     );
     return {
       kind: 'runtime',

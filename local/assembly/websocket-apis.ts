@@ -4,7 +4,13 @@
  *
  * @module
  */
-import type { AuthorizerModel, RouteModel, TemplateValue, WebSocketApiModel } from '../model.js';
+import type {
+  AuthorizerModel,
+  RouteModel,
+  TemplateValue,
+  ThrottleModel,
+  WebSocketApiModel,
+} from '../model.js';
 import { localApiId } from './api-id.js';
 import {
   type CfnResource,
@@ -83,28 +89,46 @@ function routesOf(resources: Resources, apiId: string): RouteModel[] {
   return routes;
 }
 
-/** Stage name, logical id and throttling of the first stage of the API. */
+/** The throttling limits of one route settings object, or undefined when it sets neither (e.g. only logging). */
+function throttleOf(settings: TemplateValue | undefined): ThrottleModel | undefined {
+  if (!isTemplateObject(settings)) return undefined;
+  const rateLimit = literalNumber(settings.ThrottlingRateLimit);
+  const burstLimit = literalNumber(settings.ThrottlingBurstLimit);
+  if (rateLimit === undefined && burstLimit === undefined) return undefined;
+  return {
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(burstLimit === undefined ? {} : { burstLimit }),
+  };
+}
+
+/** The routes of `RouteSettings` (a map of route key → settings) that set throttling limits. */
+function routeThrottlesOf(settings: TemplateValue | undefined): Record<string, ThrottleModel> {
+  if (!isTemplateObject(settings)) return {};
+  return Object.fromEntries(
+    Object.entries(settings).flatMap(([routeKey, value]) => {
+      const throttle = throttleOf(value);
+      return throttle === undefined ? [] : [[routeKey, throttle] as const];
+    }),
+  );
+}
+
+/** Stage name, logical id, default and per-route throttling of the first stage of the API. */
 function stageOf(
   resources: Resources,
   apiId: string,
-): Pick<WebSocketApiModel, 'stageName' | 'stageLogicalId' | 'throttle'> {
+): Pick<WebSocketApiModel, 'stageName' | 'stageLogicalId' | 'throttle' | 'routeThrottles'> {
   const stageId = idsOfType(resources, 'AWS::ApiGatewayV2::Stage').find(
     (id) => refOf(propertiesOf(resources, id).ApiId) === apiId,
   );
   if (stageId === undefined) return { stageName: NO_STAGE_NAME };
   const stage = propertiesOf(resources, stageId);
-  const settings = stage.DefaultRouteSettings;
-  const routeSettings = isTemplateObject(settings) ? settings : {};
-  const rateLimit = literalNumber(routeSettings.ThrottlingRateLimit);
-  const burstLimit = literalNumber(routeSettings.ThrottlingBurstLimit);
-  const throttle = {
-    ...(rateLimit === undefined ? {} : { rateLimit }),
-    ...(burstLimit === undefined ? {} : { burstLimit }),
-  };
+  const throttle = throttleOf(stage.DefaultRouteSettings);
+  const routeThrottles = routeThrottlesOf(stage.RouteSettings);
   return {
     stageName: literalString(stage.StageName) ?? stageId,
     stageLogicalId: stageId,
-    ...(Object.keys(throttle).length === 0 ? {} : { throttle }),
+    ...(throttle === undefined ? {} : { throttle }),
+    ...(Object.keys(routeThrottles).length === 0 ? {} : { routeThrottles }),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * Everything API Gateway does between receiving an upgrade request and answering it: stage throttling, the
- * `$connect` authorizer, then the `$connect` route. The outcome is either "switch protocols, with these extra
- * headers" or an HTTP status to answer with.
+ * Everything API Gateway does between receiving an upgrade request and answering it: throttling (`$connect`'s
+ * own bucket, or the stage's default), the `$connect` authorizer, then the `$connect` route. The outcome is either
+ * "switch protocols, with these extra headers" or an HTTP status to answer with.
  *
  * @module
  */
@@ -22,14 +22,14 @@ import {
 } from './event-format.js';
 import type { HandshakeRequest } from './handshake-request.js';
 import { failureOutcome, type InvocationRecorder, statusCodeOf } from './invocation.js';
-import type { TokenBucket } from './throttle.js';
+import type { StageThrottle } from './throttle.js';
 
 /** What the handshake needs from the gateway. */
 export interface HandshakeContext {
   readonly region: string;
   readonly connectRoute?: RouteModel;
   readonly recorder: InvocationRecorder;
-  readonly throttle?: TokenBucket;
+  readonly throttle?: StageThrottle;
 }
 
 /** Header lines to add to the 101 response, as returned by `$connect` (`Sec-WebSocket-Protocol` included). */
@@ -51,7 +51,7 @@ export async function runConnectHandshake(
   stamp: RequestStamp,
   request: HandshakeRequest,
 ): Promise<HandshakeOutcome> {
-  if (context.throttle && !context.throttle.tryTake()) return { accepted: false, statusCode: 429 };
+  if (context.throttle && !context.throttle.tryTake('$connect')) return { accepted: false, statusCode: 429 };
   const route = context.connectRoute;
   if (!route) return { accepted: true, headers: [] };
 

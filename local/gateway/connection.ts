@@ -15,14 +15,14 @@ import { gatewayMessage, routeResponseFrame } from './gateway-messages.js';
 import { newApiGatewayId } from './ids.js';
 import type { InvocationRecorder } from './invocation.js';
 import { type RouteKeySelector, selectRoute } from './route-selection.js';
-import type { TokenBucket } from './throttle.js';
+import type { StageThrottle } from './throttle.js';
 
 /** What every connection of one gateway shares. */
 export interface ConnectionContext {
   readonly routes: ReadonlyMap<string, RouteModel>;
   readonly selectRouteKey: RouteKeySelector;
   readonly recorder: InvocationRecorder;
-  readonly throttle?: TokenBucket;
+  readonly throttle?: StageThrottle;
   /** Close with 1001 after this long without a client message (pings do not count). */
   readonly idleTimeoutMs: number;
   /** Close with 1001 this long after `connectedAt`, active or not. */
@@ -128,11 +128,12 @@ export class Connection {
 
   private async handleMessage(body: string): Promise<void> {
     const requestId = newApiGatewayId();
-    if (this.context.throttle && !this.context.throttle.tryTake()) {
+    // The route is selected first: a route with its own throttle takes from its own bucket.
+    const route = selectRoute(this.context.routes, this.context.selectRouteKey, body);
+    if (this.context.throttle && !this.context.throttle.tryTake(route?.routeKey)) {
       this.send(gatewayMessage('Too many requests', this.id, requestId));
       return;
     }
-    const route = selectRoute(this.context.routes, this.context.selectRouteKey, body);
     if (!route) {
       this.send(gatewayMessage('Forbidden', this.id, requestId));
       return;

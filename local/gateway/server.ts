@@ -15,7 +15,7 @@ import { InvocationRecorder } from './invocation.js';
 import { handleManagementRequest, managementConnectionId } from './management-api.js';
 import { type GatewayOptions, type RunningGateway, resolveGatewayOptions } from './options.js';
 import { compileRouteSelection } from './route-selection.js';
-import { stageThrottle } from './throttle.js';
+import { StageThrottle } from './throttle.js';
 import { handleUpgrade, isEndpointPath } from './upgrade.js';
 
 /**
@@ -33,7 +33,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const routes = new Map(api.routes.map((route) => [route.routeKey, route]));
   const selectRouteKey = compileRouteSelection(api.routeSelectionExpression);
   const recorder = new InvocationRecorder(api.name, settings.invoke, settings.onInvocation);
-  const throttle = stageThrottle(api.throttle);
+  const throttle = StageThrottle.of(api);
   const connections = new Map<string, Connection>();
   const lifecycles = new Set<Promise<void>>();
   const responseHeaders = new WeakMap<IncomingMessage, ResponseHeaders>();

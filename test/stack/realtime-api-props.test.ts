@@ -17,6 +17,7 @@ describe('RealtimeApi props', () => {
     const { stack, template } = synthRealtimeStack({
       stageName: 'dev',
       throttle: { rateLimit: 50, burstLimit: 100 },
+      routeThrottles: { publish: { rateLimit: 20 }, sendmessage: false, history: { rateLimit: 5 } },
       removalPolicy: RemovalPolicy.DESTROY,
       logRetention: RetentionDays.ONE_WEEK,
       fanOutConcurrency: 8,
@@ -56,6 +57,17 @@ describe('RealtimeApi props', () => {
     it('throttle: sets the default route throttling of the stage', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+    });
+
+    it('routeThrottles: merges over the defaults per field, drops a route given false, fills from the stage', () => {
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      expect(stage?.Properties.RouteSettings).toEqual({
+        // publish keeps its default burst; history has no default, so its burst is the stage's.
+        publish: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 200 },
+        history: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 100 },
+        $connect: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+        score: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
       });
     });
 
@@ -218,6 +230,26 @@ describe('RealtimeApi props', () => {
         { throttle: { burstLimit: 1.5 } },
         /throttle.burstLimit .* got 1.5$/,
       ],
+      [
+        'a route throttle has a rate of 0',
+        { routeThrottles: { publish: { rateLimit: 0 } } },
+        /routeThrottles.publish.rateLimit must be a positive number .* got 0$/,
+      ],
+      [
+        'a route throttle has a fractional burst',
+        { routeThrottles: { ping: { burstLimit: 2.5 } } },
+        /routeThrottles.ping.burstLimit must be a positive integer, got 2.5$/,
+      ],
+      [
+        'a route throttle is given for $disconnect',
+        { routeThrottles: { $disconnect: { rateLimit: 1 } } as RealtimeApiProps['routeThrottles'] },
+        /routeThrottles: each key must be one of .*\$connect.* got "\$disconnect"$/,
+      ],
+      [
+        'a route throttle is given for a route the API does not have',
+        { routeThrottles: { chat: { rateLimit: 1 } } as RealtimeApiProps['routeThrottles'] },
+        /routeThrottles: each key .* got "chat"$/,
+      ],
       ['serviceName is blank', { serviceName: '  ' }, /serviceName must not be empty, got " {2}"$/],
       [
         'metricsNamespace is AWS’s own',
@@ -312,6 +344,7 @@ describe('RealtimeApi props given as tokens', () => {
   const props: RealtimeApiProps = {
     stageName: text('StageName'),
     throttle: { rateLimit: numeric('RateLimit'), burstLimit: numeric('BurstLimit') },
+    routeThrottles: { publish: { rateLimit: numeric('PublishRateLimit') } },
     fanOutConcurrency: numeric('FanOutConcurrency'),
     memorySize: numeric('MemorySize'),
     timeout: Duration.seconds(numeric('TimeoutSeconds')),
@@ -337,6 +370,9 @@ describe('RealtimeApi props given as tokens', () => {
         ThrottlingRateLimit: { Ref: 'RateLimit' },
         ThrottlingBurstLimit: { Ref: 'BurstLimit' },
       },
+      RouteSettings: Match.objectLike({
+        publish: { ThrottlingRateLimit: { Ref: 'PublishRateLimit' }, ThrottlingBurstLimit: 200 },
+      }),
     });
     const publishFunction = realtime.functions.publish;
     if (publishFunction === undefined) throw new Error('the API has no publish function');

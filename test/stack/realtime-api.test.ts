@@ -187,6 +187,25 @@ describe('RealtimeApi', () => {
       });
     });
 
+    it('routeThrottles: gives $connect and the fan-out routes sendmessage, publish and score their own throttles', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        RouteSettings: {
+          $connect: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+          sendmessage: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 50 },
+          publish: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+          score: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+        },
+      });
+      // Every key is a route of the API, and no other route (ping, $disconnect, …) has one.
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+        (route) => route.Properties.RouteKey,
+      );
+      const throttled = Object.keys(stage?.Properties.RouteSettings ?? {});
+      expect(throttled.sort()).toEqual(['$connect', 'publish', 'score', 'sendmessage']);
+      expect(routeKeys).toEqual(expect.arrayContaining(throttled));
+    });
+
     it('accessLogSettings: writes one JSON line per event to its own log group', () => {
       const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
       const settings = stages[0]?.Properties.AccessLogSettings;
