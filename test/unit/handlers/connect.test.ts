@@ -299,11 +299,12 @@ describe('$connect handler', () => {
       ddb.on(BatchWriteCommand).resolves({});
       ddb.on(QueryCommand).resolves({ Count: 0 });
       const event = connectEvent();
+      const authorized = {
+        ...event,
+        requestContext: { ...event.requestContext, authorizer: { userId: 'alice' } },
+      };
 
-      await connect.handler(
-        { ...event, requestContext: { ...event.requestContext, authorizer: { userId: 'alice' } } },
-        fakeContext(),
-      );
+      await connect.handler(authorized, fakeContext());
 
       expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
         ExpressionAttributeValues: { ':user': 'alice' },
