@@ -3,9 +3,9 @@
  * (`?clientId=…&name=…`); a malformed one refuses the handshake with 400. With auth on, the client id is the
  * token's user: `?clientId=` may only repeat it, and naming anyone else refuses the handshake with 403 (a
  * client cannot appear to others as another user). A user who already has `MAX_CONNECTIONS_PER_USER`
- * connections open is refused with 429. A non-2xx answer makes API Gateway reject the handshake with that
- * status (Lambda proxy integration), which is what we want when the connection could not be recorded too:
- * nobody could ever reach it.
+ * connections open is refused with 429. A non-2xx answer makes API Gateway reject the handshake (the local
+ * runtime answers the upgrade with that status), which is what we want when the connection could not be
+ * recorded too: nobody could ever reach it.
  *
  * A client that sends its token as a subprotocol (`Sec-WebSocket-Protocol: realtime, bearer.<jwt>`) gets
  * `Sec-WebSocket-Protocol: realtime` back: API Gateway passes the chosen subprotocol on only when `$connect`
