@@ -38,7 +38,11 @@ export interface ClientOptions {
    * @default globalThis.WebSocket
    */
   readonly WebSocket?: WebSocketConstructor;
-  /** A stable id for this user or device, sent as the `clientId` query parameter; presence groups by it. */
+  /**
+   * A stable id for this client, sent as the `clientId` query parameter; presence groups by it. With auth on
+   * the server takes it from the token (its `sub`): leave it out or pass the token's user id, since any other
+   * value refuses the connection (HTTP 403). Without auth it is the client's own choice.
+   */
   readonly clientId?: string;
   /** A display name, sent as the `name` query parameter. */
   readonly name?: string;

@@ -12,9 +12,10 @@ import type { RuntimeApi } from './runtime.js';
 /**
  * `api.url` with `query` appended, plus a `token` unless `query` names one itself (`token: ''` leaves it out,
  * to try a connection without one). The token is {@link RuntimeApi.tokenFor}'s for the user `query.clientId`
- * (a fresh user id when there is none, or when it is no valid user id: `$connect` then refuses the client id
- * itself), so each client id is its own user, as while auth is off; else
- * {@link RuntimeApi.devToken}.
+ * (a fresh user id when there is none, or when it is no valid user id: `$connect` then refuses the malformed
+ * client id with 400), so each client id is its own user, as while auth is off, and `$connect`, which with auth
+ * on accepts only a `clientId` equal to the token's user, accepts it; else {@link RuntimeApi.devToken}. A
+ * caller that passes its own `token` and a `clientId` must make them agree (else 403).
  *
  * @example
  * await connectUrl(runtime.apis[0], { clientId: 'alice' }); // ws://127.0.0.1:40123/?clientId=alice&token=eyJ…

@@ -309,11 +309,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const firstApi = gateways[0];
     if (options.demo !== undefined && firstApi !== undefined) {
       const token = devTokens[0];
+      const tokenFor = signers[0];
       demo = await startDemoServer({
         host,
         port: options.demo.port,
         websocketUrl: firstApi.gateway.url,
         ...(token !== undefined && { token }),
+        // Each browser its own user: with auth on, a connection's clientId is its token's user.
+        ...(tokenFor !== undefined && { tokenFor }),
       });
       shutdown.add('demo', () => demo?.close() ?? Promise.resolve());
     }

@@ -3,7 +3,9 @@
  * own origin, which the local demo server and the AWS deployment both serve), the user's display name
  * (`?name=`, else the one stored, else a generated one) and a stable `clientId`, both kept in
  * `localStorage` so a reload is the same person to presence. The token (`?token=`, else `config.json`'s
- * `token`, which the local runtime fills with its development token) is passed through to the client.
+ * `token`, which the local runtime signs for the user the page names in `config.json?clientId=`) is passed
+ * through to the client. With a token the server takes the client id from it (its `sub`), so the page does
+ * too: it marks its own messages and presence by the token's user and does not send a `clientId` of its own.
  *
  * No DOM types here: the page passes its `location`, `localStorage` and `fetch` in, and unit tests fakes.
  *
@@ -34,7 +36,10 @@ const ANIMALS = ['otter', 'falcon', 'lynx', 'heron', 'badger', 'panda', 'gecko',
 export interface DemoSettings {
   /** `ws://` or `wss://` URL of the WebSocket API. */
   readonly url: string;
-  /** Stable per browser profile: presence groups this user's tabs by it. */
+  /**
+   * Stable per browser profile: presence groups this user's tabs by it. With a token, the token's user (its
+   * `sub`), which the server makes the connection's client id; else the stored one, sent as `?clientId=`.
+   */
   readonly clientId: string;
   /** Display name, shown as the author of messages and in the online list. */
   readonly name: string;
@@ -95,10 +100,30 @@ export async function resolveSettings(sources: SettingsSources): Promise<DemoSet
   store.set(STORAGE_KEYS.clientId, clientId);
   store.set(STORAGE_KEYS.name, name);
 
-  const { url, token: configToken } = await websocketUrl(query.get('url'), page, sources.fetch);
+  const { url, token: configToken } = await websocketUrl(query.get('url'), page, sources.fetch, clientId);
   const token = query.get('token') ?? configToken;
   const player = name.replace(NOT_IDENTIFIER_CHARACTERS, '-').slice(0, MAX_NAME_LENGTH);
-  return { url, clientId, name, player, ...(token ? { token } : {}) };
+  return token
+    ? { url, clientId: subjectOf(token) ?? clientId, name, player, token }
+    : { url, clientId, name, player };
+}
+
+/**
+ * The `sub` of a JWT, read without verifying it (the server verifies; the page only needs to know who it is),
+ * or undefined when the token is not a JWT with a string `sub`.
+ */
+export function subjectOf(token: string): string | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+    const claims: unknown = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')));
+    const sub =
+      typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>).sub : undefined;
+    return typeof sub === 'string' && sub !== '' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A name the server accepts (no control characters, at most 64 characters), or undefined if nothing is left. */
@@ -111,12 +136,14 @@ async function websocketUrl(
   param: string | null,
   page: URL,
   fetchConfig: SettingsSources['fetch'],
+  clientId: string,
 ): Promise<{ url: string; token?: string }> {
   if (param !== null) return { url: checkedUrl(param, '?url=') };
+  // `?clientId=` asks the local demo server for a token of this browser's own user; a static host ignores it.
   const configUrl = new URL('config.json', page).href;
   let body: unknown;
   try {
-    const response = await fetchConfig(configUrl, {
+    const response = await fetchConfig(`${configUrl}?${new URLSearchParams({ clientId })}`, {
       signal: AbortSignal.timeout(CONFIG_TIMEOUT_MS),
       cache: 'no-store',
     });

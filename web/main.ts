@@ -35,9 +35,9 @@ async function start(status: StatusLine): Promise<void> {
       fetch: (url, init) => window.fetch(url, init),
     });
     client = connect(settings.url, {
-      clientId: settings.clientId,
+      // With a token the server takes the client id from it; without, the page's own stable one.
+      ...(settings.token === undefined ? { clientId: settings.clientId } : { token: settings.token }),
       name: settings.name,
-      ...(settings.token === undefined ? {} : { token: settings.token }),
     });
   } catch (error) {
     indicator.show('closed');

@@ -23,8 +23,11 @@ const STEP_TIMEOUT_MS = 5_000;
 const OTHER_KEY = 'another-secret-of-enough-length-0123456789';
 const REFUSED_CHANNEL = 'chat';
 const ALLOWED_CHANNEL = 'game-1';
-/** The `clientId` of the game-* player, so its presence events can be told from the watcher's own. */
-const PLAYER = 'matrix-player';
+/**
+ * The user of the game-* token, and so its connection's `clientId` (with auth on the token's `sub` is the
+ * client id), so its presence events can be told from the watcher's own.
+ */
+const PLAYER = 'player';
 
 /** One request of each operation on a channel, and the reply it gets when allowed. */
 export const OPERATIONS: readonly {
@@ -133,7 +136,7 @@ export async function runAuthMatrix(api: RuntimeApi, secret: string): Promise<Ma
   const url = (token: string): string => `${api.url}/?${new URLSearchParams({ token })}`;
   const jwt = (claims: Record<string, unknown>, sub: string) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub);
-  const game = await signToken(secret, { sub: 'player', channels: { 'game-*': ['*'] } }, { ttlSeconds: 600 });
+  const game = await signToken(secret, { sub: PLAYER, channels: { 'game-*': ['*'] } }, { ttlSeconds: 600 });
   const rows: MatrixRow[] = [];
   const row = (name: string, expected: string, got: string): void => {
     rows.push({ name, expected, got });
@@ -216,6 +219,11 @@ export async function runAuthMatrix(api: RuntimeApi, secret: string): Promise<Ma
       async () => handshake(await connectUrl(api, { token: '' }), ['realtime', `bearer.${game}`]),
     ],
     ['query, valid token', '101', async () => handshake(url(game))],
+    [
+      'valid token, ?clientId= of another user',
+      '403',
+      async () => handshake(`${url(game)}&${new URLSearchParams({ clientId: 'someone-else' })}`),
+    ],
   ];
   for (const [name, expected, attempt] of handshakes) row(`handshake: ${name}`, expected, await attempt());
 

@@ -17,7 +17,10 @@ export interface NewConnection {
   readonly connectedAt?: number;
   readonly sourceIp?: string;
   readonly userAgent?: string;
-  /** `?clientId=`: stable across the client's reconnections. @default the connection id */
+  /**
+   * `?clientId=` (auth off) or the token's user (auth on, see {@link connectionIdentity}): stable across the
+   * client's reconnections. @default the connection id
+   */
   readonly clientId?: string;
   /** `?name=`: a display name. */
   readonly name?: string;
@@ -52,6 +55,33 @@ export const identityFromQuery = (
     ...(clientId === undefined ? {} : { clientId }),
     ...(name === undefined || name === '' ? {} : { name }),
   };
+};
+
+/**
+ * Who a new connection is, from the `$connect` query string and, with auth on, the authorizer's `userId`. With
+ * auth the token is the authority, as a token bound to a client id is in Ably: the connection's `clientId` *is*
+ * the user id, so `?clientId=` may be left out or repeat it, and one user's tabs are one client with several
+ * connections. Without auth (`userId` undefined) the client id is the client's own choice, as before.
+ *
+ * @throws {ProtocolError} `INVALID_REQUEST` for a malformed `clientId` or `name` (see {@link identityFromQuery});
+ *   `FORBIDDEN` when auth is on and `?clientId=` names someone other than the token's user.
+ * @example
+ * connectionIdentity({ name: 'Ann' }, 'alice'); // { clientId: 'alice', name: 'Ann' }
+ * connectionIdentity({ clientId: 'bob' }, 'alice'); // throws FORBIDDEN
+ */
+export const connectionIdentity = (
+  query: Readonly<Record<string, string | undefined>> | null | undefined,
+  userId: string | undefined,
+): { clientId?: string; name?: string } => {
+  const claimed = identityFromQuery(query);
+  if (userId === undefined) return claimed;
+  if (claimed.clientId !== undefined && claimed.clientId !== userId) {
+    throw new ProtocolError(
+      'FORBIDDEN',
+      `clientId ${JSON.stringify(claimed.clientId)} is not the token's user ${JSON.stringify(userId)}: leave it out or send the user id`,
+    );
+  }
+  return { ...claimed, clientId: userId };
 };
 
 /**

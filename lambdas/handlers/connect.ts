@@ -1,8 +1,11 @@
 /**
  * `$connect`: records the new connection, with the client id and display name given in the query string
- * (`?clientId=…&name=…`); a malformed one refuses the handshake with 400, and a user who already has
- * `MAX_CONNECTIONS_PER_USER` connections open is refused with 429. A non-2xx answer makes API Gateway reject the handshake, which is
- * what we want when the connection could not be recorded: nobody could ever reach it.
+ * (`?clientId=…&name=…`); a malformed one refuses the handshake with 400. With auth on, the client id is the
+ * token's user: `?clientId=` may only repeat it, and naming anyone else refuses the handshake with 403 (a
+ * client cannot appear to others as another user). A user who already has `MAX_CONNECTIONS_PER_USER`
+ * connections open is refused with 429. A non-2xx answer makes API Gateway reject the handshake (the local
+ * runtime answers the upgrade with that status), which is what we want when the connection could not be
+ * recorded too: nobody could ever reach it.
  *
  * A client that sends its token as a subprotocol (`Sec-WebSocket-Protocol: realtime, bearer.<jwt>`) gets
  * `Sec-WebSocket-Protocol: realtime` back: API Gateway passes the chosen subprotocol on only when `$connect`
@@ -15,8 +18,9 @@ import { documentClient, tableName } from '../adapters/clients/dynamodb.js';
 import { DynamoDbConnectionStore } from '../adapters/dynamodb-store.js';
 import { readMaxConnectionsPerUser } from '../adapters/env.js';
 import { logger } from '../adapters/logger.js';
+import { ProtocolError } from '../core/errors.js';
 import type { ConnectionStore } from '../core/ports.js';
-import { identityFromQuery, registerConnection, userAtCapacity } from '../core/registry.js';
+import { connectionIdentity, registerConnection, userAtCapacity } from '../core/registry.js';
 import { headerValue, type WebSocketConnectEvent } from './support/events.js';
 import { lambdaEntry } from './support/lambda-entry.js';
 import type { RouteLogger, RouteResponse } from './support/route-response.js';
@@ -44,6 +48,12 @@ export interface ConnectDeps {
   readonly maxConnectionsPerUser: number;
 }
 
+/**
+ * The handshake status when auth is on and `?clientId=` names someone other than the token's user (`sub`): the
+ * token decides who the connection is, so a client may not present itself as another user.
+ */
+export const FOREIGN_CLIENT_ID_STATUS = 403;
+
 /** The handshake status when the user already has `MAX_CONNECTIONS_PER_USER` connections open. */
 export const TOO_MANY_CONNECTIONS_STATUS = 429;
 
@@ -55,19 +65,21 @@ export const makeConnectHandler =
   (deps: ConnectDeps) =>
   async (event: WebSocketConnectEvent): Promise<RouteResponse> => {
     const { connectionId, connectedAt, identity } = event.requestContext;
-    let who: ReturnType<typeof identityFromQuery>;
-    try {
-      who = identityFromQuery(event.queryStringParameters);
-    } catch (error) {
-      deps.logger.warn('connect refused: bad identity in the query string', {
-        connectionId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return { statusCode: 400 };
-    }
     const userId = authorizedUserId(event.requestContext);
-    // With auth, the token's name, when it has one, wins over `?name=` (the client id stays the client's
-    // choice: it tells one device of a user from another; the user is `userId`).
+    let who: ReturnType<typeof connectionIdentity>;
+    try {
+      who = connectionIdentity(event.queryStringParameters, userId);
+    } catch (error) {
+      const foreign = error instanceof ProtocolError && error.code === 'FORBIDDEN';
+      deps.logger.warn(
+        foreign
+          ? "connect refused: the clientId is not the token's user"
+          : 'connect refused: bad identity in the query string',
+        { connectionId, error: error instanceof Error ? error.message : String(error) },
+      );
+      return { statusCode: foreign ? FOREIGN_CLIENT_ID_STATUS : 400 };
+    }
+    // With auth, the token's name, when it has one, wins over `?name=` as its user wins over `?clientId=`.
     const tokenName = authorizedName(event.requestContext);
     if (tokenName !== undefined) who = { ...who, name: tokenName };
     // The user the connection will belong to; a connection with neither is a user of its own, never capped.

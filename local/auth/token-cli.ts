@@ -17,7 +17,8 @@ export const TOKEN_USAGE = `Usage: npm run token -- --sub USER [options]
 Mints a JWT (HS256) for the realtime API's authorizer and prints it.
 
 Options:
-  --sub USER           the user id (required; ${SUBJECT_PATTERN.source})
+  --sub USER           the user id (required; ${SUBJECT_PATTERN.source}); it is also the clientId
+                       the connection shows to others (a ?clientId= naming anyone else is refused: 403)
   --channels LIST      channel names or prefix patterns, comma-separated, e.g. 'game-*,lobby' ('*': all)
   --ops LIST           operations allowed on those channels: ${OPERATIONS.join(',')} (default: all)
   --name NAME          display name

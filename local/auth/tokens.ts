@@ -30,7 +30,8 @@ export interface TokenClaims {
 
 /**
  * The development token's claims: user `dev`, every grant. No `name`: each client keeps the display name it
- * connects with (`?name=`), so two demo windows on the same token stay two people.
+ * connects with (`?name=`). Every connection on this token is the client `dev` (with auth on a connection's
+ * `clientId` is its token's user), so tests and the demo page sign one per user instead (`tokenFor`).
  */
 export const DEV_CLAIMS: TokenClaims = {
   sub: 'dev',

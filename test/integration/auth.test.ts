@@ -222,6 +222,43 @@ describe('auth over the offline runtime', () => {
     });
   });
 
+  describe("a connection's identity is its token's user", () => {
+    it("refuses alice's token claiming ?clientId=bob with 403, from $connect (the token itself is valid)", async () => {
+      const connectRuns = () =>
+        invocations.filter((log) => log.routeKey === '$connect' && log.functionId === connectFunctionId)
+          .length;
+      const before = connectRuns();
+      const alice = await gameToken('alice-claims');
+
+      expect(await statusOf(`${withToken(alice)}&clientId=bob`)).toBe(403);
+      expect(connectRuns()).toBe(before + 1);
+      expect(await statusOf(`${withToken(alice)}&clientId=alice-claims`)).toBe(101);
+    });
+
+    it("shows alice as alice to others: her messages' author, and each of her tabs in presence", async () => {
+      const channel = `game-who-${Math.random().toString(36).slice(2, 8)}`;
+      const watcher = await open(await connectUrl(api, { clientId: 'who-watcher' }));
+      await watcher.request({ action: 'subscribe', channel, presence: true }, 'subscribed');
+      const token = await gameToken('alice-who');
+      // Two tabs of one user, neither naming a client id: both are the client `alice-who`.
+      const tabs = [await open(withToken(token)), await open(`${withToken(token)}&name=Alice`)];
+      for (const tab of tabs)
+        await tab.request({ action: 'subscribe', channel, presence: true }, 'subscribed');
+
+      const [first] = tabs;
+      await first?.request({ action: 'publish', channel, data: 'hi from alice' }, 'published');
+      const message = await watcher.next((json) => json.type === 'message' && json.data === 'hi from alice');
+      const presence = await watcher.request({ action: 'presence', channel }, 'presence');
+
+      expect(message.json).toMatchObject({ author: { clientId: 'alice-who' } });
+      const members = (presence.members as { clientId: string; connectionId: string }[]).filter(
+        (member) => member.clientId !== 'who-watcher',
+      );
+      expect(members.map((member) => member.clientId)).toEqual(['alice-who', 'alice-who']);
+      expect(new Set(members.map((member) => member.connectionId)).size).toBe(2);
+    });
+  });
+
   it('keeps the key across a restart: a token of the first session connects to the second', async () => {
     const token = api.devToken ?? '';
     const again = await startRuntime({ cdkOut: inject('productAssembly'), port: 0, stateDir });

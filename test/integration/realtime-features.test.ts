@@ -35,7 +35,8 @@ describe.each(['dynalite', 'local'] as const)('realtime features over the offlin
 
   const library = (clientId: string, name?: string): RealtimeClient => {
     const client = connect(api.url, {
-      ...(api.devToken === undefined ? {} : { token: api.devToken }),
+      // With auth on the client id must be the token's user: a token of that user, as connectUrl signs.
+      ...(api.tokenFor === undefined ? {} : { token: () => api.tokenFor?.(clientId) ?? '' }),
       WebSocket: WebSocket as unknown as NonNullable<Parameters<typeof connect>[1]>['WebSocket'],
       clientId,
       ...(name === undefined ? {} : { name }),

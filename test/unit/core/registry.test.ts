@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../../lambdas/core/errors.js';
 import {
+  connectionIdentity,
   identityFromQuery,
   registerConnection,
   unregisterConnection,
@@ -202,5 +203,36 @@ describe('identityFromQuery', () => {
 
   it('accepts a name with non-ASCII letters and emoji', () => {
     expect(identityFromQuery({ name: 'Zoë 🎲' })).toEqual({ name: 'Zoë 🎲' });
+  });
+});
+
+describe('connectionIdentity', () => {
+  it("makes the token's user the client id when auth is on and the query names none", () => {
+    expect(connectionIdentity({ name: 'Ann' }, 'alice')).toEqual({ clientId: 'alice', name: 'Ann' });
+    expect(connectionIdentity(undefined, 'alice')).toEqual({ clientId: 'alice' });
+  });
+
+  it("accepts a ?clientId= that repeats the token's user", () => {
+    expect(connectionIdentity({ clientId: 'alice' }, 'alice')).toEqual({ clientId: 'alice' });
+  });
+
+  it('refuses with FORBIDDEN a ?clientId= naming another user when auth is on', () => {
+    expect(() => connectionIdentity({ clientId: 'bob' }, 'alice')).toThrow(
+      expect.objectContaining({ name: 'ProtocolError', code: 'FORBIDDEN' }),
+    );
+  });
+
+  it('refuses a malformed ?clientId= with INVALID_REQUEST before comparing it with the user', () => {
+    expect(() => connectionIdentity({ clientId: 'a b' }, 'a b')).toThrow(
+      expect.objectContaining({ code: 'INVALID_REQUEST' }),
+    );
+  });
+
+  it('keeps the client-chosen client id while auth is off', () => {
+    expect(connectionIdentity({ clientId: 'bob', name: 'Bob' }, undefined)).toEqual({
+      clientId: 'bob',
+      name: 'Bob',
+    });
+    expect(connectionIdentity({}, undefined)).toEqual({});
   });
 });

@@ -155,17 +155,75 @@ describe('$connect handler', () => {
       expect(putItems()[0]).toMatchObject({ clientId: 'device-7', userId: 'device-7' });
     });
 
-    it("takes the user id and the token's name from the authorizer's context when auth is on", async () => {
-      ddb.on(BatchWriteCommand).resolves({});
-      const event = withQuery({ clientId: 'bob', name: 'Bob' });
-      const authorized = {
-        ...event,
-        requestContext: { ...event.requestContext, authorizer: { userId: 'alice', name: 'Alice' } },
+    describe('with auth on (the authorizer context has a userId)', () => {
+      const authorized = (query: Record<string, string>, authorizer: Record<string, unknown>) => {
+        const event = withQuery(query);
+        return { ...event, requestContext: { ...event.requestContext, authorizer } };
       };
 
-      await connect.handler(authorized, fakeContext());
+      it("accepts a ?clientId= equal to the token's user, and takes the token's name over ?name=", async () => {
+        ddb.on(BatchWriteCommand).resolves({});
 
-      expect(putItems()[0]).toMatchObject({ clientId: 'bob', name: 'Alice', userId: 'alice' });
+        const response = await connect.handler(
+          authorized({ clientId: 'alice', name: 'Al' }, { userId: 'alice', name: 'Alice' }),
+          fakeContext(),
+        );
+
+        expect(response).toEqual({ statusCode: 200 });
+        expect(putItems()[0]).toMatchObject({ clientId: 'alice', name: 'Alice', userId: 'alice' });
+      });
+
+      it("makes the token's user the client id when the query names none", async () => {
+        ddb.on(BatchWriteCommand).resolves({});
+
+        const response = await connect.handler(
+          authorized({ name: 'Ann' }, { userId: 'alice' }),
+          fakeContext(),
+        );
+
+        expect(response).toEqual({ statusCode: 200 });
+        expect(putItems()[0]).toMatchObject({ clientId: 'alice', name: 'Ann', userId: 'alice' });
+      });
+
+      it('refuses with 403 a ?clientId= naming another user, writing nothing and logging a warning', async () => {
+        ddb.on(BatchWriteCommand).resolves({});
+        const warn = vi.spyOn(logging.logger, 'warn');
+
+        const response = await connect.handler(
+          authorized({ clientId: 'bob', name: 'Bob' }, { userId: 'alice', name: 'Alice' }),
+          fakeContext(),
+        );
+
+        expect(response).toEqual({ statusCode: 403 });
+        expect(connect.FOREIGN_CLIENT_ID_STATUS).toBe(403);
+        expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+        expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+        expect(warn).toHaveBeenCalledWith("connect refused: the clientId is not the token's user", {
+          connectionId: FIXTURE_CONNECTION_ID,
+          error: expect.stringContaining('"bob" is not the token\'s user "alice"'),
+        });
+      });
+
+      it('still refuses a malformed ?clientId= with 400', async () => {
+        ddb.on(BatchWriteCommand).resolves({});
+
+        const response = await connect.handler(
+          authorized({ clientId: 'a b' }, { userId: 'alice' }),
+          fakeContext(),
+        );
+
+        expect(response).toEqual({ statusCode: 400 });
+        expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+      });
+    });
+
+    it('keeps the client-chosen client id while auth is off (no authorizer context)', async () => {
+      ddb.on(BatchWriteCommand).resolves({});
+
+      const response = await connect.handler(withQuery({ clientId: 'bob', name: 'Bob' }), fakeContext());
+
+      expect(response).toEqual({ statusCode: 200 });
+      expect(putItems()[0]).toMatchObject({ clientId: 'bob', name: 'Bob', userId: 'bob' });
     });
 
     it('stores no name for an empty ?name=', async () => {
@@ -202,12 +260,7 @@ describe('$connect handler', () => {
   });
 
   describe('connections per user (MAX_CONNECTIONS_PER_USER, default 10)', () => {
-    const asUser = (clientId: string, authorizer?: Record<string, unknown>) => {
-      const event = { ...connectEvent(), queryStringParameters: { clientId } };
-      return authorizer === undefined
-        ? event
-        : { ...event, requestContext: { ...event.requestContext, authorizer } };
-    };
+    const asUser = (clientId: string) => ({ ...connectEvent(), queryStringParameters: { clientId } });
 
     it("counts the user's connections with one bounded COUNT query on byUser, and accepts under the cap", async () => {
       ddb.on(BatchWriteCommand).resolves({});
@@ -242,11 +295,16 @@ describe('$connect handler', () => {
       });
     });
 
-    it("counts the authorizer's user, not the client id, when auth is on", async () => {
+    it("counts the authorizer's user when auth is on, though the query names no client", async () => {
       ddb.on(BatchWriteCommand).resolves({});
       ddb.on(QueryCommand).resolves({ Count: 0 });
+      const event = connectEvent();
+      const authorized = {
+        ...event,
+        requestContext: { ...event.requestContext, authorizer: { userId: 'alice' } },
+      };
 
-      await connect.handler(asUser('device-7', { userId: 'alice' }), fakeContext());
+      await connect.handler(authorized, fakeContext());
 
       expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
         ExpressionAttributeValues: { ':user': 'alice' },

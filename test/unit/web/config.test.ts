@@ -42,11 +42,37 @@ describe('resolveSettings', () => {
       pageUrl: 'http://127.0.0.1:8080/demo/index.html?name=Ann',
       storage: new MemoryStore(),
       fetch: server.fetch,
+      randomBytes: counting,
     });
 
-    // Assess
+    // Assess: the page names its client id, for which the local demo server signs a token.
     expect(settings.url).toBe('ws://127.0.0.1:3001');
-    expect(server.requested).toEqual(['http://127.0.0.1:8080/demo/config.json']);
+    expect(server.requested).toEqual([
+      'http://127.0.0.1:8080/demo/config.json?clientId=web-0102030405060708',
+    ]);
+  });
+
+  it("takes the client id from the token's sub when it has a token (the server's rule with auth on)", async () => {
+    const claims = Buffer.from(JSON.stringify({ sub: 'ann@example.com', exp: 1 })).toString('base64url');
+    const server = configServer({ url: 'ws://127.0.0.1:3001', token: `e30.${claims}.sig` });
+    const storage = new MemoryStore();
+
+    const withToken = await resolveSettings({
+      pageUrl: 'http://h/',
+      storage,
+      fetch: server.fetch,
+      randomBytes: counting,
+    });
+    const opaque = await resolveSettings({ pageUrl: 'http://h/?token=opaque', storage, fetch: server.fetch });
+    const without = await resolveSettings({
+      pageUrl: 'http://h/',
+      storage,
+      fetch: configServer({ url: 'ws://127.0.0.1:3001' }).fetch,
+    });
+
+    expect(withToken.clientId).toBe('ann@example.com');
+    expect(opaque.clientId).toBe('web-0102030405060708');
+    expect(without.clientId).toBe('web-0102030405060708');
   });
 
   it('takes the token from config.json, and ?token= over it', async () => {
