@@ -63,16 +63,17 @@ export function describeWorkload(w: Workload): string {
 /** One line describing the assumptions. */
 export function describeAssumptions(a: Assumptions): string {
   const sqs =
-    a.fanoutThreshold === Number.POSITIVE_INFINITY
+    a.fanOutInlineLimit === Number.POSITIVE_INFINITY
       ? 'every fan-out inline (no SQS)'
-      : `fan-out through SQS above ${a.fanoutThreshold} subscribers, ${a.fanoutSliceSize} per slice`;
+      : `fan-out through SQS from ${formatQuantity(a.fanOutInlineLimit)} subscribers, ` +
+        `${formatQuantity(a.fanOutSliceSize)} per slice, worker ${a.fanOutMemoryMb} MB`;
   return (
     `${a.memoryMb} MB arm64, ${a.baseMs} ms per invocation + ${a.postUs} µs per post, ${a.readConsistency} ` +
     `subscriber reads, ${sqs}; logs ${a.logBytesPerInvocation} B/invocation (+${a.fanoutLogBytes} B per fan-out) ` +
     `+ ${a.accessLogBytes} B/access log line, kept ${a.logRetentionDays} days; ` +
     `EMF ${a.emfBytesPerFanOut} B per fan-out; ${a.customMetrics} custom metrics, ${a.alarms} alarms, ` +
     `${a.dashboards} dashboard(s)` +
-    (a.fanoutThreshold === Number.POSITIVE_INFINITY ? '' : `; ${a.sqsIdlePollers} idle SQS pollers`)
+    (a.fanOutInlineLimit === Number.POSITIVE_INFINITY ? '' : `; ${a.sqsIdlePollers} idle SQS pollers`)
   );
 }
 

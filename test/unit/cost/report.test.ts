@@ -50,7 +50,7 @@ describe('reports', () => {
     const line = formatJsonLine({
       preset: 'chat',
       workload: PRESETS.chat.workload,
-      assumptions: { ...DEFAULT_ASSUMPTIONS, fanoutThreshold: Number.POSITIVE_INFINITY },
+      assumptions: { ...DEFAULT_ASSUMPTIONS, fanOutInlineLimit: Number.POSITIVE_INFINITY },
       ...chat,
     });
     expect(line).not.toContain('\n');
@@ -60,7 +60,7 @@ describe('reports', () => {
       region: 'us-east-1',
       pricesCheckedOn: '2026-12-02',
       preset: 'chat',
-      assumptions: { fanoutThreshold: 'none' },
+      assumptions: { fanOutInlineLimit: 'none' },
     });
     expect(parsed.lines).toHaveLength(chat.bill.lines.length);
     expect(parsed.totalUsd).toBeCloseTo(chat.bill.totalUsd, 2);
