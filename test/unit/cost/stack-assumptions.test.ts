@@ -18,7 +18,7 @@ interface Resource {
 const { template } = synthRealtimeStack();
 const resources = Object.values((template.toJSON() as { Resources: Record<string, Resource> }).Resources);
 const ofType = (type: string): Resource[] => resources.filter((r) => r.Type === type);
-const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+const functions = Object.entries(template.findResources('AWS::Lambda::Function')) as [string, Resource][];
 const environmentOf = (fn: Resource): Record<string, unknown> =>
   (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 const sqsMappings = ofType('AWS::Lambda::EventSourceMapping').filter((m) =>
