@@ -4,9 +4,17 @@
  *
  * What each route costs follows what the code does (lambdas/adapters/dynamodb-store.ts, lambdas/core/*.ts):
  *
- * - `$connect` — one `BatchWriteItem` of 2 puts (`META` and the broadcast membership). Both items carry
- *   `connectionId`, so each is also written to the keys-only `byConnection` GSI: 4 write units.
- * - `subscribe` — one `PutItem` of the subscription item (it carries `connectionId`): 1 + 1 GSI write unit.
+ * - `$connect` — the REQUEST authorizer runs first when auth is on (`authorizerInvocationsPerConnect`: WebSocket
+ *   authorizers have no result cache, so once per connect); then one `Query` with `Select: COUNT` on the
+ *   `byUser` GSI (the per-user cap: eventually consistent, a few small entries, 0.5 read unit); then one
+ *   `BatchWriteItem` of 2 puts (`META` and the broadcast membership). Both carry `connectionId`, so each is also
+ *   written to the keys-only `byConnection` GSI, and `META` carries `userId`, so it is also written to `byUser`:
+ *   5 write units.
+ * - every message route (`subscribe`, `publish`, `ping`) first passes the per-connection rate limit: usually one
+ *   conditional `UpdateItem` of `META` (`rateLimitWritesPerMessage`; bursts take a second). It changes no
+ *   projected attribute, so no GSI write.
+ * - `subscribe` — an `UpdateItem` adding 1 to `META`'s `subscriptionCount` (the per-connection cap: 1 write
+ *   unit), then the `PutItem` of the subscription item (it carries `connectionId`): 1 + 1 GSI write unit.
  *   Every subscribe of a session is taken to be to a different channel, so each creates an item.
  * - `publish` — a strongly consistent `GetItem` of the sender's `META` (its author: 1 read unit); one
  *   `UpdateItem` of the channel's `#SEQ` counter (no `connectionId`, so not in the sparse GSI): 1 write unit;
@@ -16,8 +24,10 @@
  *   to the sender. Presence and leaderboards are not in these workloads.
  * - `$disconnect` — one `Query` on the `byConnection` GSI (always eventually consistent) listing `META`, the
  *   broadcast membership and every subscription, then one `BatchWriteItem` delete per item (deduplicated with
- *   the two known keys): (2 + subscribes) deletes, each also deleting the GSI entry.
- * - `ping` — no table access; a `pong` reply.
+ *   the two known keys): (2 + subscribes) deletes, each also deleting its GSI entries.
+ * - `ping` — the rate limit's write, then a `pong` reply.
+ *
+ * The token secret (auth in `hmac` mode) is billed per month; the authorizer reads it once per container.
  *
  * Fan-out follows lambdas/core/queued-fan-out.ts. An audience smaller than `fanOutInlineLimit` is posted to by
  * the publish function itself. A larger one is queued: the publish function reads one page of up to
@@ -119,6 +129,12 @@ export interface Assumptions {
   readonly stageRateLimit: number;
   /** Timeout of the fan-out routes, in ms. */
   readonly fanOutTimeoutMs: number;
+  /** Authorizer invocations per `$connect`: 1 with auth on (no result cache on WebSocket APIs), 0 with it off. */
+  readonly authorizerInvocationsPerConnect: number;
+  /** Conditional `UpdateItem`s of `META` the per-connection rate limit makes per message (usually 1). */
+  readonly rateLimitWritesPerMessage: number;
+  /** Secrets Manager secrets the stack keeps (the HMAC token key: 1 in `hmac` mode). */
+  readonly secrets: number;
 }
 
 /** One full input of the model. */
@@ -148,6 +164,12 @@ export const LAMBDA_BILLING_MS = 1;
 export const META_ITEM_BYTES = 220;
 /** A broadcast membership item. */
 export const BROADCAST_ITEM_BYTES = 70;
+/** A `byUser` index entry: `userId`, `pk` and the projected `connectionId`. */
+export const USER_INDEX_ITEM_BYTES = 80;
+/** The `$connect` count of the user's connections: one eventually consistent page of a few entries. */
+export const USER_COUNT_READ_UNITS = 0.5;
+/** The `subscriptionCount` update on `META` that every subscribe makes (the per-connection cap). */
+export const SUBSCRIPTION_COUNTER_WRITE_UNITS = 1;
 /** An ack, error or pong frame (`{"type":"published","channel":…,"seq":…,"delivered":…,"id":…}`). */
 export const ACK_FRAME_BYTES = 64;
 /** A channel name of typical length, for the cursor a page slice carries. */
@@ -340,6 +362,7 @@ export function publishProfile(workload: Workload, assumptions: Assumptions): Pu
 
 /** Invocations per month, by function. */
 export interface Invocations {
+  readonly authorizer: number;
   readonly connect: number;
   readonly disconnect: number;
   readonly subscribe: number;
@@ -374,6 +397,7 @@ export interface Usage {
   readonly customMetrics: number;
   readonly alarms: number;
   readonly dashboards: number;
+  readonly secrets: number;
   readonly publish: PublishProfile;
   /** Route requests per second during the active hours (connects and inbound messages). */
   readonly requestsPerSecond: number;
@@ -391,6 +415,7 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
   const pings = w.connections * activeHours * w.pingsPerConnectionPerHour;
   const profile = publishProfile(w, a);
   const invocations: Invocations = {
+    authorizer: sessions * a.authorizerInvocationsPerConnect,
     connect: sessions,
     disconnect: sessions,
     subscribe: subscribes,
@@ -409,7 +434,8 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
 
   const baseBilled = billedMs(a.baseMs);
   const routeBilledMs =
-    (sessions * 2 + subscribes + pings) * baseBilled + publishes * profile.publishBilledMs;
+    (sessions * (2 + a.authorizerInvocationsPerConnect) + subscribes + pings) * baseBilled +
+    publishes * profile.publishBilledMs;
   const workerBilledMs = publishes * profile.workerBilledMs;
   const totalBilledMs = routeBilledMs + workerBilledMs;
   const lambdaGbSeconds =
@@ -417,25 +443,30 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
     (workerBilledMs / MS_PER_S) * (a.fanOutMemoryMb / MB_PER_GB);
 
   // Items per session: META, broadcast membership and one per subscription; each is put once and deleted
-  // once, and each put and delete is also written to the keys-only GSI.
+  // once, and each put and delete is also written to the keys-only byConnection GSI (and META's to byUser).
   const itemsPerSession = 2 + w.subscribesPerConnection;
   const index = writeUnits(a.indexItemBytes);
-  const connectUnits = writeUnits(META_ITEM_BYTES) + writeUnits(BROADCAST_ITEM_BYTES) + 2 * index;
-  const subscribeUnits = writeUnits(a.subscriptionItemBytes) + index;
-  const disconnectUnits = connectUnits + w.subscribesPerConnection * subscribeUnits;
+  const userIndex = writeUnits(USER_INDEX_ITEM_BYTES);
+  const connectUnits = writeUnits(META_ITEM_BYTES) + writeUnits(BROADCAST_ITEM_BYTES) + 2 * index + userIndex;
+  const subscriptionUnits = writeUnits(a.subscriptionItemBytes) + index;
+  const disconnectUnits = connectUnits + w.subscribesPerConnection * subscriptionUnits;
+  const rateLimitUnits = a.rateLimitWritesPerMessage * writeUnits(META_ITEM_BYTES);
   const totalWriteUnits =
     sessions * (connectUnits + disconnectUnits) +
-    subscribes * subscribeUnits +
-    publishes * profile.writeUnits;
+    subscribes * (subscriptionUnits + SUBSCRIPTION_COUNTER_WRITE_UNITS) +
+    publishes * profile.writeUnits +
+    (subscribes + publishes + pings) * rateLimitUnits;
   const readUnits =
-    sessions * queryReadUnits(itemsPerSession, a.indexItemBytes, 'eventual') + publishes * profile.readUnits;
+    sessions * (USER_COUNT_READ_UNITS + queryReadUnits(itemsPerSession, a.indexItemBytes, 'eventual')) +
+    publishes * profile.readUnits;
 
   const tableBytesPerConnection =
     META_ITEM_BYTES +
     BROADCAST_ITEM_BYTES +
     w.subscribesPerConnection * a.subscriptionItemBytes +
     itemsPerSession * ITEM_OVERHEAD_BYTES;
-  const indexBytesPerConnection = itemsPerSession * (a.indexItemBytes + ITEM_OVERHEAD_BYTES);
+  const indexBytesPerConnection =
+    itemsPerSession * (a.indexItemBytes + ITEM_OVERHEAD_BYTES) + USER_INDEX_ITEM_BYTES + ITEM_OVERHEAD_BYTES;
   const averageConnections = (w.connections * w.hoursPerDay * w.daysPerMonth) / (24 * CALENDAR_MONTH_DAYS);
   const backupGb = (averageConnections * tableBytesPerConnection) / GB;
   const storageGb = (averageConnections * (tableBytesPerConnection + indexBytesPerConnection)) / GB;
@@ -472,6 +503,7 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
     customMetrics: a.customMetrics,
     alarms: a.alarms,
     dashboards: a.dashboards,
+    secrets: a.secrets,
     publish: profile,
     requestsPerSecond: activeSeconds === 0 ? 0 : (sessions + subscribes + publishes + pings) / activeSeconds,
     averageConcurrency: activeSeconds === 0 ? 0 : totalBilledMs / MS_PER_S / activeSeconds,
@@ -479,7 +511,14 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
 }
 
 /** The AWS service a bill line belongs to. */
-export type Service = 'API Gateway' | 'Lambda' | 'DynamoDB' | 'SQS' | 'CloudWatch' | 'Data transfer';
+export type Service =
+  | 'API Gateway'
+  | 'Lambda'
+  | 'DynamoDB'
+  | 'SQS'
+  | 'CloudWatch'
+  | 'Secrets Manager'
+  | 'Data transfer';
 
 /** One line of the bill. */
 export interface BillLine {
@@ -527,6 +566,7 @@ export function priceUsage(usage: Usage, prices: PriceTable = PRICES): Bill {
     line('CloudWatch', 'custom metrics (EMF)', usage.customMetrics, 'cloudWatchCustomMetricMonth'),
     line('CloudWatch', 'alarms', usage.alarms, 'cloudWatchAlarmMonth'),
     line('CloudWatch', 'dashboards', usage.dashboards, 'cloudWatchDashboardMonth'),
+    line('Secrets Manager', 'token secret', usage.secrets, 'secretsManagerSecretMonth'),
   ];
   return { lines, totalUsd: lines.reduce((sum, l) => sum + l.usd, 0) };
 }

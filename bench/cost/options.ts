@@ -122,6 +122,12 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   logRetentionDays: REALTIME_API_DEFAULTS.logRetention,
   stageRateLimit: REALTIME_API_DEFAULTS.throttle.rateLimit ?? Number.POSITIVE_INFINITY,
   fanOutTimeoutMs: REALTIME_API_DEFAULTS.fanOutTimeout.toMilliseconds(),
+  // The $connect authorizer, when auth is on; WebSocket APIs cache no authorizer result.
+  authorizerInvocationsPerConnect: REALTIME_API_DEFAULTS.auth === false ? 0 : 1,
+  // lambdas/adapters/dynamodb-rate-limiter.ts: one conditional UpdateItem per message outside bursts.
+  rateLimitWritesPerMessage: 1,
+  // The HMAC key of auth's `hmac` mode (lib/auth.ts); `jwks` mode and auth off keep none.
+  secrets: REALTIME_API_DEFAULTS.auth !== false && REALTIME_API_DEFAULTS.auth.mode === 'hmac' ? 1 : 0,
 } satisfies Assumptions);
 
 /** A full run of `npm run cost`. */
@@ -194,6 +200,9 @@ const ASSUMPTION_FLAGS = {
   dashboards: num('dashboards', 'integer', 0, 1e6),
   'emf-bytes': num('emfBytesPerFanOut', 'integer', 0, 1e9),
   'sqs-idle-pollers': num('sqsIdlePollers', 'integer', 0, 1e6),
+  'authorizer-invocations': num('authorizerInvocationsPerConnect', 'integer', 0, 1),
+  'rate-limit-writes': num('rateLimitWritesPerMessage', 'number', 0, 100),
+  secrets: num('secrets', 'integer', 0, 1e6),
 } as const satisfies Record<string, NumberFlag<NumericKey<Assumptions>>>;
 
 type WorkloadFlag = keyof typeof WORKLOAD_FLAGS;
@@ -245,6 +254,15 @@ const HELP_ROWS: readonly (readonly [string, string])[] = [
     `--sqs-idle-pollers ${A.sqsIdlePollers}`,
     'event source mapping pollers long-polling the idle queue (2-5)',
   ],
+  [
+    `--authorizer-invocations ${A.authorizerInvocationsPerConnect}`,
+    'authorizer runs per connect (1 with auth on, 0 with auth: false)',
+  ],
+  [
+    `--rate-limit-writes ${A.rateLimitWritesPerMessage}`,
+    "the rate limit's META writes per message (about 2 in bursts)",
+  ],
+  [`--secrets ${A.secrets}`, 'Secrets Manager secrets (the token key of hmac auth)'],
   [`--region ${PRICE_REGION}`, 'the only region with prices'],
   ['Output:', ''],
   ['--markdown', 'the README tables of the three presets (assumption flags apply)'],

@@ -56,6 +56,9 @@ const ASSUME: Assumptions = {
   logRetentionDays: 30,
   stageRateLimit: 500,
   fanOutTimeoutMs: 10_000,
+  authorizerInvocationsPerConnect: 0,
+  rateLimitWritesPerMessage: 0,
+  secrets: 0,
 };
 
 type PriceKey = keyof typeof PRICES;
@@ -98,6 +101,7 @@ describe('one connection for one hour, one message to one subscriber', () => {
 
   it('bills 4 Lambda requests: connect, subscribe, publish, disconnect', () => {
     expect(usage.invocations).toEqual({
+      authorizer: 0,
       connect: 1,
       disconnect: 1,
       subscribe: 1,
@@ -113,21 +117,23 @@ describe('one connection for one hour, one message to one subscriber', () => {
     expect(line('Lambda', 'duration').usd).toBeCloseTo(0.01025 * unitUsd('lambdaArmGbSecond'), 15);
   });
 
-  it('bills 15 write units: connect 2 + 2 GSI, subscribe 1 + 1, counter 1, kept message 1 (512 + 200 B), trim 1, disconnect 3 + 3 GSI deletes', () => {
-    expect(line('DynamoDB', 'write').quantity).toBe(15);
-    expect(line('DynamoDB', 'write').usd).toBeCloseTo(15 * unitUsd('dynamoDbWriteRequestUnit'), 15);
+  it('bills 18 write units: connect 2 + 3 GSI, subscribe 1 + 1 GSI + its count on META 1, seq counter 1, kept message 1 (512 + 200 B), trim 1, disconnect 3 + 4 GSI deletes', () => {
+    expect(line('DynamoDB', 'write').quantity).toBe(18);
+    expect(line('DynamoDB', 'write').usd).toBeCloseTo(18 * unitUsd('dynamoDbWriteRequestUnit'), 15);
   });
 
-  it("bills 2.5 read units: the author's META (1), a strongly consistent subscribers page (1) and the GSI query on disconnect (0.5)", () => {
-    expect(line('DynamoDB', 'read').quantity).toBe(2.5);
-    expect(line('DynamoDB', 'read').usd).toBeCloseTo(2.5 * unitUsd('dynamoDbReadRequestUnit'), 15);
+  it("bills 3 read units: the user's count on connect (0.5), the author's META (1), a strongly consistent subscribers page (1) and the GSI query on disconnect (0.5)", () => {
+    expect(line('DynamoDB', 'read').quantity).toBe(3);
+    expect(line('DynamoDB', 'read').usd).toBeCloseTo(3 * unitUsd('dynamoDbReadRequestUnit'), 15);
   });
 
-  it('bills storage of 1,200 bytes (690 in the table) for 1/720 of the month, table and backup', () => {
-    expect(line('DynamoDB', 'storage').quantity).toBeCloseTo(1200 / 720 / GIB, 15);
+  it('bills storage of 1,380 bytes (690 in the table) for 1/720 of the month, table and backup', () => {
+    // Table: META 220 + membership 70 + subscription 100 + 3 × 100 overhead. Indexes: 3 byConnection entries of
+    // 70 + 100, and META's byUser entry of 80 + 100.
+    expect(line('DynamoDB', 'storage').quantity).toBeCloseTo(1380 / 720 / GIB, 15);
     expect(line('DynamoDB', 'point-in-time').quantity).toBeCloseTo(690 / 720 / GIB, 15);
     expect(line('DynamoDB', 'storage').usd).toBeCloseTo(
-      (1200 / 720 / GIB) * unitUsd('dynamoDbStorageGbMonth'),
+      (1380 / 720 / GIB) * unitUsd('dynamoDbStorageGbMonth'),
       15,
     );
   });
@@ -185,10 +191,38 @@ describe('one connection for one hour, one message to one subscriber', () => {
     expect(lineOf(withOps.lines, 'CloudWatch', 'alarms').usd).toBeCloseTo(2 * 0.1, 12);
   });
 
+  it('runs the authorizer once per connect, at the route memory, when auth is on', () => {
+    const authed = computeUsage({
+      workload: ONE,
+      assumptions: { ...ASSUME, authorizerInvocationsPerConnect: 1 },
+    });
+    expect(authed.invocations.authorizer).toBe(1);
+    expect(authed.lambdaRequests).toBe(5);
+    // One more 10 ms invocation at 0.25 GB.
+    expect(authed.lambdaGbSeconds).toBeCloseTo((0.041 + 0.01) * 0.25, 12);
+  });
+
+  it('writes META once per message for the rate limit: subscribe, publish and each ping', () => {
+    const limited = computeUsage({
+      workload: { ...ONE, pingsPerConnectionPerHour: 2 },
+      assumptions: { ...ASSUME, rateLimitWritesPerMessage: 1 },
+    });
+    const unlimited = computeUsage({
+      workload: { ...ONE, pingsPerConnectionPerHour: 2 },
+      assumptions: ASSUME,
+    });
+    expect(limited.writeUnits - unlimited.writeUnits).toBe(1 + 1 + 2);
+  });
+
+  it('bills each secret a month at the Secrets Manager price', () => {
+    const { bill: withSecret } = estimate({ workload: ONE, assumptions: { ...ASSUME, secrets: 1 } });
+    expect(lineOf(withSecret.lines, 'Secrets Manager', 'token secret').usd).toBeCloseTo(0.4, 12);
+  });
+
   it('reads half as much with eventually consistent subscriber queries', () => {
     const eventual = computeUsage({ workload: ONE, assumptions: { ...ASSUME, readConsistency: 'eventual' } });
-    // The subscribers page halves (1 → 0.5); the META read and the GSI query stay.
-    expect(eventual.readUnits).toBe(2);
+    // The subscribers page halves (1 → 0.5); the META read, the user count and the GSI query stay.
+    expect(eventual.readUnits).toBe(2.5);
   });
 
   it('adds a ping and a pong per ping, with one more invocation', () => {
@@ -260,11 +294,11 @@ describe('DynamoDB units', () => {
     expect(writeUnits(1025)).toBe(2);
   });
 
-  it('pays 2 write units more per extra subscription: its put and delete, each also in the GSI', () => {
+  it('pays 5 write units more per extra subscription: its put and delete, each also in the GSI, and its count', () => {
     const units = (subscribesPerConnection: number) =>
       computeUsage({ workload: { ...ONE, subscribesPerConnection }, assumptions: ASSUME }).writeUnits;
-    expect(units(0)).toBe(11);
-    expect(units(3)).toBe(11 + 3 * 4);
+    expect(units(0)).toBe(13);
+    expect(units(3)).toBe(13 + 3 * 5);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../../../bench/cost/model.js';
 import { DEFAULT_ASSUMPTIONS, PRESETS } from '../../../bench/cost/options.js';
-import { PRICES } from '../../../bench/cost/prices.js';
+import { PRICES, PRICES_CHECKED_ON } from '../../../bench/cost/prices.js';
 import {
   formatBill,
   formatJsonLine,
@@ -58,7 +58,7 @@ describe('reports', () => {
     expect(parsed).toMatchObject({
       bench: 'cost',
       region: 'us-east-1',
-      pricesCheckedOn: '2026-12-02',
+      pricesCheckedOn: PRICES_CHECKED_ON,
       preset: 'chat',
       assumptions: { fanOutInlineLimit: 'none' },
     });

@@ -106,6 +106,23 @@ describe('the cost model’s assumptions about the stack', () => {
     expect(indexes.find((i) => i.IndexName === 'byConnection')?.Projection.ProjectionType).toBe('KEYS_ONLY');
   });
 
+  it('secrets: as many Secrets Manager secrets as the template defines', () => {
+    expect(DEFAULT_ASSUMPTIONS.secrets).toBe(ofType('AWS::SecretsManager::Secret').length);
+  });
+
+  it('authorizerInvocationsPerConnect: $connect has a Lambda REQUEST authorizer, and only $connect', () => {
+    const authorized = ofType('AWS::ApiGatewayV2::Route').filter(
+      (r) => r.Properties.AuthorizationType === 'CUSTOM',
+    );
+    expect(authorized.map((r) => r.Properties.RouteKey)).toEqual(
+      DEFAULT_ASSUMPTIONS.authorizerInvocationsPerConnect === 0 ? [] : ['$connect'],
+    );
+    const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers.map((a) => a.Properties.AuthorizerType)).toEqual(
+      Array.from({ length: DEFAULT_ASSUMPTIONS.authorizerInvocationsPerConnect }, () => 'REQUEST'),
+    );
+  });
+
   it('no KMS line: the queues are encrypted with SQS-managed keys', () => {
     const queues = ofType('AWS::SQS::Queue');
     expect(queues.length).toBeGreaterThan(0);
