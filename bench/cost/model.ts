@@ -294,7 +294,8 @@ export function publishProfile(workload: Workload, assumptions: Assumptions): Pu
   const itemBytes = assumptions.subscriptionItemBytes;
   // The #SEQ counter, the kept message and the trim of the oldest kept one.
   const writeUnitsPerPublish = 1 + writeUnits(workload.messageBytes + HISTORY_ITEM_OVERHEAD_BYTES) + 1;
-  if (subscribers < assumptions.fanOutInlineLimit) {
+  // An empty audience is never queued (`FANOUT_INLINE_LIMIT=0` queues every non-empty one).
+  if (subscribers === 0 || subscribers < assumptions.fanOutInlineLimit) {
     const publishMs = assumptions.baseMs + subscribers * postMs;
     return {
       path: 'inline',

@@ -330,6 +330,18 @@ describe('the SQS fan-out path', () => {
     );
   });
 
+  it('queues every non-empty audience at an inline limit of 0, and never an empty one', () => {
+    const zero = { ...ASSUME, fanOutInlineLimit: 0 };
+    expect(publishProfile({ ...ONE, subscribersPerMessage: 1 }, zero)).toMatchObject({
+      path: 'queued',
+      workerInvocations: 1,
+    });
+    expect(publishProfile({ ...ONE, subscribersPerMessage: 0 }, zero)).toMatchObject({
+      path: 'inline',
+      sqsRequests: 0,
+    });
+  });
+
   it('measures a post slice as the adapter encodes it', () => {
     expect(sliceBodyBytes('post', 100, 512)).toBe(postSliceBytes(100));
     expect(sliceBodyBytes('post', 1, 512)).toBe(postSliceBytes(1));
