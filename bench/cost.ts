@@ -6,7 +6,7 @@
  *
  * @example
  * npm run cost -- --connections 10000 --hours-per-day 8 --messages-per-connection-per-hour 30 --subscribers-per-message 50
- * npm run cost -- --workload broadcast --fanout-threshold none
+ * npm run cost -- --workload broadcast --fanout-inline-limit none
  * npm run cost -- --markdown
  *
  * @module

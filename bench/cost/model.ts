@@ -4,9 +4,17 @@
  *
  * What each route costs follows what the code does (lambdas/adapters/dynamodb-store.ts, lambdas/core/*.ts):
  *
- * - `$connect` — one `BatchWriteItem` of 2 puts (`META` and the broadcast membership). Both items carry
- *   `connectionId`, so each is also written to the keys-only `byConnection` GSI: 4 write units.
- * - `subscribe` — one `PutItem` of the subscription item (it carries `connectionId`): 1 + 1 GSI write unit.
+ * - `$connect` — the REQUEST authorizer runs first when auth is on (`authorizerInvocationsPerConnect`: WebSocket
+ *   authorizers have no result cache, so once per connect); then one `Query` with `Select: COUNT` on the
+ *   `byUser` GSI (the per-user cap: eventually consistent, a few small entries, 0.5 read unit); then one
+ *   `BatchWriteItem` of 2 puts (`META` and the broadcast membership). Both carry `connectionId`, so each is also
+ *   written to the keys-only `byConnection` GSI, and `META` carries `userId`, so it is also written to `byUser`:
+ *   5 write units.
+ * - every message route (`subscribe`, `publish`, `ping`) first passes the per-connection rate limit: usually one
+ *   conditional `UpdateItem` of `META` (`rateLimitWritesPerMessage`; bursts take a second). It changes no
+ *   projected attribute, so no GSI write.
+ * - `subscribe` — an `UpdateItem` adding 1 to `META`'s `subscriptionCount` (the per-connection cap: 1 write
+ *   unit), then the `PutItem` of the subscription item (it carries `connectionId`): 1 + 1 GSI write unit.
  *   Every subscribe of a session is taken to be to a different channel, so each creates an item.
  * - `publish` — a strongly consistent `GetItem` of the sender's `META` (its author: 1 read unit); one
  *   `UpdateItem` of the channel's `#SEQ` counter (no `connectionId`, so not in the sparse GSI): 1 write unit;
@@ -16,14 +24,22 @@
  *   to the sender. Presence and leaderboards are not in these workloads.
  * - `$disconnect` — one `Query` on the `byConnection` GSI (always eventually consistent) listing `META`, the
  *   broadcast membership and every subscription, then one `BatchWriteItem` delete per item (deduplicated with
- *   the two known keys): (2 + subscribes) deletes, each also deleting the GSI entry.
- * - `ping` — no table access; a `pong` reply.
+ *   the two known keys): (2 + subscribes) deletes, each also deleting its GSI entries.
+ * - `ping` — the rate limit's write, then a `pong` reply.
  *
- * Fan-out above `fanoutThreshold` subscribers takes the planned SQS path: the publish function pages the
- * subscribers as today, sends them in slices of `fanoutSliceSize` ids (with the frame) to a standard queue, and
- * one worker invocation per slice posts to them. Each slice is sent, received and deleted on its own (an upper
- * bound: batching lowers receives and deletes). The event source mapping also long-polls the idle queue around
- * the clock (`sqsIdlePollers` pollers, one 20 s `ReceiveMessage` each at a time): its own line.
+ * The token secret (auth in `hmac` mode) is billed per month; the authorizer reads it once per container.
+ *
+ * Fan-out follows lambdas/core/queued-fan-out.ts. An audience smaller than `fanOutInlineLimit` is posted to by
+ * the publish function itself. A larger one is queued: the publish function reads one page of up to
+ * max(inline limit, slice size) subscribers, sends them as post slices of `fanOutSliceSize` ids plus one page
+ * slice (the cursor of the next page) in `SendMessageBatch` calls, and answers. Each slice is one worker
+ * invocation (the event source's batch size is 1); a page-slice worker reads its page of `fanOutSliceSize`,
+ * sends the next page slice when the page was full (DynamoDB returns a cursor whenever `Limit` is reached, so a
+ * full last page is followed by one empty one), then posts. Slice bodies are measured with the adapter's own
+ * `encodeSlice`. Each slice is sent, received and deleted on its own (an upper bound: the event source may
+ * receive and delete several at once). The event source mapping also long-polls the idle queue around the
+ * clock (`sqsIdlePollers` pollers, one 20 s `ReceiveMessage` each at a time): its own line. Workers run at
+ * `fanOutMemoryMb`, the routes at `memoryMb`.
  *
  * CloudWatch: every invocation's log lines and the stage's access log lines are ingested and stored; a
  * publish (and a worker) also writes one `fan-out` line and one EMF line (its metrics, billed as logs); the
@@ -31,6 +47,13 @@
  *
  * @module
  */
+import { encodeCursor } from '../../lambdas/adapters/dynamodb-recipient-pages.js';
+import {
+  encodeSlice,
+  SEND_BATCH_LIMIT,
+  MAX_MESSAGE_BYTES as SQS_MAX_BATCH_BYTES,
+} from '../../lambdas/adapters/sqs-fan-out-queue.js';
+import { subscriptionKey } from '../../lambdas/adapters/table-keys.js';
 import { GB, PRICES, type PriceKey, type PriceTable, tieredCost, type UnitPrice } from './prices.js';
 
 /** How the subscribers query reads: the code reads strongly consistent, so a fresh subscribe is seen. */
@@ -62,6 +85,8 @@ export interface Workload {
 export interface Assumptions {
   /** Memory of every route function, in MB. */
   readonly memoryMb: number;
+  /** Memory of the fan-out worker, in MB. */
+  readonly fanOutMemoryMb: number;
   /** Billed duration of an invocation before any `@connections` post, in ms (its DynamoDB round trips). */
   readonly baseMs: number;
   /** Billed duration added by each `@connections` POST (and each SQS send), in µs. */
@@ -72,10 +97,13 @@ export interface Assumptions {
   readonly subscriptionItemBytes: number;
   /** Size of one keys-only `byConnection` index entry, in bytes. */
   readonly indexItemBytes: number;
-  /** Channels with more subscribers than this fan out through SQS; `Infinity` = never (today's code). */
-  readonly fanoutThreshold: number;
-  /** Recipients per SQS slice (one worker invocation each). */
-  readonly fanoutSliceSize: number;
+  /**
+   * Audiences smaller than this are posted to inline; this many or more go through SQS (the stack's
+   * `fanOutInlineLimit`). `Infinity`: always inline (a stack without the queue).
+   */
+  readonly fanOutInlineLimit: number;
+  /** Recipients per SQS slice, and per page a worker reads (`FANOUT_SLICE_SIZE`). */
+  readonly fanOutSliceSize: number;
   /** Log bytes every invocation writes (Lambda's START, END and REPORT lines, 26 bytes of metadata each). */
   readonly logBytesPerInvocation: number;
   /** Extra log bytes of the one `fan-out` line a publish (and an SQS worker) writes. */
@@ -101,6 +129,12 @@ export interface Assumptions {
   readonly stageRateLimit: number;
   /** Timeout of the fan-out routes, in ms. */
   readonly fanOutTimeoutMs: number;
+  /** Authorizer invocations per `$connect`: 1 with auth on (no result cache on WebSocket APIs), 0 with it off. */
+  readonly authorizerInvocationsPerConnect: number;
+  /** Conditional `UpdateItem`s of `META` the per-connection rate limit makes per message (usually 1). */
+  readonly rateLimitWritesPerMessage: number;
+  /** Secrets Manager secrets the stack keeps (the HMAC token key: 1 in `hmac` mode). */
+  readonly secrets: number;
 }
 
 /** One full input of the model. */
@@ -130,15 +164,20 @@ export const LAMBDA_BILLING_MS = 1;
 export const META_ITEM_BYTES = 220;
 /** A broadcast membership item. */
 export const BROADCAST_ITEM_BYTES = 70;
+/** A `byUser` index entry: `userId`, `pk` and the projected `connectionId`. */
+export const USER_INDEX_ITEM_BYTES = 80;
+/** The `$connect` count of the user's connections: one eventually consistent page of a few entries. */
+export const USER_COUNT_READ_UNITS = 0.5;
+/** The `subscriptionCount` update on `META` that every subscribe makes (the per-connection cap). */
+export const SUBSCRIPTION_COUNTER_WRITE_UNITS = 1;
 /** An ack, error or pong frame (`{"type":"published","channel":…,"seq":…,"delivered":…,"id":…}`). */
 export const ACK_FRAME_BYTES = 64;
-/** An API Gateway connection id (`L0SM9cOFvHcCIhw=`). */
-export const CONNECTION_ID_BYTES = 16;
-/** JSON around an SQS slice: `{"frame":…,"ids":[…]}` plus each id's quotes and comma. */
-export const SLICE_ENVELOPE_BYTES = 64;
+/** A channel name of typical length, for the cursor a page slice carries. */
+export const SAMPLE_CHANNEL = 'chat-room-000001';
 /** A kept message beyond its payload: keys, `seq`, `ttl` and the envelope's other fields. */
 export const HISTORY_ITEM_OVERHEAD_BYTES = 200;
-const SLICE_BYTES_PER_ID = CONNECTION_ID_BYTES + 3;
+/** An API Gateway connection id: 16 characters. */
+const SAMPLE_CONNECTION_ID = 'L0SM9cOFvHcCIhw=';
 
 /** Default regional Lambda concurrency quota; an average above it would be throttled. */
 export const LAMBDA_CONCURRENCY_QUOTA = 1000;
@@ -196,7 +235,7 @@ export interface PublishProfile {
   readonly posts: number;
   readonly readUnits: number;
   readonly writeUnits: number;
-  /** Worker invocations (0 inline). */
+  /** Worker invocations (0 inline): post slices, then page slices. */
   readonly workerInvocations: number;
   /** Billed ms of the publish invocation, then of all its workers together. */
   readonly publishBilledMs: number;
@@ -204,24 +243,65 @@ export interface PublishProfile {
   /** Unrounded duration of the publish invocation, to compare with the fan-out timeout. */
   readonly publishMs: number;
   readonly sqsRequests: number;
+  /** Body of the largest slice, bytes. */
   readonly sliceBytes: number;
+}
+
+/** The SQS body of a slice of `ids` recipients (`post`) or of a page cursor (`page`), as the adapter encodes it. */
+export function sliceBodyBytes(kind: 'post' | 'page', ids: number, messageBytes: number): number {
+  const common = { route: 'publish', frame: 'x'.repeat(messageBytes), deduplicated: true };
+  const body =
+    kind === 'post'
+      ? encodeSlice({ kind, ...common, ids: Array.from({ length: ids }, () => SAMPLE_CONNECTION_ID) })
+      : encodeSlice({
+          kind,
+          ...common,
+          source: { channel: SAMPLE_CHANNEL },
+          cursor: encodeCursor({ ...subscriptionKey(SAMPLE_CHANNEL, SAMPLE_CONNECTION_ID) }),
+        });
+  return Buffer.byteLength(body, 'utf8');
+}
+
+/**
+ * `SendMessageBatch` calls and their billed requests for bodies of these sizes, batched as the adapter does (at
+ * most 10 entries and 256 KiB a call); each call is billed one request per 64 KB of its payload.
+ */
+export function sendBatches(bodies: readonly number[]): {
+  readonly calls: number;
+  readonly requests: number;
+} {
+  const totals: number[] = [];
+  let entries = 0;
+  let bytes = 0;
+  for (const size of bodies) {
+    if (entries === 0 || entries === SEND_BATCH_LIMIT || bytes + size > SQS_MAX_BATCH_BYTES) {
+      if (entries > 0) totals.push(bytes);
+      entries = 0;
+      bytes = 0;
+    }
+    entries += 1;
+    bytes += size;
+  }
+  if (entries > 0) totals.push(bytes);
+  return { calls: totals.length, requests: totals.reduce((sum, b) => sum + sqsRequestUnits(b), 0) };
 }
 
 /** What one publish to the workload's `subscribersPerMessage` recipients costs. */
 export function publishProfile(workload: Workload, assumptions: Assumptions): PublishProfile {
   const subscribers = workload.subscribersPerMessage;
   const postMs = assumptions.postUs / US_PER_MS;
-  // The author's META (strongly consistent GetItem), then the subscribers' pages.
-  const readUnits =
-    1 + queryReadUnits(subscribers, assumptions.subscriptionItemBytes, assumptions.readConsistency);
+  const consistency = assumptions.readConsistency;
+  const itemBytes = assumptions.subscriptionItemBytes;
   // The #SEQ counter, the kept message and the trim of the oldest kept one.
   const writeUnitsPerPublish = 1 + writeUnits(workload.messageBytes + HISTORY_ITEM_OVERHEAD_BYTES) + 1;
-  if (subscribers <= assumptions.fanoutThreshold) {
+  // An empty audience is never queued (`FANOUT_INLINE_LIMIT=0` queues every non-empty one).
+  if (subscribers === 0 || subscribers < assumptions.fanOutInlineLimit) {
     const publishMs = assumptions.baseMs + subscribers * postMs;
     return {
       path: 'inline',
       posts: subscribers,
-      readUnits,
+      // The author's META (strongly consistent GetItem), then the subscribers' page(s).
+      readUnits: 1 + queryReadUnits(subscribers, itemBytes, consistency),
       writeUnits: writeUnitsPerPublish,
       workerInvocations: 0,
       publishBilledMs: billedMs(publishMs),
@@ -231,32 +311,59 @@ export function publishProfile(workload: Workload, assumptions: Assumptions): Pu
       sliceBytes: 0,
     };
   }
-  const size = assumptions.fanoutSliceSize;
-  const fullSlices = Math.floor(subscribers / size);
-  const rest = subscribers - fullSlices * size;
-  const slices = fullSlices + (rest > 0 ? 1 : 0);
-  const sliceBytes = (ids: number): number =>
-    workload.messageBytes + SLICE_ENVELOPE_BYTES + ids * SLICE_BYTES_PER_ID;
-  // Send and receive carry the payload (64 KB chunks); delete carries a receipt handle only.
-  const sliceRequests = (ids: number): number => 2 * sqsRequestUnits(sliceBytes(ids)) + 1;
-  const workerMs = (ids: number): number => billedMs(assumptions.baseMs + ids * postMs);
-  const publishMs = assumptions.baseMs + slices * postMs;
+  const size = assumptions.fanOutSliceSize;
+  // The publish function reads one page of up to max(inline limit, slice size) and posts none of it.
+  const firstLimit = Math.max(assumptions.fanOutInlineLimit, size, 1);
+  const firstIds = Math.min(subscribers, firstLimit);
+  // A page that reached its `Limit` comes with a cursor, even when nothing follows.
+  const chained = subscribers >= firstLimit;
+  const rest = chained ? subscribers - firstLimit : 0;
+  const firstPostSlices = Math.ceil(firstIds / size);
+  const fullPages = Math.floor(rest / size);
+  const lastPage = rest - fullPages * size;
+  const pageSlices = chained ? fullPages + 1 : 0;
+
+  const postBytes = (ids: number): number => sliceBodyBytes('post', ids, workload.messageBytes);
+  const pageBytes = sliceBodyBytes('page', 0, workload.messageBytes);
+  const firstBodies = [
+    ...Array.from({ length: firstPostSlices }, (_, i) => postBytes(Math.min(size, firstIds - i * size))),
+    ...(chained ? [pageBytes] : []),
+  ];
+  const publishSends = sendBatches(firstBodies);
+  // Each message is received (its payload again) and deleted (a receipt handle) once.
+  const receiveAndDelete = firstBodies.reduce((sum, b) => sum + sqsRequestUnits(b) + 1, 0);
+  // Each full page sends the next page slice, which is then received and deleted.
+  const chainRequests = fullPages * (2 * sqsRequestUnits(pageBytes) + 1);
+
+  const workerMs = (posts: number, sends: number): number =>
+    billedMs(assumptions.baseMs + (posts + sends) * postMs);
+  const postSliceMs = Array.from({ length: firstPostSlices }, (_, i) =>
+    workerMs(Math.min(size, firstIds - i * size), 0),
+  ).reduce((sum, ms) => sum + ms, 0);
+  const pageSliceMs = chained ? fullPages * workerMs(size, 1) + workerMs(lastPage, 0) : 0;
+
+  const pageReads = chained
+    ? fullPages * queryReadUnits(size, itemBytes, consistency) +
+      queryReadUnits(lastPage, itemBytes, consistency)
+    : 0;
+  const publishMs = assumptions.baseMs + publishSends.calls * postMs;
   return {
     path: 'queued',
     posts: subscribers,
-    readUnits,
+    readUnits: 1 + queryReadUnits(firstIds, itemBytes, consistency) + pageReads,
     writeUnits: writeUnitsPerPublish,
-    workerInvocations: slices,
+    workerInvocations: firstPostSlices + pageSlices,
     publishBilledMs: billedMs(publishMs),
-    workerBilledMs: fullSlices * workerMs(size) + (rest > 0 ? workerMs(rest) : 0),
+    workerBilledMs: postSliceMs + pageSliceMs,
     publishMs,
-    sqsRequests: fullSlices * sliceRequests(size) + (rest > 0 ? sliceRequests(rest) : 0),
-    sliceBytes: sliceBytes(fullSlices > 0 ? size : rest),
+    sqsRequests: publishSends.requests + receiveAndDelete + chainRequests,
+    sliceBytes: Math.max(...firstBodies),
   };
 }
 
 /** Invocations per month, by function. */
 export interface Invocations {
+  readonly authorizer: number;
   readonly connect: number;
   readonly disconnect: number;
   readonly subscribe: number;
@@ -291,6 +398,7 @@ export interface Usage {
   readonly customMetrics: number;
   readonly alarms: number;
   readonly dashboards: number;
+  readonly secrets: number;
   readonly publish: PublishProfile;
   /** Route requests per second during the active hours (connects and inbound messages). */
   readonly requestsPerSecond: number;
@@ -308,6 +416,7 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
   const pings = w.connections * activeHours * w.pingsPerConnectionPerHour;
   const profile = publishProfile(w, a);
   const invocations: Invocations = {
+    authorizer: sessions * a.authorizerInvocationsPerConnect,
     connect: sessions,
     disconnect: sessions,
     subscribe: subscribes,
@@ -325,31 +434,40 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
   const bytesOut = replies * ACK_FRAME_BYTES + posts * w.messageBytes;
 
   const baseBilled = billedMs(a.baseMs);
-  const totalBilledMs =
-    (sessions * 2 + subscribes + pings) * baseBilled +
-    publishes * (profile.publishBilledMs + profile.workerBilledMs);
-  const lambdaGbSeconds = (totalBilledMs / MS_PER_S) * (a.memoryMb / MB_PER_GB);
+  const routeBilledMs =
+    (sessions * (2 + a.authorizerInvocationsPerConnect) + subscribes + pings) * baseBilled +
+    publishes * profile.publishBilledMs;
+  const workerBilledMs = publishes * profile.workerBilledMs;
+  const totalBilledMs = routeBilledMs + workerBilledMs;
+  const lambdaGbSeconds =
+    (routeBilledMs / MS_PER_S) * (a.memoryMb / MB_PER_GB) +
+    (workerBilledMs / MS_PER_S) * (a.fanOutMemoryMb / MB_PER_GB);
 
   // Items per session: META, broadcast membership and one per subscription; each is put once and deleted
-  // once, and each put and delete is also written to the keys-only GSI.
+  // once, and each put and delete is also written to the keys-only byConnection GSI (and META's to byUser).
   const itemsPerSession = 2 + w.subscribesPerConnection;
   const index = writeUnits(a.indexItemBytes);
-  const connectUnits = writeUnits(META_ITEM_BYTES) + writeUnits(BROADCAST_ITEM_BYTES) + 2 * index;
-  const subscribeUnits = writeUnits(a.subscriptionItemBytes) + index;
-  const disconnectUnits = connectUnits + w.subscribesPerConnection * subscribeUnits;
+  const userIndex = writeUnits(USER_INDEX_ITEM_BYTES);
+  const connectUnits = writeUnits(META_ITEM_BYTES) + writeUnits(BROADCAST_ITEM_BYTES) + 2 * index + userIndex;
+  const subscriptionUnits = writeUnits(a.subscriptionItemBytes) + index;
+  const disconnectUnits = connectUnits + w.subscribesPerConnection * subscriptionUnits;
+  const rateLimitUnits = a.rateLimitWritesPerMessage * writeUnits(META_ITEM_BYTES);
   const totalWriteUnits =
     sessions * (connectUnits + disconnectUnits) +
-    subscribes * subscribeUnits +
-    publishes * profile.writeUnits;
+    subscribes * (subscriptionUnits + SUBSCRIPTION_COUNTER_WRITE_UNITS) +
+    publishes * profile.writeUnits +
+    (subscribes + publishes + pings) * rateLimitUnits;
   const readUnits =
-    sessions * queryReadUnits(itemsPerSession, a.indexItemBytes, 'eventual') + publishes * profile.readUnits;
+    sessions * (USER_COUNT_READ_UNITS + queryReadUnits(itemsPerSession, a.indexItemBytes, 'eventual')) +
+    publishes * profile.readUnits;
 
   const tableBytesPerConnection =
     META_ITEM_BYTES +
     BROADCAST_ITEM_BYTES +
     w.subscribesPerConnection * a.subscriptionItemBytes +
     itemsPerSession * ITEM_OVERHEAD_BYTES;
-  const indexBytesPerConnection = itemsPerSession * (a.indexItemBytes + ITEM_OVERHEAD_BYTES);
+  const indexBytesPerConnection =
+    itemsPerSession * (a.indexItemBytes + ITEM_OVERHEAD_BYTES) + USER_INDEX_ITEM_BYTES + ITEM_OVERHEAD_BYTES;
   const averageConnections = (w.connections * w.hoursPerDay * w.daysPerMonth) / (24 * CALENDAR_MONTH_DAYS);
   const backupGb = (averageConnections * tableBytesPerConnection) / GB;
   const storageGb = (averageConnections * (tableBytesPerConnection + indexBytesPerConnection)) / GB;
@@ -377,7 +495,7 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
     backupGb,
     sqsRequests: publishes * profile.sqsRequests,
     sqsPollRequests:
-      a.fanoutThreshold === Number.POSITIVE_INFINITY
+      a.fanOutInlineLimit === Number.POSITIVE_INFINITY
         ? 0
         : (a.sqsIdlePollers * CALENDAR_MONTH_DAYS * 24 * SECONDS_PER_HOUR) / SQS_LONG_POLL_SECONDS,
     logsIngestedGb,
@@ -386,6 +504,7 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
     customMetrics: a.customMetrics,
     alarms: a.alarms,
     dashboards: a.dashboards,
+    secrets: a.secrets,
     publish: profile,
     requestsPerSecond: activeSeconds === 0 ? 0 : (sessions + subscribes + publishes + pings) / activeSeconds,
     averageConcurrency: activeSeconds === 0 ? 0 : totalBilledMs / MS_PER_S / activeSeconds,
@@ -393,7 +512,14 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
 }
 
 /** The AWS service a bill line belongs to. */
-export type Service = 'API Gateway' | 'Lambda' | 'DynamoDB' | 'SQS' | 'CloudWatch' | 'Data transfer';
+export type Service =
+  | 'API Gateway'
+  | 'Lambda'
+  | 'DynamoDB'
+  | 'SQS'
+  | 'CloudWatch'
+  | 'Secrets Manager'
+  | 'Data transfer';
 
 /** One line of the bill. */
 export interface BillLine {
@@ -441,6 +567,7 @@ export function priceUsage(usage: Usage, prices: PriceTable = PRICES): Bill {
     line('CloudWatch', 'custom metrics (EMF)', usage.customMetrics, 'cloudWatchCustomMetricMonth'),
     line('CloudWatch', 'alarms', usage.alarms, 'cloudWatchAlarmMonth'),
     line('CloudWatch', 'dashboards', usage.dashboards, 'cloudWatchDashboardMonth'),
+    line('Secrets Manager', 'token secret', usage.secrets, 'secretsManagerSecretMonth'),
   ];
   return { lines, totalUsd: lines.reduce((sum, l) => sum + l.usd, 0) };
 }
@@ -458,7 +585,7 @@ export function warnings(inputs: CostInputs, usage: Usage): string[] {
   if (usage.publish.publishMs > a.fanOutTimeoutMs) {
     found.push(
       `one publish takes ~${Math.round(usage.publish.publishMs)} ms, over the fan-out timeout of ` +
-        `${a.fanOutTimeoutMs} ms: lower --fanout-threshold so large channels go through SQS`,
+        `${a.fanOutTimeoutMs} ms: lower --fanout-inline-limit so large channels go through SQS`,
     );
   }
   if (usage.averageConcurrency > LAMBDA_CONCURRENCY_QUOTA) {

@@ -1,13 +1,18 @@
 /**
- * Options of `npm run cost`: a preset (or the defaults), then flags on top. Stack defaults (memory size,
- * throttle, fan-out timeout, log retention) are read from lib/realtime-api-props.ts, so the model follows the
- * stack when its defaults change.
+ * Options of `npm run cost`: a preset (or the defaults), then flags on top. Stack defaults (memory sizes,
+ * throttle, fan-out timeout, inline limit, log retention) are read from lib/realtime-api-props.ts and the slice
+ * size from lambdas/core/constants.ts (the stack leaves `FANOUT_SLICE_SIZE` unset), so the model follows the
+ * stack when its defaults change; test/unit/cost/stack-assumptions.test.ts checks them against the template.
  *
  * @module
  */
 import { parseArgs } from 'node:util';
 import { customMetricCount } from '../../lambdas/adapters/metrics.js';
-import { MAX_FRAME_BYTES } from '../../lambdas/core/constants.js';
+import {
+  DEFAULT_FANOUT_SLICE_SIZE,
+  MAX_FANOUT_SLICE_SIZE,
+  MAX_FRAME_BYTES,
+} from '../../lambdas/core/constants.js';
 import { alarmCount } from '../../lib/observability.js';
 import { REALTIME_API_DEFAULTS } from '../../lib/realtime-api-props.js';
 import { ROUTES } from '../../lib/routes.js';
@@ -83,6 +88,7 @@ const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 /** The assumptions when no flag changes them. */
 export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   memoryMb: REALTIME_API_DEFAULTS.memorySize,
+  fanOutMemoryMb: REALTIME_API_DEFAULTS.fanOutMemorySize,
   // A warm invocation's one or two in-region DynamoDB round trips (an estimate, not a measurement).
   baseMs: 10,
   // `npm run bench:post`: ~300 µs of CPU per PostToConnection through the AWS SDK (what the fan-out posts
@@ -94,8 +100,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   subscriptionItemBytes: 100,
   // A keys-only index entry: pk, sk and connectionId.
   indexItemBytes: 70,
-  fanoutThreshold: 100,
-  fanoutSliceSize: 100,
+  fanOutInlineLimit: REALTIME_API_DEFAULTS.fanOutInlineLimit,
+  fanOutSliceSize: DEFAULT_FANOUT_SLICE_SIZE,
   // START (~75 B), END (~50 B) and REPORT (~145 B) lines plus 26 B of CloudWatch metadata per event.
   logBytesPerInvocation: 350,
   // The Powertools JSON `fan-out` line at INFO, with its 26 B of metadata.
@@ -116,6 +122,12 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   logRetentionDays: REALTIME_API_DEFAULTS.logRetention,
   stageRateLimit: REALTIME_API_DEFAULTS.throttle.rateLimit ?? Number.POSITIVE_INFINITY,
   fanOutTimeoutMs: REALTIME_API_DEFAULTS.fanOutTimeout.toMilliseconds(),
+  // The $connect authorizer, when auth is on; WebSocket APIs cache no authorizer result.
+  authorizerInvocationsPerConnect: REALTIME_API_DEFAULTS.auth === false ? 0 : 1,
+  // lambdas/adapters/dynamodb-rate-limiter.ts: one conditional UpdateItem per message outside bursts.
+  rateLimitWritesPerMessage: 1,
+  // The HMAC key of auth's `hmac` mode (lib/auth.ts); `jwks` mode and auth off keep none.
+  secrets: REALTIME_API_DEFAULTS.auth !== false && REALTIME_API_DEFAULTS.auth.mode === 'hmac' ? 1 : 0,
 } satisfies Assumptions);
 
 /** A full run of `npm run cost`. */
@@ -174,11 +186,12 @@ const WORKLOAD_FLAGS = {
 
 const ASSUMPTION_FLAGS = {
   'memory-mb': num('memoryMb', 'integer', 128, 10_240),
+  'fanout-memory-mb': num('fanOutMemoryMb', 'integer', 128, 10_240),
   'base-ms': num('baseMs', 'number', 0, 900_000),
   'post-us': num('postUs', 'number', 0, 1e7),
   'subscription-item-bytes': num('subscriptionItemBytes', 'integer', 1, 400 * 1024),
   'index-item-bytes': num('indexItemBytes', 'integer', 1, 400 * 1024),
-  'fanout-slice-size': num('fanoutSliceSize', 'integer', 1, 1e6),
+  'fanout-slice-size': num('fanOutSliceSize', 'integer', 1, MAX_FANOUT_SLICE_SIZE),
   'log-bytes-per-invocation': num('logBytesPerInvocation', 'integer', 0, 1e9),
   'fanout-log-bytes': num('fanoutLogBytes', 'integer', 0, 1e9),
   'access-log-bytes': num('accessLogBytes', 'integer', 0, 1e9),
@@ -187,6 +200,9 @@ const ASSUMPTION_FLAGS = {
   dashboards: num('dashboards', 'integer', 0, 1e6),
   'emf-bytes': num('emfBytesPerFanOut', 'integer', 0, 1e9),
   'sqs-idle-pollers': num('sqsIdlePollers', 'integer', 0, 1e6),
+  'authorizer-invocations': num('authorizerInvocationsPerConnect', 'integer', 0, 1),
+  'rate-limit-writes': num('rateLimitWritesPerMessage', 'number', 0, 100),
+  secrets: num('secrets', 'integer', 0, 1e6),
 } as const satisfies Record<string, NumberFlag<NumericKey<Assumptions>>>;
 
 type WorkloadFlag = keyof typeof WORKLOAD_FLAGS;
@@ -206,17 +222,26 @@ const HELP_ROWS: readonly (readonly [string, string])[] = [
   ['--message-bytes 512', `size of a message, in and out (max ${MAX_FRAME_BYTES})`],
   ['--pings-per-connection-per-hour 0', 'heartbeats of clients that would otherwise idle out (10 min)'],
   ['Assumptions:', ''],
-  [`--memory-mb ${A.memoryMb}`, 'memory of every function (the RealtimeApiProps.memorySize default)'],
+  [`--memory-mb ${A.memoryMb}`, 'memory of every route function (RealtimeApiProps.memorySize)'],
+  [
+    `--fanout-memory-mb ${A.fanOutMemoryMb}`,
+    'memory of the fan-out worker (RealtimeApiProps.fanOutMemorySize)',
+  ],
   [`--base-ms ${A.baseMs}`, 'billed ms of every invocation before its posts (its DynamoDB round trips)'],
-  [`--post-us ${A.postUs}`, 'billed µs per @connections post or SQS send; npm run bench:post measures'],
-  ['', '~300 µs of CPU per post through the AWS SDK client the fan-out uses (npm run bench:post)'],
-  ['', 'the fan-out uses (on this machine, not on a 256 MB Lambda share of a vCPU)'],
+  [`--post-us ${A.postUs}`, 'billed µs per @connections post or SQS send: npm run bench:post measures'],
+  ['', '~300 µs of CPU per post through the AWS SDK (on this machine, not on a Lambda share of a vCPU)'],
   ['--read-consistency strong|eventual', 'subscribers query (the code reads strongly consistent)'],
   [`--subscription-item-bytes ${A.subscriptionItemBytes}`, 'DynamoDB size of a subscription item'],
   [`--index-item-bytes ${A.indexItemBytes}`, 'size of a keys-only byConnection index entry'],
-  [`--fanout-threshold ${A.fanoutThreshold}`, 'channels above this many subscribers fan out through SQS;'],
-  ['', '"none" = always inline, as the code does today'],
-  [`--fanout-slice-size ${A.fanoutSliceSize}`, 'recipients per SQS message (one worker invocation each)'],
+  [
+    `--fanout-inline-limit ${A.fanOutInlineLimit}`,
+    'audiences of this many or more fan out through SQS (RealtimeApiProps.fanOutInlineLimit);',
+  ],
+  ['', '"none" = always inline (no queue); --fanout-threshold is the old name'],
+  [
+    `--fanout-slice-size ${A.fanOutSliceSize}`,
+    `recipients per SQS slice and worker page (FANOUT_SLICE_SIZE, max ${MAX_FANOUT_SLICE_SIZE})`,
+  ],
   [`--log-bytes-per-invocation ${A.logBytesPerInvocation}`, "Lambda's START/END/REPORT lines"],
   [`--fanout-log-bytes ${A.fanoutLogBytes}`, 'the fan-out log line of a publish or worker'],
   [`--access-log-bytes ${A.accessLogBytes}`, 'one API Gateway access log line'],
@@ -228,6 +253,15 @@ const HELP_ROWS: readonly (readonly [string, string])[] = [
     `--sqs-idle-pollers ${A.sqsIdlePollers}`,
     'event source mapping pollers long-polling the idle queue (2-5)',
   ],
+  [
+    `--authorizer-invocations ${A.authorizerInvocationsPerConnect}`,
+    'authorizer runs per connect (1 with auth on, 0 with auth: false)',
+  ],
+  [
+    `--rate-limit-writes ${A.rateLimitWritesPerMessage}`,
+    "the rate limit's META writes per message (about 2 in bursts)",
+  ],
+  [`--secrets ${A.secrets}`, 'Secrets Manager secrets (the token key of hmac auth)'],
   [`--region ${PRICE_REGION}`, 'the only region with prices'],
   ['Output:', ''],
   ['--markdown', 'the README tables of the three presets (assumption flags apply)'],
@@ -246,6 +280,7 @@ export const USAGE = [
 const STRING_FLAGS = [
   'workload',
   'read-consistency',
+  'fanout-inline-limit',
   'fanout-threshold',
   'region',
   ...Object.keys(WORKLOAD_FLAGS),
@@ -324,12 +359,21 @@ export function parseCostOptions(argv: readonly string[]): CostCommand {
       'eventual',
     ]);
   }
-  const threshold = text('fanout-threshold');
-  if (threshold !== undefined) {
-    assumptions.fanoutThreshold =
-      threshold.trim() === 'none'
+  const inlineFlags = (['fanout-inline-limit', 'fanout-threshold'] as const).filter(
+    (f) => text(f) !== undefined,
+  );
+  if (inlineFlags.length > 1) {
+    throw new CostOptionsError(
+      '--fanout-threshold is the old name of --fanout-inline-limit: give one of them',
+    );
+  }
+  const inlineFlag = inlineFlags[0];
+  const inlineLimit = inlineFlag === undefined ? undefined : text(inlineFlag);
+  if (inlineFlag !== undefined && inlineLimit !== undefined) {
+    assumptions.fanOutInlineLimit =
+      inlineLimit.trim() === 'none'
         ? Number.POSITIVE_INFINITY
-        : parseNumber('fanout-threshold', threshold, num('fanoutThreshold', 'integer', 0, BIG));
+        : parseNumber(inlineFlag, inlineLimit, num('fanOutInlineLimit', 'integer', 0, BIG));
   }
 
   const workloadFlagsGiven = (Object.keys(WORKLOAD_FLAGS) as WorkloadFlag[]).filter(

@@ -1,10 +1,16 @@
 /**
  * Every unit price of `npm run cost`, in one place, for one region: us-east-1 (US East, N. Virginia).
  *
- * Each price is as published for us-east-1 on the AWS pricing page named beside it, checked 2026-12-02 against
- * the well-known published figures, not fetched again: the environment that wrote this file has no browser,
- * so check the pages before quoting a bill. The free tier is ignored throughout, and so are Savings Plans,
- * the Lambda compute discounts and any negotiated price.
+ * Each price is as published for us-east-1 on the AWS pricing page named beside it. Checked 2026-12-06 by search
+ * (no browser here, and the pricing pages render their tables with scripts): every figure below matched AWS's
+ * own pages' text and worked examples or at least two independent summaries of them — API Gateway WebSocket
+ * $1.00 per million messages to 1 billion then $0.80, metered in 32 KB increments, $0.25 per million
+ * connection-minutes; Lambda $0.20 per million requests, arm64 $0.0000133334 per GB-second (x86 is
+ * $0.0000166667; every function here is arm64); DynamoDB on demand $0.625 / $0.125 per million write / read
+ * request units; SQS standard $0.40 per million requests, each 64 KB chunk one request; CloudWatch $0.30 per
+ * custom metric, $0.10 per standard-resolution alarm, $3.00 per dashboard, $0.50 per GB ingested; Secrets
+ * Manager $0.40 per secret-month. Check the pages before quoting a bill. The free tier is ignored throughout,
+ * and so are Savings Plans, the Lambda compute discounts and any negotiated price.
  *
  * A tier's `upTo` is the monthly quantity (in the price's own units) up to which its price applies; the last
  * tier has `upTo: Infinity`. Quantities are per account and region, so the tiers assume this API is the only
@@ -17,7 +23,7 @@
 export const PRICE_REGION = 'us-east-1';
 
 /** When the prices were taken (ISO date). */
-export const PRICES_CHECKED_ON = '2026-12-02';
+export const PRICES_CHECKED_ON = '2026-12-06';
 
 /** One price band: `usd` per `per` units, for monthly quantities up to `upTo` units. */
 export interface PriceTier {
@@ -61,12 +67,14 @@ const DYNAMODB_PAGE = 'https://aws.amazon.com/dynamodb/pricing/on-demand/';
 const SQS_PAGE = 'https://aws.amazon.com/sqs/pricing/';
 /** Amazon CloudWatch pricing, "Paid tier". */
 const CLOUDWATCH_PAGE = 'https://aws.amazon.com/cloudwatch/pricing/';
+/** AWS Secrets Manager pricing. */
+const SECRETS_MANAGER_PAGE = 'https://aws.amazon.com/secrets-manager/pricing/';
 /** Amazon EC2 On-Demand pricing, "Data Transfer" section (API Gateway bills data out at EC2 rates). */
 const DATA_TRANSFER_PAGE = 'https://aws.amazon.com/ec2/pricing/on-demand/';
 
 /** Every unit price the model uses. */
 export const PRICES = Object.freeze({
-  // Amazon API Gateway pricing (WebSocket APIs), as published for us-east-1, checked 2026-12-02.
+  // Amazon API Gateway pricing (WebSocket APIs), as published for us-east-1, checked 2026-12-06.
   // Messages are metered in 32 KB increments; both directions count.
   apiGatewayMessage: {
     unit: 'message',
@@ -77,10 +85,10 @@ export const PRICES = Object.freeze({
     ],
     page: API_GATEWAY_PAGE,
   },
-  // Amazon API Gateway pricing (WebSocket APIs), as published for us-east-1, checked 2026-12-02.
+  // Amazon API Gateway pricing (WebSocket APIs), as published for us-east-1, checked 2026-12-06.
   apiGatewayConnectionMinute: flat('connection-minute', MILLION, 0.25, API_GATEWAY_PAGE),
   // Amazon EC2 On-Demand pricing, Data Transfer OUT from Amazon EC2 to the internet, as published for
-  // us-east-1, checked 2026-12-02: first 10 TB/month $0.09/GB, next 40 TB $0.085, next 100 TB $0.07, over
+  // us-east-1, checked 2026-12-06: first 10 TB/month $0.09/GB, next 40 TB $0.085, next 100 TB $0.07, over
   // 150 TB $0.05 (the 100 GB/month free allowance is ignored).
   dataTransferOut: {
     unit: 'GB',
@@ -93,9 +101,9 @@ export const PRICES = Object.freeze({
     ],
     page: DATA_TRANSFER_PAGE,
   },
-  // AWS Lambda pricing, requests (the same for x86 and Arm), as published for us-east-1, checked 2026-12-02.
+  // AWS Lambda pricing, requests (the same for x86 and Arm), as published for us-east-1, checked 2026-12-06.
   lambdaRequest: flat('request', MILLION, 0.2, LAMBDA_PAGE),
-  // AWS Lambda pricing, Arm duration, as published for us-east-1, checked 2026-12-02: first 7.5 billion
+  // AWS Lambda pricing, Arm duration, as published for us-east-1, checked 2026-12-06: first 7.5 billion
   // GB-seconds/month $0.0000133334, next 11.25 billion $0.0000120001, over 18.75 billion $0.0000106667.
   lambdaArmGbSecond: {
     unit: 'GB-second',
@@ -108,33 +116,37 @@ export const PRICES = Object.freeze({
     page: LAMBDA_PAGE,
   },
   // Amazon DynamoDB pricing for on-demand capacity (Standard table class), as published for us-east-1,
-  // checked 2026-12-02: $0.625 per million write request units, $0.125 per million read request units.
+  // checked 2026-12-06: $0.625 per million write request units, $0.125 per million read request units.
   dynamoDbWriteRequestUnit: flat('write request unit', MILLION, 0.625, DYNAMODB_PAGE),
   dynamoDbReadRequestUnit: flat('read request unit', MILLION, 0.125, DYNAMODB_PAGE),
   // Amazon DynamoDB pricing for on-demand capacity, data storage (Standard table class), as published for
-  // us-east-1, checked 2026-12-02.
+  // us-east-1, checked 2026-12-06.
   dynamoDbStorageGbMonth: flat('GB-month', 1, 0.25, DYNAMODB_PAGE),
   // Amazon DynamoDB pricing for on-demand capacity, continuous backups (point-in-time recovery), as published
-  // for us-east-1, checked 2026-12-02.
+  // for us-east-1, checked 2026-12-06.
   dynamoDbPitrGbMonth: flat('GB-month', 1, 0.2, DYNAMODB_PAGE),
   // Amazon SQS pricing, Standard queue requests (each 64 KB chunk of a payload is one request), as published
-  // for us-east-1, checked 2026-12-02.
+  // for us-east-1, checked 2026-12-06.
   sqsStandardRequest: flat('request', MILLION, 0.4, SQS_PAGE),
   // Amazon CloudWatch pricing, Logs: collect (data ingestion, Standard class), as published for us-east-1,
-  // checked 2026-12-02. Lambda's own logs are "vended logs", whose first tier (to 10 TB) is the same $0.50.
+  // checked 2026-12-06. Lambda's own logs are "vended logs", whose first tier (to 10 TB) is the same $0.50.
   cloudWatchLogsIngestedGb: flat('GB', 1, 0.5, CLOUDWATCH_PAGE),
   // Amazon CloudWatch pricing, Logs: store (archival, billed on compressed bytes), as published for
-  // us-east-1, checked 2026-12-02.
+  // us-east-1, checked 2026-12-06.
   cloudWatchLogsStoredGbMonth: flat('GB-month', 1, 0.03, CLOUDWATCH_PAGE),
   // Amazon CloudWatch pricing, Metrics: custom metrics (first 10,000 metrics), as published for us-east-1,
-  // checked 2026-12-02.
+  // checked 2026-12-06.
   cloudWatchCustomMetricMonth: flat('metric-month', 1, 0.3, CLOUDWATCH_PAGE),
   // Amazon CloudWatch pricing, Alarms: standard resolution, per alarm metric, as published for us-east-1,
-  // checked 2026-12-02.
+  // checked 2026-12-06.
   cloudWatchAlarmMonth: flat('alarm-month', 1, 0.1, CLOUDWATCH_PAGE),
   // Amazon CloudWatch pricing, Dashboards: $3.00 per dashboard per month, as published for us-east-1, checked
-  // 2026-12-06 (same source and method as the prices above).
+  // 2026-12-06.
   cloudWatchDashboardMonth: flat('dashboard-month', 1, 3.0, CLOUDWATCH_PAGE),
+  // AWS Secrets Manager pricing, per secret per month (prorated by the hour), as published for us-east-1,
+  // checked 2026-12-06. Its API calls ($0.05 per 10,000) are left out: the authorizer reads the key once per
+  // container.
+  secretsManagerSecretMonth: flat('secret-month', 1, 0.4, SECRETS_MANAGER_PAGE),
 } satisfies Record<string, UnitPrice>);
 
 /** The price table's keys. */

@@ -63,16 +63,18 @@ export function describeWorkload(w: Workload): string {
 /** One line describing the assumptions. */
 export function describeAssumptions(a: Assumptions): string {
   const sqs =
-    a.fanoutThreshold === Number.POSITIVE_INFINITY
+    a.fanOutInlineLimit === Number.POSITIVE_INFINITY
       ? 'every fan-out inline (no SQS)'
-      : `fan-out through SQS above ${a.fanoutThreshold} subscribers, ${a.fanoutSliceSize} per slice`;
+      : `fan-out through SQS from ${formatQuantity(a.fanOutInlineLimit)} subscribers, ` +
+        `${formatQuantity(a.fanOutSliceSize)} per slice, worker ${a.fanOutMemoryMb} MB`;
   return (
     `${a.memoryMb} MB arm64, ${a.baseMs} ms per invocation + ${a.postUs} µs per post, ${a.readConsistency} ` +
     `subscriber reads, ${sqs}; logs ${a.logBytesPerInvocation} B/invocation (+${a.fanoutLogBytes} B per fan-out) ` +
     `+ ${a.accessLogBytes} B/access log line, kept ${a.logRetentionDays} days; ` +
     `EMF ${a.emfBytesPerFanOut} B per fan-out; ${a.customMetrics} custom metrics, ${a.alarms} alarms, ` +
-    `${a.dashboards} dashboard(s)` +
-    (a.fanoutThreshold === Number.POSITIVE_INFINITY ? '' : `; ${a.sqsIdlePollers} idle SQS pollers`)
+    `${a.dashboards} dashboard(s); ${a.authorizerInvocationsPerConnect} authorizer run(s) per connect, ` +
+    `${a.rateLimitWritesPerMessage} rate-limit write(s) per message, ${a.secrets} secret(s)` +
+    (a.fanOutInlineLimit === Number.POSITIVE_INFINITY ? '' : `; ${a.sqsIdlePollers} idle SQS pollers`)
   );
 }
 
@@ -128,7 +130,8 @@ export function formatUsage(usage: Usage): string {
     `per publish: ${formatQuantity(p.posts)} posts, ${formatQuantity(p.readUnits)} read unit(s), ` +
       `${p.writeUnits} write unit(s), ${path}`,
     `per month: ${formatQuantity(usage.sessions)} sessions; messages ${formatQuantity(usage.messagesIn)} in + ` +
-      `${formatQuantity(usage.messagesOut)} out; invocations: connect ${formatQuantity(i.connect)}, ` +
+      `${formatQuantity(usage.messagesOut)} out; invocations: authorizer ${formatQuantity(i.authorizer)}, ` +
+      `connect ${formatQuantity(i.connect)}, ` +
       `disconnect ${formatQuantity(i.disconnect)}, subscribe ${formatQuantity(i.subscribe)}, ` +
       `publish ${formatQuantity(i.publish)}, ping ${formatQuantity(i.ping)}, fan-out worker ${formatQuantity(i.fanoutWorker)}`,
     `while active: ${formatQuantity(usage.requestsPerSecond)} route requests/s, ` +

@@ -25,7 +25,7 @@ describe('npm run cost', () => {
   it('prints the bill and ends with one JSON line', () => {
     const run = cost('--workload', 'chat');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('API Gateway    connection-minutes');
+    expect(run.stdout).toMatch(/^API Gateway +connection-minutes +/m);
     const last = run.stdout.trimEnd().split('\n').at(-1) ?? '';
     expect(JSON.parse(last)).toMatchObject({ bench: 'cost', preset: 'chat' });
   }, 30_000);

@@ -8,15 +8,13 @@ import {
   messageUnits,
   publishProfile,
   queryReadUnits,
+  sendBatches,
+  sliceBodyBytes,
   sqsRequestUnits,
   type Workload,
   writeUnits,
 } from '../../../bench/cost/model.js';
-import { DEFAULT_ASSUMPTIONS } from '../../../bench/cost/options.js';
 import { PRICES, tieredCost } from '../../../bench/cost/prices.js';
-import { FAN_OUT_ROUTES } from '../../../lambdas/adapters/metrics.js';
-import { alarmCount } from '../../../lib/observability.js';
-import { ROUTES } from '../../../lib/routes.js';
 
 const GIB = 1024 ** 3;
 
@@ -33,27 +31,42 @@ const ONE: Workload = {
   pingsPerConnectionPerHour: 0,
 };
 
-/** The defaults, spelled out, so a changed default shows up here rather than silently moving the figures. */
+/**
+ * Round assumptions the hand computations below start from. They are the test's own inputs, not copies of the
+ * defaults: test/unit/cost/stack-assumptions.test.ts checks the defaults against the synthesized stack.
+ */
 const ASSUME: Assumptions = {
   memoryMb: 256,
+  fanOutMemoryMb: 1024,
   baseMs: 10,
   postUs: 300,
   readConsistency: 'strong',
   subscriptionItemBytes: 100,
   indexItemBytes: 70,
-  fanoutThreshold: 100,
-  fanoutSliceSize: 100,
+  fanOutInlineLimit: 100,
+  fanOutSliceSize: 100,
   logBytesPerInvocation: 350,
   fanoutLogBytes: 300,
   accessLogBytes: 600,
   emfBytesPerFanOut: 470,
-  customMetrics: 37,
-  alarms: 36,
+  customMetrics: 10,
+  alarms: 20,
   dashboards: 1,
   sqsIdlePollers: 5,
   logRetentionDays: 30,
   stageRateLimit: 500,
   fanOutTimeoutMs: 10_000,
+  authorizerInvocationsPerConnect: 0,
+  rateLimitWritesPerMessage: 0,
+  secrets: 0,
+};
+
+type PriceKey = keyof typeof PRICES;
+
+/** USD of one unit at a flat price (or in its first tier), read from the price file. */
+const unitUsd = (key: PriceKey): number => {
+  const price = PRICES[key];
+  return (price.tiers[0]?.usd ?? Number.NaN) / price.per;
 };
 
 const lineOf = (lines: readonly BillLine[], service: string, item: string): BillLine => {
@@ -62,41 +75,33 @@ const lineOf = (lines: readonly BillLine[], service: string, item: string): Bill
   return found;
 };
 
-describe('the default assumptions', () => {
-  it('are the ones the hand computations below use', () => {
-    expect(DEFAULT_ASSUMPTIONS).toEqual(ASSUME);
-  });
-
-  it('count the metrics the functions publish and the alarms the stack defines', () => {
-    // 7 fan-out routes × 5 metrics + QueueLag + ConnectionsPostFailed; 16 functions × 2 + 3 stack alarms + the DLQ's.
-    expect(DEFAULT_ASSUMPTIONS.customMetrics).toBe(FAN_OUT_ROUTES.length * 5 + 2);
-    expect(DEFAULT_ASSUMPTIONS.alarms).toBe(alarmCount(ROUTES.length + 3) + 1);
-  });
-});
-
 describe('one connection for one hour, one message to one subscriber', () => {
   const { usage, bill, warnings } = estimate({ workload: ONE, assumptions: ASSUME });
   const line = (service: string, item: string): BillLine => lineOf(bill.lines, service, item);
 
   it('bills 60 connection-minutes at $0.25 per million', () => {
     expect(line('API Gateway', 'connection-minutes').quantity).toBe(60);
-    expect(line('API Gateway', 'connection-minutes').usd).toBeCloseTo(0.000015, 12);
+    expect(line('API Gateway', 'connection-minutes').usd).toBeCloseTo(
+      60 * unitUsd('apiGatewayConnectionMinute'),
+      15,
+    );
   });
 
   it('bills 2 messages in (subscribe, publish) and 3 out (subscribed ack, the post, published ack)', () => {
     expect(usage.messagesIn).toBe(2);
     expect(usage.messagesOut).toBe(3);
     expect(line('API Gateway', 'messages').quantity).toBe(5);
-    expect(line('API Gateway', 'messages').usd).toBeCloseTo(0.000005, 12);
+    expect(line('API Gateway', 'messages').usd).toBeCloseTo(5 * unitUsd('apiGatewayMessage'), 15);
   });
 
   it('bills the post and two 64-byte acks as data out', () => {
     expect(usage.bytesOut).toBe(640);
-    expect(line('Data transfer', 'out').usd).toBeCloseTo((640 / GIB) * 0.09, 15);
+    expect(line('Data transfer', 'out').usd).toBeCloseTo((640 / GIB) * unitUsd('dataTransferOut'), 15);
   });
 
   it('bills 4 Lambda requests: connect, subscribe, publish, disconnect', () => {
     expect(usage.invocations).toEqual({
+      authorizer: 0,
       connect: 1,
       disconnect: 1,
       subscribe: 1,
@@ -104,28 +109,33 @@ describe('one connection for one hour, one message to one subscriber', () => {
       ping: 0,
       fanoutWorker: 0,
     });
-    expect(line('Lambda', 'requests').usd).toBeCloseTo(0.0000008, 12);
+    expect(line('Lambda', 'requests').usd).toBeCloseTo(4 * unitUsd('lambdaRequest'), 15);
   });
 
   it('bills 10 + 10 + 10 + 11 ms (10.3 rounded up) at 0.25 GB', () => {
     expect(line('Lambda', 'duration').quantity).toBeCloseTo(0.041 * 0.25, 12);
-    expect(line('Lambda', 'duration').usd).toBeCloseTo(0.01025 * 0.0000133334, 15);
+    expect(line('Lambda', 'duration').usd).toBeCloseTo(0.01025 * unitUsd('lambdaArmGbSecond'), 15);
   });
 
-  it('bills 15 write units: connect 2 + 2 GSI, subscribe 1 + 1, counter 1, kept message 1 (512 + 200 B), trim 1, disconnect 3 + 3 GSI deletes', () => {
-    expect(line('DynamoDB', 'write').quantity).toBe(15);
-    expect(line('DynamoDB', 'write').usd).toBeCloseTo(15 * 0.000000625, 15);
+  it('bills 18 write units: connect 2 + 3 GSI, subscribe 1 + 1 GSI + its count on META 1, seq counter 1, kept message 1 (512 + 200 B), trim 1, disconnect 3 + 4 GSI deletes', () => {
+    expect(line('DynamoDB', 'write').quantity).toBe(18);
+    expect(line('DynamoDB', 'write').usd).toBeCloseTo(18 * unitUsd('dynamoDbWriteRequestUnit'), 15);
   });
 
-  it("bills 2.5 read units: the author's META (1), a strongly consistent subscribers page (1) and the GSI query on disconnect (0.5)", () => {
-    expect(line('DynamoDB', 'read').quantity).toBe(2.5);
-    expect(line('DynamoDB', 'read').usd).toBeCloseTo(2.5 * 0.000000125, 15);
+  it("bills 3 read units: the user's count on connect (0.5), the author's META (1), a strongly consistent subscribers page (1) and the GSI query on disconnect (0.5)", () => {
+    expect(line('DynamoDB', 'read').quantity).toBe(3);
+    expect(line('DynamoDB', 'read').usd).toBeCloseTo(3 * unitUsd('dynamoDbReadRequestUnit'), 15);
   });
 
-  it('bills storage of 1,200 bytes (690 in the table) for 1/720 of the month, table and backup', () => {
-    expect(line('DynamoDB', 'storage').quantity).toBeCloseTo(1200 / 720 / GIB, 15);
+  it('bills storage of 1,380 bytes (690 in the table) for 1/720 of the month, table and backup', () => {
+    // Table: META 220 + membership 70 + subscription 100 + 3 × 100 overhead. Indexes: 3 byConnection entries of
+    // 70 + 100, and META's byUser entry of 80 + 100.
+    expect(line('DynamoDB', 'storage').quantity).toBeCloseTo(1380 / 720 / GIB, 15);
     expect(line('DynamoDB', 'point-in-time').quantity).toBeCloseTo(690 / 720 / GIB, 15);
-    expect(line('DynamoDB', 'storage').usd).toBeCloseTo((1200 / 720 / GIB) * 0.25, 15);
+    expect(line('DynamoDB', 'storage').usd).toBeCloseTo(
+      (1380 / 720 / GIB) * unitUsd('dynamoDbStorageGbMonth'),
+      15,
+    );
   });
 
   it('sends nothing through SQS', () => {
@@ -134,20 +144,29 @@ describe('one connection for one hour, one message to one subscriber', () => {
 
   it('ingests 4 × 350 + 300 + 470 (EMF) Lambda log bytes and 4 × 600 access log bytes, and keeps them a month', () => {
     expect(line('CloudWatch', 'logs ingested').quantity).toBeCloseTo(4570 / GIB, 15);
-    expect(line('CloudWatch', 'logs ingested').usd).toBeCloseTo((4570 / GIB) * 0.5, 15);
+    expect(line('CloudWatch', 'logs ingested').usd).toBeCloseTo(
+      (4570 / GIB) * unitUsd('cloudWatchLogsIngestedGb'),
+      15,
+    );
     expect(line('CloudWatch', 'logs stored').quantity).toBeCloseTo(4570 / GIB, 15);
-    expect(line('CloudWatch', 'logs stored').usd).toBeCloseTo((4570 / GIB) * 0.03, 15);
+    expect(line('CloudWatch', 'logs stored').usd).toBeCloseTo(
+      (4570 / GIB) * unitUsd('cloudWatchLogsStoredGbMonth'),
+      15,
+    );
   });
 
   it('bills the idle queue: 5 pollers × one 20 s long poll each, around the clock (648,000 requests)', () => {
     expect(line('SQS', 'idle long polls').quantity).toBe(648_000);
-    expect(line('SQS', 'idle long polls').usd).toBeCloseTo(0.2592, 12);
+    expect(line('SQS', 'idle long polls').usd).toBeCloseTo(648_000 * unitUsd('sqsStandardRequest'), 12);
   });
 
-  it("bills the stack's 37 custom metrics, 36 alarms and 1 dashboard a month, and totals the lines", () => {
-    expect(line('CloudWatch', 'custom metrics').usd).toBeCloseTo(11.1, 12);
-    expect(line('CloudWatch', 'alarms').usd).toBeCloseTo(3.6, 12);
-    expect(line('CloudWatch', 'dashboards').usd).toBeCloseTo(3, 12);
+  it('bills 10 custom metrics, 20 alarms and 1 dashboard a month at their unit prices, and totals the lines', () => {
+    expect(line('CloudWatch', 'custom metrics').usd).toBeCloseTo(
+      10 * unitUsd('cloudWatchCustomMetricMonth'),
+      12,
+    );
+    expect(line('CloudWatch', 'alarms').usd).toBeCloseTo(20 * unitUsd('cloudWatchAlarmMonth'), 12);
+    expect(line('CloudWatch', 'dashboards').usd).toBeCloseTo(unitUsd('cloudWatchDashboardMonth'), 12);
     expect(bill.totalUsd).toBeCloseTo(
       bill.lines.reduce((sum, l) => sum + l.usd, 0),
       15,
@@ -158,7 +177,7 @@ describe('one connection for one hour, one message to one subscriber', () => {
   it('bills no idle poll when every fan-out is inline (no queue)', () => {
     const inline = computeUsage({
       workload: ONE,
-      assumptions: { ...ASSUME, fanoutThreshold: Number.POSITIVE_INFINITY },
+      assumptions: { ...ASSUME, fanOutInlineLimit: Number.POSITIVE_INFINITY },
     });
     expect(inline.sqsPollRequests).toBe(0);
   });
@@ -168,14 +187,42 @@ describe('one connection for one hour, one message to one subscriber', () => {
       workload: ONE,
       assumptions: { ...ASSUME, customMetrics: 3, alarms: 2 },
     });
-    expect(lineOf(withOps.lines, 'CloudWatch', 'custom metrics').usd).toBeCloseTo(0.9, 12);
-    expect(lineOf(withOps.lines, 'CloudWatch', 'alarms').usd).toBeCloseTo(0.2, 12);
+    expect(lineOf(withOps.lines, 'CloudWatch', 'custom metrics').usd).toBeCloseTo(3 * 0.3, 12);
+    expect(lineOf(withOps.lines, 'CloudWatch', 'alarms').usd).toBeCloseTo(2 * 0.1, 12);
+  });
+
+  it('runs the authorizer once per connect, at the route memory, when auth is on', () => {
+    const authed = computeUsage({
+      workload: ONE,
+      assumptions: { ...ASSUME, authorizerInvocationsPerConnect: 1 },
+    });
+    expect(authed.invocations.authorizer).toBe(1);
+    expect(authed.lambdaRequests).toBe(5);
+    // One more 10 ms invocation at 0.25 GB.
+    expect(authed.lambdaGbSeconds).toBeCloseTo((0.041 + 0.01) * 0.25, 12);
+  });
+
+  it('writes META once per message for the rate limit: subscribe, publish and each ping', () => {
+    const limited = computeUsage({
+      workload: { ...ONE, pingsPerConnectionPerHour: 2 },
+      assumptions: { ...ASSUME, rateLimitWritesPerMessage: 1 },
+    });
+    const unlimited = computeUsage({
+      workload: { ...ONE, pingsPerConnectionPerHour: 2 },
+      assumptions: ASSUME,
+    });
+    expect(limited.writeUnits - unlimited.writeUnits).toBe(1 + 1 + 2);
+  });
+
+  it('bills each secret a month at the Secrets Manager price', () => {
+    const { bill: withSecret } = estimate({ workload: ONE, assumptions: { ...ASSUME, secrets: 1 } });
+    expect(lineOf(withSecret.lines, 'Secrets Manager', 'token secret').usd).toBeCloseTo(0.4, 12);
   });
 
   it('reads half as much with eventually consistent subscriber queries', () => {
     const eventual = computeUsage({ workload: ONE, assumptions: { ...ASSUME, readConsistency: 'eventual' } });
-    // The subscribers page halves (1 → 0.5); the META read and the GSI query stay.
-    expect(eventual.readUnits).toBe(2);
+    // The subscribers page halves (1 → 0.5); the META read, the user count and the GSI query stay.
+    expect(eventual.readUnits).toBe(2.5);
   });
 
   it('adds a ping and a pong per ping, with one more invocation', () => {
@@ -200,6 +247,27 @@ describe('32 KB message metering', () => {
       computeUsage({ workload: { ...ONE, messageBytes, subscribersPerMessage: 3 }, assumptions: ASSUME });
     expect(at(32_768)).toMatchObject({ messagesIn: 2, messagesOut: 5 });
     expect(at(32_769)).toMatchObject({ messagesIn: 3, messagesOut: 8 });
+  });
+
+  it('prices a 40,000-byte message to 3 subscribers as 2 units in and 2 units per post', () => {
+    // In: subscribe (1) + publish (2 units). Out: subscribed and published acks (1 each) + 3 posts × 2 units.
+    const { bill } = estimate({
+      workload: { ...ONE, messageBytes: 40_000, subscribersPerMessage: 3 },
+      assumptions: ASSUME,
+    });
+    const messages = lineOf(bill.lines, 'API Gateway', 'messages');
+    expect(messages.quantity).toBe(3 + 8);
+    expect(messages.usd).toBeCloseTo(11 * unitUsd('apiGatewayMessage'), 15);
+  });
+
+  it('prices connection-minutes for 10,000 connections, 8 h a day for 30 days', () => {
+    const { bill } = estimate({
+      workload: { ...ONE, connections: 10_000, hoursPerDay: 8, daysPerMonth: 30 },
+      assumptions: ASSUME,
+    });
+    const minutes = lineOf(bill.lines, 'API Gateway', 'connection-minutes');
+    expect(minutes.quantity).toBe(10_000 * 8 * 60 * 30);
+    expect(minutes.usd).toBeCloseTo(144 * 0.25, 9);
   });
 });
 
@@ -226,11 +294,11 @@ describe('DynamoDB units', () => {
     expect(writeUnits(1025)).toBe(2);
   });
 
-  it('pays 2 write units more per extra subscription: its put and delete, each also in the GSI', () => {
+  it('pays 5 write units more per extra subscription: its put and delete, each also in the GSI, and its count', () => {
     const units = (subscribesPerConnection: number) =>
       computeUsage({ workload: { ...ONE, subscribesPerConnection }, assumptions: ASSUME }).writeUnits;
-    expect(units(0)).toBe(11);
-    expect(units(3)).toBe(11 + 3 * 4);
+    expect(units(0)).toBe(13);
+    expect(units(3)).toBe(13 + 3 * 5);
   });
 });
 
@@ -251,49 +319,107 @@ describe('Lambda billing', () => {
 
 describe('the SQS fan-out path', () => {
   const big = { ...ONE, subscribersPerMessage: 250 };
+  /** A post slice body by hand: 79 B of JSON, the 512 B frame in base64 (684 B), ids of 16 chars quoted. */
+  const postSliceBytes = (ids: number) => 79 + 684 + ids * 18 + (ids - 1);
 
-  it('stays inline at the threshold and queues above it', () => {
-    expect(publishProfile({ ...ONE, subscribersPerMessage: 100 }, ASSUME).path).toBe('inline');
-    expect(publishProfile({ ...ONE, subscribersPerMessage: 101 }, ASSUME).path).toBe('queued');
-    expect(publishProfile(big, { ...ASSUME, fanoutThreshold: Number.POSITIVE_INFINITY }).path).toBe('inline');
+  it('stays inline below the inline limit and queues at it', () => {
+    expect(publishProfile({ ...ONE, subscribersPerMessage: 99 }, ASSUME).path).toBe('inline');
+    expect(publishProfile({ ...ONE, subscribersPerMessage: 100 }, ASSUME).path).toBe('queued');
+    expect(publishProfile(big, { ...ASSUME, fanOutInlineLimit: Number.POSITIVE_INFINITY }).path).toBe(
+      'inline',
+    );
   });
 
-  it('sends 250 recipients as slices of 100, 100 and 50: send, receive and delete each', () => {
+  it('queues every non-empty audience at an inline limit of 0, and never an empty one', () => {
+    const zero = { ...ASSUME, fanOutInlineLimit: 0 };
+    expect(publishProfile({ ...ONE, subscribersPerMessage: 1 }, zero)).toMatchObject({
+      path: 'queued',
+      workerInvocations: 1,
+    });
+    expect(publishProfile({ ...ONE, subscribersPerMessage: 0 }, zero)).toMatchObject({
+      path: 'inline',
+      sqsRequests: 0,
+    });
+  });
+
+  it('measures a post slice as the adapter encodes it', () => {
+    expect(sliceBodyBytes('post', 100, 512)).toBe(postSliceBytes(100));
+    expect(sliceBodyBytes('post', 1, 512)).toBe(postSliceBytes(1));
+  });
+
+  it('sends 250 recipients as a post slice of the first 100 and a chain of 2 page slices (100, then 50)', () => {
     const profile = publishProfile(big, ASSUME);
+    const pageBytes = sliceBodyBytes('page', 0, 512);
     expect(profile).toMatchObject({
       path: 'queued',
       posts: 250,
+      // The first page's post slice, then the page slices of ids 101-200 and 201-250.
       workerInvocations: 3,
-      sqsRequests: 9,
-      // 10 ms + 3 sends of 0.3 ms = 10.9 → 11; workers 10 + 100 × 0.3 = 40, 40 and 10 + 50 × 0.3 = 25.
+      // One SendMessageBatch from the publish (both slices, < 64 KB), each slice received and deleted (4),
+      // and the full page's next-page slice sent, received and deleted (3).
+      sqsRequests: 1 + 4 + 3,
+      // 10 ms + 1 batch of 0.3 ms = 10.3 → 11; workers 10 + 100 × 0.3 = 40, 10 + 101 × 0.3 = 40.3 → 41 (its
+      // posts and the next slice's send), 10 + 50 × 0.3 = 25.
       publishBilledMs: 11,
-      workerBilledMs: 105,
-      // 512 B frame + 64 B of JSON + 100 ids of 19 B.
-      sliceBytes: 2476,
-      // The author's META (1), then 250 × 100 B = 25,000 B → 7 units of 4 KB.
-      readUnits: 8,
+      workerBilledMs: 40 + 41 + 25,
+      sliceBytes: postSliceBytes(100),
+      // The author's META (1), then pages of 100 × 100 B (3 units of 4 KB), 100 (3) and 50 (2).
+      readUnits: 1 + 3 + 3 + 2,
       // Counter, kept message (512 + 200 B → 1) and trim.
       writeUnits: 3,
     });
+    expect(pageBytes).toBeLessThan(postSliceBytes(100));
     const usage = computeUsage({ workload: big, assumptions: ASSUME });
-    expect(usage.sqsRequests).toBe(9);
+    expect(usage.sqsRequests).toBe(8);
     expect(usage.invocations.fanoutWorker).toBe(3);
     expect(usage.lambdaRequests).toBe(7);
   });
 
-  it('bills a slice over 64 KB as 2 requests to send and 2 to receive', () => {
+  it('reads one empty page after a full last page, because DynamoDB returns a cursor at the Limit', () => {
+    const profile = publishProfile({ ...ONE, subscribersPerMessage: 200 }, ASSUME);
+    // Post slice 1-100; page slice 101-200 (full: sends the next); page slice of nothing.
+    expect(profile.workerInvocations).toBe(3);
+    expect(profile.readUnits).toBe(1 + 3 + 3 + 1);
+  });
+
+  it('bills the workers at the fan-out memory and the routes at the route memory', () => {
+    const usage = computeUsage({ workload: big, assumptions: ASSUME });
+    // Routes: connect 10, subscribe 10, publish 11, disconnect 10 ms at 0.25 GB; workers 106 ms at 1 GB.
+    expect(usage.lambdaGbSeconds).toBeCloseTo(0.041 * 0.25 + 0.106 * 1, 12);
+  });
+
+  it('reads the first page with Limit = the larger of the inline limit and the slice size', () => {
+    const profile = publishProfile(
+      { ...ONE, subscribersPerMessage: 450 },
+      { ...ASSUME, fanOutInlineLimit: 300, fanOutSliceSize: 100 },
+    );
+    // The publish reads 300 ids (3 post slices); pages 301-400 (full) and 401-450 follow.
+    expect(profile.workerInvocations).toBe(3 + 2);
+    expect(profile.sqsRequests).toBe(1 + 4 * 2 + 3);
+  });
+
+  it('batches the first slices by 10 and bills each batch by 64 KB chunks', () => {
+    expect(sendBatches([1000, 1000])).toEqual({ calls: 1, requests: 1 });
+    expect(sendBatches(Array.from({ length: 11 }, () => 100))).toEqual({ calls: 2, requests: 2 });
+    expect(sendBatches([40_000, 40_000])).toEqual({ calls: 1, requests: 2 });
+    expect(sendBatches([200_000, 100_000])).toEqual({ calls: 2, requests: 4 + 2 });
+  });
+
+  it('bills a body over 64 KB as 2 requests to receive, and a batch by its total', () => {
     expect(sqsRequestUnits(65_536)).toBe(1);
     expect(sqsRequestUnits(65_537)).toBe(2);
-    const profile = publishProfile({ ...big, messageBytes: 65_536, subscribersPerMessage: 101 }, ASSUME);
-    // Slices of 100 and 1: both over 64 KB with the frame alone.
-    expect(profile.sqsRequests).toBe(2 * (2 * 2 + 1));
+    const profile = publishProfile({ ...big, messageBytes: 65_536, subscribersPerMessage: 100 }, ASSUME);
+    // A post slice of 1-100 and a page slice (which reads an empty page and sends nothing): both carry the
+    // frame in base64 (~87 KB, 2 chunks). One publish batch (~177 KB: 3 chunks), then each slice received (2)
+    // and deleted (1).
+    expect(profile.sqsRequests).toBe(3 + 2 * (2 + 1));
   });
 
   it('warns when an inline fan-out outlasts the fan-out timeout', () => {
     const huge = { ...ONE, subscribersPerMessage: 50_000 };
     const inline = estimate({
       workload: huge,
-      assumptions: { ...ASSUME, fanoutThreshold: Number.POSITIVE_INFINITY },
+      assumptions: { ...ASSUME, fanOutInlineLimit: Number.POSITIVE_INFINITY },
     });
     expect(inline.warnings.join('\n')).toContain('over the fan-out timeout of 10000 ms');
     expect(estimate({ workload: huge, assumptions: ASSUME }).warnings).toEqual([]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../../../bench/cost/model.js';
 import { DEFAULT_ASSUMPTIONS, PRESETS } from '../../../bench/cost/options.js';
-import { PRICES } from '../../../bench/cost/prices.js';
+import { PRICES, PRICES_CHECKED_ON } from '../../../bench/cost/prices.js';
 import {
   formatBill,
   formatJsonLine,
@@ -50,7 +50,7 @@ describe('reports', () => {
     const line = formatJsonLine({
       preset: 'chat',
       workload: PRESETS.chat.workload,
-      assumptions: { ...DEFAULT_ASSUMPTIONS, fanoutThreshold: Number.POSITIVE_INFINITY },
+      assumptions: { ...DEFAULT_ASSUMPTIONS, fanOutInlineLimit: Number.POSITIVE_INFINITY },
       ...chat,
     });
     expect(line).not.toContain('\n');
@@ -58,9 +58,9 @@ describe('reports', () => {
     expect(parsed).toMatchObject({
       bench: 'cost',
       region: 'us-east-1',
-      pricesCheckedOn: '2026-12-02',
+      pricesCheckedOn: PRICES_CHECKED_ON,
       preset: 'chat',
-      assumptions: { fanoutThreshold: 'none' },
+      assumptions: { fanOutInlineLimit: 'none' },
     });
     expect(parsed.lines).toHaveLength(chat.bill.lines.length);
     expect(parsed.totalUsd).toBeCloseTo(chat.bill.totalUsd, 2);
