@@ -121,6 +121,12 @@ export class RealtimeApi extends Construct {
     }
     this.functions = Object.freeze(functions);
     this.routes = Object.freeze(routes);
+    // API Gateway refuses a stage whose RouteSettings name a route it does not have yet ("Unable to find Route
+    // by key"): the stage waits for the routes it throttles.
+    for (const routeKey of Object.keys(routeSettingsOf(settings.routeThrottles) ?? {})) {
+      const throttled = routes[routeKey];
+      if (throttled !== undefined) this.stage.node.addDependency(throttled);
+    }
 
     // The reaper and the publisher fan out like the fan-out routes, outside any route.
     const fanOutFunction = {

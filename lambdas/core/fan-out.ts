@@ -95,13 +95,19 @@ export interface FanOutReport extends FanOutResult {
   /** The ids read but not attempted (`handedOff` of them), for a queue to take over. */
   readonly remaining: readonly string[];
   /**
+   * The failed ids (counted in `failed`) that a later attempt may still reach without a duplicate the client
+   * cannot drop (see {@link FanOutProblem.retryLater}): a queue worker re-enqueues these. Only this fan-out's
+   * own recipients: never those of a `leave` announced because one of them was gone.
+   */
+  readonly retryLater: readonly string[];
+  /**
    * `true` when the deadline came before the pages were known to be exhausted: recipients in pages not read
    * are not in `remaining` (the queued fan-out never leaves any: it reads its one page before posting).
    */
   readonly unreadPages: boolean;
 }
 
-type Outcome = 'delivered' | 'gone' | 'failed';
+type Outcome = 'delivered' | 'gone' | 'failed' | 'retryLater';
 
 const removeGone = async (
   connectionId: string,
@@ -159,7 +165,7 @@ const deliver = async (
         const retryLater =
           error instanceof RetryableSendError && (!error.mayHaveLanded || delivery.deduplicated === true);
         options.onProblem?.({ connectionId, stage: 'send', error, reason: refusal, retryLater });
-        return 'failed';
+        return retryLater ? 'retryLater' : 'failed';
       }
       onRetry();
       await options.sleep(delay);
@@ -260,6 +266,7 @@ export const fanOut = async (
   }
   const budget = options.retryBudget ?? new RetryBudget();
   const counts = { delivered: 0, gone: 0, failed: 0, retried: 0 };
+  const retryLater: string[] = [];
   const onRetry = (): void => {
     counts.retried += 1;
   };
@@ -268,7 +275,13 @@ export const fanOut = async (
     while (options.now() < options.deadline) {
       const id = await cursor.next();
       if (id === undefined) return;
-      counts[await deliver(id, frame, ports, options, budget, delivery, onRetry)] += 1;
+      const outcome = await deliver(id, frame, ports, options, budget, delivery, onRetry);
+      if (outcome === 'retryLater') {
+        retryLater.push(id);
+        counts.failed += 1;
+      } else {
+        counts[outcome] += 1;
+      }
     }
   };
   const workers = await Promise.allSettled(Array.from({ length: options.concurrency }, worker));
@@ -277,7 +290,7 @@ export const fanOut = async (
     throw failure.reason;
   }
   const { remaining, unreadPages } = await cursor.stop();
-  return { ...counts, handedOff: remaining.length, remaining, unreadPages };
+  return { ...counts, handedOff: remaining.length, remaining, retryLater, unreadPages };
 };
 
 /** The pages of a list of ids (one page), for fanning out to recipients already in hand. */

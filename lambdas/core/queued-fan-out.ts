@@ -178,9 +178,12 @@ export interface SliceResult extends FanOutResult {
  * Failures a retry cannot fix (a refused post, or a timed-out frame without `seq` that may have landed) count
  * as `failed` and are dropped, as inline.
  *
- * @throws whatever the table or the queue throw: the slice is then retried by the queue (before any post for
- *   a page slice's read and next-page enqueue; after the posts only if re-enqueueing failed, when recipients
- *   already reached may get the frame again — at-least-once).
+ * If the queue refuses the recipients to hand back or retry, they go to the dead-letter queue instead, so the
+ * record never fails after posting unless both queues refuse.
+ *
+ * @throws whatever the table or the queue throw before posting (a page slice's read and next-page enqueue):
+ *   the slice is then retried by the queue, having posted nothing; after posting, only when the dead-letter
+ *   queue refuses too (then recipients already reached may get the frame again: at-least-once).
  */
 export const deliverSlice = async (
   slice: FanOutSlice,
@@ -189,7 +192,6 @@ export const deliverSlice = async (
   plan: Pick<QueuePlan, 'queue' | 'pages' | 'sliceSize' | 'maxAttempts'>,
 ): Promise<SliceResult> => {
   const delivery: Delivery = { deduplicated: slice.deduplicated };
-  const sliced = { ...plan, route: slice.route };
   let ids: readonly string[];
   let read = 0;
   if (slice.kind === 'post') {
@@ -203,38 +205,44 @@ export const deliverSlice = async (
     read = ids.length;
   }
   const attempt = slice.kind === 'post' ? (slice.attempt ?? 1) : 1;
-  const retryLater: string[] = [];
-  const report = await fanOut(
-    ids,
-    slice.frame,
-    ports,
-    {
-      ...options,
-      onProblem: (problem) => {
-        if (problem.stage === 'send' && problem.retryLater === true) retryLater.push(problem.connectionId);
-        options.onProblem?.(problem);
-      },
-    },
-    delivery,
-  );
-  await handOff(report, slice.frame, delivery, sliced, attempt);
+  const report = await fanOut(ids, slice.frame, ports, options, delivery);
+  // Posting is over: an error thrown from here on would make SQS redeliver the whole slice, repeating its posts
+  // (and a page slice's chain), so recipients that cannot be enqueued go to the dead-letter queue instead.
   const lastAttempt = attempt >= (plan.maxAttempts ?? DEFAULT_FANOUT_MAX_ATTEMPTS);
-  if (retryLater.length > 0) {
-    if (lastAttempt) {
-      await plan.queue.deadLetter(
-        postSlices(retryLater, slice.frame, delivery, slice.route, plan.sliceSize, attempt),
-      );
-    } else {
+  const deadLetters = lastAttempt ? [...report.retryLater] : [];
+  const enqueueOrDeadLetter = async (
+    recipients: readonly string[],
+    nextAttempt: number,
+    delaySeconds: number | undefined,
+  ): Promise<number> => {
+    if (recipients.length === 0) return 0;
+    try {
       await plan.queue.enqueue(
-        postSlices(retryLater, slice.frame, delivery, slice.route, plan.sliceSize, attempt + 1),
-        { delaySeconds: sliceRetryDelaySeconds(attempt) },
+        postSlices(recipients, slice.frame, delivery, slice.route, plan.sliceSize, nextAttempt),
+        delaySeconds === undefined ? {} : { delaySeconds },
       );
+      return recipients.length;
+    } catch {
+      deadLetters.push(...recipients);
+      return 0;
     }
+  };
+  await enqueueOrDeadLetter(report.remaining, attempt, undefined);
+  const requeued = lastAttempt
+    ? 0
+    : await enqueueOrDeadLetter(report.retryLater, attempt + 1, sliceRetryDelaySeconds(attempt));
+  if (deadLetters.length > 0) {
+    // Both queues refusing is the one case left where the record fails and SQS redelivers it whole.
+    await plan.queue.deadLetter(
+      postSlices(deadLetters, slice.frame, delivery, slice.route, plan.sliceSize, attempt),
+    );
   }
   return {
     ...counts(report),
+    // Recipients re-enqueued are not given up on.
+    failed: report.failed - requeued,
     read,
-    requeued: lastAttempt ? 0 : retryLater.length,
-    deadLettered: lastAttempt ? retryLater.length : 0,
+    requeued,
+    deadLettered: deadLetters.length,
   };
 };

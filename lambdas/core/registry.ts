@@ -73,8 +73,11 @@ export const connectionIdentity = (
   query: Readonly<Record<string, string | undefined>> | null | undefined,
   userId: string | undefined,
 ): { clientId?: string; name?: string } => {
-  const claimed = identityFromQuery(query);
-  if (userId === undefined) return claimed;
+  if (userId === undefined) return identityFromQuery(query);
+  // The token's user may be longer than a chosen client id may (128 characters against 64): a `?clientId=`
+  // that repeats it is accepted as it is, not held to the shorter rule.
+  const repeatsUser = query?.clientId === userId;
+  const claimed = identityFromQuery(repeatsUser ? { ...query, clientId: undefined } : query);
   if (claimed.clientId !== undefined && claimed.clientId !== userId) {
     throw new ProtocolError(
       'FORBIDDEN',

@@ -29,6 +29,10 @@ export interface ServerPublishResult {
   readonly delivered: number;
   readonly gone: number;
   readonly failed: number;
+  /** Recipients left to the queue by the deadline (only when not 0). */
+  readonly handedOff?: number;
+  /** The fan-out queue took the delivery (then `delivered` counts nothing yet). */
+  readonly fanout?: 'queued';
 }
 
 /** What the publisher returns for input it cannot act on (nothing was published). */

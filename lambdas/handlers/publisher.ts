@@ -15,6 +15,7 @@ import { logger } from '../adapters/logger.js';
 import { type PublishPorts, publishToChannel } from '../core/channels.js';
 import { type DirectPorts, SERVER_SENDER, sendToUser } from '../core/direct.js';
 import { ProtocolError } from '../core/errors.js';
+import type { FanOutResult } from '../core/fan-out.js';
 import type { QueuePlan } from '../core/queued-fan-out.js';
 import {
   parseServerPublication,
@@ -58,7 +59,7 @@ export const makePublisherHandler =
       const publication = parseServerPublication(event);
       if ('channel' in publication) {
         const { channel, data } = publication;
-        const { seq, delivered, gone, failed } = await loggedFanOut(
+        const result = await loggedFanOut(
           deps.logger,
           context,
           deps.fanOut,
@@ -72,17 +73,17 @@ export const makePublisherHandler =
               deps.queue,
             ),
         );
-        return { seq, delivered, gone, failed };
+        return { seq: result.seq, ...outcomeOf(result) };
       }
       const { user, data } = publication;
-      const { delivered, gone, failed } = await loggedFanOut(
+      const result = await loggedFanOut(
         deps.logger,
         context,
         deps.fanOut,
         { route: 'publisher', user },
         (options) => sendToUser(deps.ports, { sender: { from: SERVER_SENDER }, user, data }, options),
       );
-      return { delivered, gone, failed };
+      return outcomeOf(result);
     } catch (error) {
       if (error instanceof ProtocolError) {
         deps.logger.warn('publisher refused its input', { code: error.code, message: error.message });
@@ -91,6 +92,17 @@ export const makePublisherHandler =
       throw error;
     }
   };
+
+/** What the caller learns of a fan-out: its counts, what the deadline handed on, and whether it was queued. */
+const outcomeOf = (
+  result: FanOutResult & { readonly queued?: boolean },
+): Omit<ServerPublishResult, 'seq'> => ({
+  delivered: result.delivered,
+  gone: result.gone,
+  failed: result.failed,
+  ...(result.handedOff > 0 ? { handedOff: result.handedOff } : {}),
+  ...(result.queued === true ? { fanout: 'queued' as const } : {}),
+});
 
 /** The Lambda entry point. */
 export const handler = lambdaEntry(

@@ -206,6 +206,16 @@ describe('RealtimeApi', () => {
       expect(routeKeys).toEqual(expect.arrayContaining(throttled));
     });
 
+    it('routeThrottles: the stage waits for every route its RouteSettings name (else API Gateway refuses it)', () => {
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const routes = template.findResources('AWS::ApiGatewayV2::Route');
+      const dependsOn = new Set<string>(stage?.DependsOn ?? []);
+      const awaited = Object.entries(routes)
+        .filter(([id]) => dependsOn.has(id))
+        .map(([, route]) => route.Properties.RouteKey as string);
+      expect(awaited.sort()).toEqual(['$connect', 'publish', 'score', 'sendmessage']);
+    });
+
     it('accessLogSettings: writes one JSON line per event to its own log group', () => {
       const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
       const settings = stages[0]?.Properties.AccessLogSettings;

@@ -37,6 +37,7 @@ describe('sendToUser', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['a1', 'a2', 'a3']);
@@ -68,6 +69,7 @@ describe('sendToUser', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(messenger.sent).toEqual([]);
@@ -90,6 +92,7 @@ describe('sendToUser', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(store.removed).toEqual(['a2']);

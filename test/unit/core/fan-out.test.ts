@@ -27,6 +27,7 @@ describe('fanOut', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(pages.flat().sort());
@@ -86,6 +87,7 @@ describe('fanOut', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(store.removed).toEqual(['vanished']);
@@ -112,6 +114,7 @@ describe('fanOut', () => {
       retried: 2,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(messenger.attempts.get('busy')).toBe(3);
@@ -140,6 +143,7 @@ describe('fanOut', () => {
       retried: 4,
       handedOff: 0,
       remaining: [],
+      retryLater: ['throttled'],
       unreadPages: false,
     });
     expect(messenger.attempts.get('throttled')).toBe(5);
@@ -162,6 +166,7 @@ describe('fanOut', () => {
       retried: 2,
       handedOff: 0,
       remaining: [],
+      retryLater: ['slow'],
       unreadPages: false,
     });
     expect(options.sleeps).toEqual([50, 100]);
@@ -188,6 +193,7 @@ describe('fanOut', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(messenger.attempts.get('forbidden')).toBe(1);
@@ -214,6 +220,7 @@ describe('fanOut', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
   });
@@ -240,6 +247,7 @@ describe('fanOut', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(problems).toEqual([expect.objectContaining({ connectionId: 'x', stage: 'cleanup' })]);
@@ -278,6 +286,7 @@ describe('fanOut', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
   });
@@ -319,6 +328,7 @@ describe('fanOut', () => {
         retried: 0,
         handedOff: 0,
         remaining: [],
+        retryLater: [],
         unreadPages: false,
       });
       expect(afterRemoval).toHaveBeenCalledTimes(1);
@@ -387,6 +397,7 @@ describe('fanOut', () => {
         retried: 0,
         handedOff: 0,
         remaining: [],
+        retryLater: [],
         unreadPages: false,
       });
       expect(problems).toHaveLength(2);

@@ -127,6 +127,7 @@ describe('submitScore', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['v1', 'v2']);

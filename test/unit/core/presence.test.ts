@@ -36,6 +36,7 @@ describe('announcePresence', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(messenger.sent.map((s) => s.connectionId).sort()).toEqual(['a', 'b']);
@@ -82,6 +83,7 @@ describe('announcePresence', () => {
       retried: 0,
       handedOff: 0,
       remaining: [],
+      retryLater: [],
       unreadPages: false,
     });
     expect(messenger.attempts.size).toBe(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RetryableSendError } from '../../../lambdas/core/errors.js';
+import { fanOut } from '../../../lambdas/core/fan-out.js';
 import type { Messenger } from '../../../lambdas/core/ports.js';
 import {
   deliverSlice,
@@ -7,7 +8,7 @@ import {
   type QueuePlan,
   sliceRetryDelaySeconds,
 } from '../../../lambdas/core/queued-fan-out.js';
-import { ArrayRecipientPages, RecordingQueue } from '../support/fake-fan-out-queue.js';
+import { ArrayRecipientPages, RecordingQueue, RefusingQueue } from '../support/fake-fan-out-queue.js';
 import { testFanOutOptions } from '../support/fan-out-options.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { ScriptedMessenger } from '../support/scripted-messenger.js';
@@ -184,7 +185,8 @@ describe('deliverSlice', () => {
       { pages, queue, sliceSize: 4 },
     );
 
-    expect(result).toMatchObject({ delivered: 2, failed: 2, requeued: 1, deadLettered: 0 });
+    // a1 is not given up on (requeued); a2 is.
+    expect(result).toMatchObject({ delivered: 2, failed: 1, requeued: 1, deadLettered: 0 });
     expect(queue.slices).toEqual([
       { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a1'], attempt: 2 },
     ]);
@@ -202,7 +204,7 @@ describe('deliverSlice', () => {
       { pages: new ArrayRecipientPages(), queue, sliceSize: 3, maxAttempts: 5 },
     );
 
-    expect(result).toMatchObject({ delivered: 2, failed: 1, requeued: 1, deadLettered: 0 });
+    expect(result).toMatchObject({ delivered: 2, failed: 0, requeued: 1, deadLettered: 0 });
     expect(queue.slices).toEqual([
       { kind: 'post', route: 'publish', frame: 'f', deduplicated: false, ids: ['b'], attempt: 3 },
     ]);
@@ -246,7 +248,7 @@ describe('deliverSlice', () => {
       { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
     );
 
-    expect(result).toMatchObject({ delivered: 0, failed: 2, requeued: 1 });
+    expect(result).toMatchObject({ delivered: 0, failed: 1, requeued: 1 });
     expect(queue.slices).toEqual([
       { kind: 'post', route: 'sendmessage', frame: 'f', deduplicated: false, ids: ['busy'], attempt: 2 },
     ]);
@@ -263,11 +265,29 @@ describe('deliverSlice', () => {
       { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
     );
 
-    expect(result).toMatchObject({ failed: 1, requeued: 1 });
+    expect(result).toMatchObject({ failed: 0, requeued: 1 });
     expect(queue.slices).toMatchObject([{ ids: ['late'], attempt: 2 }]);
   });
 
-  it('fails the slice (for the queue to retry) when the re-enqueue is refused', async () => {
+  it('dead-letters the recipients the queue refuses to take back, instead of failing a slice it posted', async () => {
+    const messenger = new ScriptedMessenger((id) => (id === 'busy' ? new RetryableSendError(id) : 'sent'));
+    const queue = new RefusingQueue();
+
+    const result = await deliverSlice(
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['ok', 'busy'] },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
+    );
+
+    expect(result).toMatchObject({ delivered: 1, failed: 1, requeued: 0, deadLettered: 1 });
+    expect(queue.deadLetters).toEqual([
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['busy'] },
+    ]);
+    expect(messenger.sent.map((s) => s.connectionId)).toEqual(['ok']);
+  });
+
+  it('fails the slice only when the dead-letter queue refuses too', async () => {
     const messenger = new ScriptedMessenger((id) => new RetryableSendError(id));
     const queue = new RecordingQueue([], new Error('SQS down'));
 
@@ -279,6 +299,35 @@ describe('deliverSlice', () => {
         { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
       ),
     ).rejects.toThrow('SQS down');
+  });
+
+  it('re-enqueues only its own recipients, never those of a leave announced because one was gone', async () => {
+    const store = new InMemoryStore();
+    store.connect('gone1');
+    const messenger = new ScriptedMessenger((id) =>
+      id === 'gone1' ? 'gone' : id === 'member' ? new RetryableSendError(id) : 'sent',
+    );
+    const queue = new RecordingQueue();
+    const leaves: string[] = [];
+
+    const result = await deliverSlice(
+      { kind: 'post', route: 'publish', frame: 'SECRET', deduplicated: true, ids: ['gone1', 'ok1'] },
+      {
+        store,
+        messenger,
+        // The departure's leave goes to a present member whose post fails for now.
+        afterRemoval: async (_removed, options) => {
+          const report = await fanOut(['member'], 'leave-frame', { store, messenger }, options);
+          leaves.push(...report.retryLater);
+        },
+      },
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
+    );
+
+    expect(leaves).toEqual(['member']);
+    expect(result).toMatchObject({ delivered: 1, gone: 1, failed: 0, requeued: 0 });
+    expect(queue.slices).toEqual([]);
   });
 });
 

@@ -223,7 +223,15 @@ describe('connectionIdentity', () => {
   });
 
   it('refuses a malformed ?clientId= with INVALID_REQUEST before comparing it with the user', () => {
-    expect(() => connectionIdentity({ clientId: 'a b' }, 'a b')).toThrow(
+    expect(() => connectionIdentity({ clientId: 'a b' }, 'alice')).toThrow(
+      expect.objectContaining({ code: 'INVALID_REQUEST' }),
+    );
+  });
+
+  it('accepts a ?clientId= repeating a token user longer than a chosen client id may be (65-128)', () => {
+    const longUser = `u${'x'.repeat(99)}`;
+    expect(connectionIdentity({ clientId: longUser }, longUser)).toEqual({ clientId: longUser });
+    expect(() => connectionIdentity({ clientId: longUser }, undefined)).toThrow(
       expect.objectContaining({ code: 'INVALID_REQUEST' }),
     );
   });

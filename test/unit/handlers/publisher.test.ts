@@ -141,3 +141,30 @@ describe('publisher handler', () => {
     );
   });
 });
+
+describe('publisher handler with the fan-out queue', () => {
+  it('says when the queue took the delivery, for a channel and for a user', async () => {
+    const { ArrayRecipientPages, RecordingQueue } = await import('../support/fake-fan-out-queue.js');
+    const { inMemoryStores } = await import('../support/in-memory-store.js');
+    const { ScriptedMessenger } = await import('../support/scripted-messenger.js');
+    const { testFanOutSettings } = await import('../support/fan-out-options.js');
+    const stores = inMemoryStores();
+    const queue = new RecordingQueue();
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ['s1']).set({ user: 'alice' }, ['a1']);
+    const plan = { queue, pages, inlineLimit: 0, sliceSize: 10, route: 'publisher' };
+    const handle = publisher.makePublisherHandler({
+      ports: { ...stores, messenger: new ScriptedMessenger(), fanOutQueue: plan },
+      historySize: 0,
+      logger: logging.logger,
+      fanOut: testFanOutSettings(),
+      queue: plan,
+    });
+
+    const toChannel = await handle({ channel: 'lobby', data: 1 }, fakeContext());
+    const toUser = await handle({ user: 'alice', data: 2 }, fakeContext());
+
+    expect(toChannel).toEqual({ seq: 1, delivered: 0, gone: 0, failed: 0, fanout: 'queued' });
+    expect(toUser).toEqual({ delivered: 0, gone: 0, failed: 0, fanout: 'queued' });
+    expect(queue.slices.map((slice) => (slice.kind === 'post' ? slice.ids : []))).toEqual([['s1'], ['a1']]);
+  });
+});

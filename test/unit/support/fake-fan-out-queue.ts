@@ -61,3 +61,10 @@ export class RecordingQueue implements FanOutQueue {
     for (const slice of slices) this.log.push(`deadLetter:${slice.kind}`);
   }
 }
+
+/** A queue that refuses every enqueue but takes dead letters (SQS refusing the main queue only). */
+export class RefusingQueue extends RecordingQueue {
+  override async enqueue(): Promise<void> {
+    throw new Error('SQS refused the queue');
+  }
+}
