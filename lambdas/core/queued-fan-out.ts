@@ -80,7 +80,8 @@ export const postSlices = (
 /**
  * Posts `frame` to the recipients of `sources` inline when they are fewer than `plan.inlineLimit`, else
  * hands them to the queue: the first page of each source as post slices, and a page slice for the rest.
- * Recipients an inline fan-out did not reach before its deadline are handed to the queue too.
+ * Recipients an inline fan-out did not reach before its deadline are handed to the queue too, and so are those
+ * it failed for now (throttling, 5xx): both count in `handedOff`.
  *
  * @example
  * const result = await fanOutOrQueue([{ channel: 'lobby' }], frame, { deduplicated: true }, ports, options, plan);
@@ -100,7 +101,14 @@ export const fanOutOrQueue = async (
   if (first.every((page) => page.next === undefined) && ids.length < plan.inlineLimit) {
     const report = await fanOut(ids, frame, ports, options, delivery);
     await handOff(report, frame, delivery, plan);
-    return { ...counts(report), queued: false };
+    const requeued = await requeueForLater(report.retryLater, frame, delivery, plan);
+    // Recipients re-enqueued for a later attempt are handed to the queue, not given up on.
+    return {
+      ...counts(report),
+      failed: report.failed - requeued,
+      handedOff: report.handedOff + requeued,
+      queued: false,
+    };
   }
   const deduplicated = delivery.deduplicated === true;
   await plan.queue.enqueue(
@@ -153,6 +161,28 @@ export const handOff = async (
     await plan.queue.enqueue(
       postSlices(report.remaining, frame, delivery, plan.route, plan.sliceSize, attempt),
     );
+  }
+};
+
+/**
+ * Gives the queue the recipients an inline fan-out failed for now (see `FanOutReport.retryLater`), as attempt 2
+ * after a delay, so a throttled account loses no one; returns how many it took. A queue that refuses leaves them
+ * failed (the posts are over; the caller's answer should not fail for them).
+ */
+const requeueForLater = async (
+  ids: readonly string[],
+  frame: string,
+  delivery: Delivery,
+  plan: Pick<QueuePlan, 'queue' | 'route' | 'sliceSize'>,
+): Promise<number> => {
+  if (ids.length === 0) return 0;
+  try {
+    await plan.queue.enqueue(postSlices(ids, frame, delivery, plan.route, plan.sliceSize, 2), {
+      delaySeconds: sliceRetryDelaySeconds(1),
+    });
+    return ids.length;
+  } catch {
+    return 0;
   }
 };
 

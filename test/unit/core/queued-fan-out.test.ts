@@ -128,6 +128,47 @@ describe('fanOutOrQueue', () => {
   });
 });
 
+describe('fanOutOrQueue, inline recipients that failed for now', () => {
+  it('hands them to the queue as attempt 2 after a delay, counted as handed off, not failed', async () => {
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ['ok', 'busy', 'refused']);
+    const queue = new RecordingQueue();
+    const messenger = new ScriptedMessenger((id) =>
+      id === 'busy' ? new RetryableSendError(id) : id === 'refused' ? new Error('403') : 'sent',
+    );
+
+    const result = await fanOutOrQueue(
+      [{ channel: 'lobby' }],
+      'f',
+      { deduplicated: true },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      planOf(pages, queue, 10),
+    );
+
+    expect(result).toMatchObject({ delivered: 1, failed: 1, handedOff: 1, queued: false });
+    expect(queue.slices).toEqual([
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['busy'], attempt: 2 },
+    ]);
+    expect(queue.delays).toEqual([sliceRetryDelaySeconds(1)]);
+  });
+
+  it('leaves them failed, without failing the fan-out, when the queue refuses them', async () => {
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ['busy']);
+    const messenger = new ScriptedMessenger((id) => new RetryableSendError(id));
+
+    const result = await fanOutOrQueue(
+      [{ channel: 'lobby' }],
+      'f',
+      { deduplicated: true },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      planOf(pages, new RefusingQueue(), 10),
+    );
+
+    expect(result).toMatchObject({ delivered: 0, failed: 1, handedOff: 0 });
+  });
+});
+
 describe('deliverSlice', () => {
   it('enqueues the next page before posting to its own page', async () => {
     // Prepare
