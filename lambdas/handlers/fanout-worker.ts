@@ -65,11 +65,14 @@ export const makeFanOutWorkerHandler =
           (options) => deliverSlice(slice, deps.ports, { ...options, retryBudget }, deps.plan),
         );
         if (result.deadLettered > 0) {
-          deps.logger.error('fan-out recipients failed every attempt; moved to the dead-letter queue', {
-            ...fields,
-            of: slice.route,
-            deadLettered: result.deadLettered,
-          });
+          deps.logger.error(
+            'fan-out recipients moved to the dead-letter queue (every attempt failed, or the queue refused them)',
+            {
+              ...fields,
+              of: slice.route,
+              deadLettered: result.deadLettered,
+            },
+          );
         }
       } catch (error) {
         deps.logger.error('fan-out slice failed; the queue will retry it', {

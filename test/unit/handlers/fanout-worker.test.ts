@@ -110,7 +110,7 @@ describe('fan-out worker', () => {
     expect(sentTo(QUEUE_URL)).toEqual([]);
     expect(sentTo(DLQ_URL)).toEqual([{ slice: { ...post(['b']), attempt: 3 }, delaySeconds: undefined }]);
     expect(error).toHaveBeenCalledWith(
-      'fan-out recipients failed every attempt; moved to the dead-letter queue',
+      'fan-out recipients moved to the dead-letter queue (every attempt failed, or the queue refused them)',
       expect.objectContaining({ messageId: 'm0', deadLettered: 1 }),
     );
   });
