@@ -3,7 +3,8 @@
  * pages (or broadcast shards) and handed to a queue, whose workers post to one slice each. The route that
  * publishes reads one page per source and enqueues at most a few messages, whatever the audience's size: each
  * worker that reads a page enqueues the next page's slice before it posts to its own, so the pages are read
- * as a chain while the posting runs in parallel across workers.
+ * as a chain while the posting runs in parallel across workers. Recipients that fail for now go back to the
+ * queue alone, with an attempt number and a delay, until the last attempt sends them to the dead-letter queue.
  *
  * @module
  */
@@ -149,18 +150,15 @@ const counts = (report: FanOutReport): FanOutResult => ({
   handedOff: report.handedOff,
 });
 
-/** Enqueues the recipients a fan-out left at its deadline, if any (not attempted: same attempt number). */
-export const handOff = async (
+/** Enqueues the recipients an inline fan-out left at its deadline, if any. */
+const handOff = async (
   report: FanOutReport,
   frame: string,
   delivery: Delivery,
   plan: Pick<QueuePlan, 'queue' | 'route' | 'sliceSize'>,
-  attempt = 1,
 ): Promise<void> => {
   if (report.remaining.length > 0) {
-    await plan.queue.enqueue(
-      postSlices(report.remaining, frame, delivery, plan.route, plan.sliceSize, attempt),
-    );
+    await plan.queue.enqueue(postSlices(report.remaining, frame, delivery, plan.route, plan.sliceSize));
   }
 };
 
