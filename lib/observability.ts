@@ -1,6 +1,6 @@
 /**
  * Alarms and a dashboard for a {@link RealtimeApi}: each function's errors and throttles, `@connections` posts
- * that failed for good (the `ConnectionsPostFailed` metric the functions publish as EMF), the stage's
+ * that failed after their retries (the `ConnectionsPostFailed` metric the functions publish as EMF), the stage's
  * integration and execution errors, and any queue's depth (a dead-letter queue) through
  * {@link Observability.alarmOnQueueDepth}. Every alarm notifies one SNS topic when there is one: the caller's,
  * or a new one (encrypted with its own KMS key, TLS only) with an optional e-mail subscription.

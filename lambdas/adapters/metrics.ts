@@ -144,7 +144,10 @@ export const recordQueueLag = (ms: number): void => {
   containerBuffers().base.addMetric(METRIC.queueLag, MetricUnit.Milliseconds, Math.max(0, ms));
 };
 
-/** Records `count` `@connections` posts that failed for good (`ConnectionsPostFailed`). */
+/**
+ * Records `count` `@connections` posts that failed after the in-Lambda retries (`ConnectionsPostFailed`): an
+ * `@connections` failure the owner should see, even when the recipient goes back to the queue for a later try.
+ */
 export const recordPostFailed = (count = 1): void => {
   containerBuffers().base.addMetric(METRIC.connectionsPostFailed, MetricUnit.Count, count);
 };
