@@ -127,6 +127,8 @@ export interface Assumptions {
   readonly logRetentionDays: number;
   /** The stage's default route throttle, requests per second. */
   readonly stageRateLimit: number;
+  /** The `publish` route's own throttle (the stage's `RouteSettings`), requests per second. */
+  readonly publishRateLimit: number;
   /** Timeout of the fan-out routes, in ms. */
   readonly fanOutTimeoutMs: number;
   /** Authorizer invocations per `$connect`: 1 with auth on (no result cache on WebSocket APIs), 0 with it off. */
@@ -402,6 +404,8 @@ export interface Usage {
   readonly publish: PublishProfile;
   /** Route requests per second during the active hours (connects and inbound messages). */
   readonly requestsPerSecond: number;
+  /** `publish` requests per second during the active hours. */
+  readonly publishesPerSecond: number;
   /** Lambda executions in flight on average during the active hours. */
   readonly averageConcurrency: number;
 }
@@ -507,6 +511,7 @@ export function computeUsage({ workload: w, assumptions: a }: CostInputs): Usage
     secrets: a.secrets,
     publish: profile,
     requestsPerSecond: activeSeconds === 0 ? 0 : (sessions + subscribes + publishes + pings) / activeSeconds,
+    publishesPerSecond: activeSeconds === 0 ? 0 : publishes / activeSeconds,
     averageConcurrency: activeSeconds === 0 ? 0 : totalBilledMs / MS_PER_S / activeSeconds,
   };
 }
@@ -580,6 +585,12 @@ export function warnings(inputs: CostInputs, usage: Usage): string[] {
     found.push(
       `${Math.round(usage.requestsPerSecond)} route requests/s on average exceed the stage's default throttle ` +
         `of ${a.stageRateLimit}/s: raise RealtimeApiProps.throttle, or clients get 429s`,
+    );
+  }
+  if (usage.publishesPerSecond > a.publishRateLimit) {
+    found.push(
+      `${Math.round(usage.publishesPerSecond)} publishes/s on average exceed the publish route's throttle ` +
+        `of ${a.publishRateLimit}/s: raise RealtimeApiProps.routeThrottles.publish, or clients get 429s`,
     );
   }
   if (usage.publish.publishMs > a.fanOutTimeoutMs) {

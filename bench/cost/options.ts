@@ -15,6 +15,7 @@ import {
 } from '../../lambdas/core/constants.js';
 import { alarmCount } from '../../lib/observability.js';
 import { REALTIME_API_DEFAULTS } from '../../lib/realtime-api-props.js';
+import type { RouteThrottles } from '../../lib/route-throttles.js';
 import { ROUTES } from '../../lib/routes.js';
 import type { Assumptions, ReadConsistency, Workload } from './model.js';
 import { PRICE_REGION } from './prices.js';
@@ -85,6 +86,13 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = Object.freeze({
 
 const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
+/** The `publish` route's throttle rate in `throttles`, or the stage default's when it has none of its own. */
+export const publishRateLimitOf = (throttles: RouteThrottles | undefined): number => {
+  const publish = throttles?.publish;
+  const stage = REALTIME_API_DEFAULTS.throttle.rateLimit ?? Number.POSITIVE_INFINITY;
+  return publish === undefined || publish === false ? stage : (publish.rateLimit ?? stage);
+};
+
 /** The assumptions when no flag changes them. */
 export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   memoryMb: REALTIME_API_DEFAULTS.memorySize,
@@ -121,6 +129,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = Object.freeze({
   sqsIdlePollers: 5,
   logRetentionDays: REALTIME_API_DEFAULTS.logRetention,
   stageRateLimit: REALTIME_API_DEFAULTS.throttle.rateLimit ?? Number.POSITIVE_INFINITY,
+  publishRateLimit: publishRateLimitOf(REALTIME_API_DEFAULTS.routeThrottles),
   fanOutTimeoutMs: REALTIME_API_DEFAULTS.fanOutTimeout.toMilliseconds(),
   // The $connect authorizer, when auth is on; WebSocket APIs cache no authorizer result.
   authorizerInvocationsPerConnect: REALTIME_API_DEFAULTS.auth === false ? 0 : 1,

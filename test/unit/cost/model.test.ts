@@ -55,6 +55,7 @@ const ASSUME: Assumptions = {
   sqsIdlePollers: 5,
   logRetentionDays: 30,
   stageRateLimit: 500,
+  publishRateLimit: 100,
   fanOutTimeoutMs: 10_000,
   authorizerInvocationsPerConnect: 0,
   rateLimitWritesPerMessage: 0,
@@ -436,6 +437,20 @@ describe('tiered prices', () => {
     expect(tieredCost(20e9, PRICES.lambdaArmGbSecond)).toBeCloseTo(
       7.5e9 * 0.0000133334 + 11.25e9 * 0.0000120001 + 1.25e9 * 0.0000106667,
       3,
+    );
+  });
+
+  it("warns when the publishes exceed the publish route's own throttle, and not below it", () => {
+    // 10,000 connections × 60 publishes an hour = 166.7 publishes/s against a throttle of 100/s.
+    const busy = { ...ONE, connections: 10_000, messagesPerConnectionPerHour: 60 };
+    const { usage, warnings } = estimate({ workload: busy, assumptions: ASSUME });
+    expect(usage.publishesPerSecond).toBeCloseTo((10_000 * 60) / 3600, 6);
+    expect(warnings.join('\n')).toContain(
+      "167 publishes/s on average exceed the publish route's throttle of 100/s",
+    );
+    const calm = { ...ONE, connections: 10_000, messagesPerConnectionPerHour: 30 };
+    expect(estimate({ workload: calm, assumptions: ASSUME }).warnings.join('\n')).not.toContain(
+      'publish route',
     );
   });
 

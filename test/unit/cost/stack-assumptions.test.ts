@@ -90,6 +90,14 @@ describe('the cost model’s assumptions about the stack', () => {
     expect(settings?.ThrottlingRateLimit).toBe(DEFAULT_ASSUMPTIONS.stageRateLimit);
   });
 
+  it("publishRateLimit: the publish route's own throttle in the stage's RouteSettings", () => {
+    const [stage] = ofType('AWS::ApiGatewayV2::Stage');
+    const settings = stage?.Properties.RouteSettings as
+      | Record<string, { ThrottlingRateLimit?: number }>
+      | undefined;
+    expect(settings?.publish?.ThrottlingRateLimit).toBe(DEFAULT_ASSUMPTIONS.publishRateLimit);
+  });
+
   it('DynamoDB on demand with point-in-time recovery and a keys-only byConnection index', () => {
     const [table] = ofType('AWS::DynamoDB::GlobalTable');
     expect(table?.Properties.BillingMode).toBe('PAY_PER_REQUEST');
