@@ -12,6 +12,7 @@ import { type RunningDemoServer, startDemoServer } from './demo/server.js';
 import { createTables, type DynamoEngine, startDynamo, startTtlSweeper } from './dynamodb/index.js';
 import { type StreamSource, startStreams } from './dynamodb/streams.js';
 import { type RunningGateway, startGateway } from './gateway/index.js';
+import type { ManagementFault } from './gateway/management-api.js';
 import { createLambdaInvoker } from './lambda/index.js';
 import { type InvocableFunction, lambdaApiService } from './lambda-api/index.js';
 import type { InvocationLog, InvokeResult, LambdaInvoker, StackModel, WebSocketApiModel } from './model.js';
@@ -97,6 +98,11 @@ export interface RuntimeOptions {
    * @default '.realtime-local' in the working directory
    */
   readonly stateDir?: string;
+  /**
+   * Fails chosen `@connections` requests with a 429 or 5xx (see {@link ManagementFault}), to rehearse how the
+   * functions take throttling and outages. @default serve every request
+   */
+  readonly managementFault?: ManagementFault;
   /** Called once per warning, e.g. a function's declared Node.js runtime differs from the host's. @default discard */
   readonly onWarning?: (message: string) => void;
 }
@@ -250,6 +256,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
         ...(options.maxConnectionMs !== undefined && { maxConnectionMs: options.maxConnectionMs }),
         ...(options.onInvocation !== undefined && { onInvocation: options.onInvocation }),
+        ...(options.managementFault !== undefined && { managementFault: options.managementFault }),
       });
       gateways.push({ stack, api, gateway });
       shutdown.add('gateway', () => gateway.close());

@@ -22,6 +22,29 @@ export interface ManagedConnection {
 /** Finds an open (or closing) connection by id; connections still in `$connect` are not found. */
 export type ConnectionLookup = (connectionId: string) => ManagedConnection | undefined;
 
+/** One `@connections` request, as a {@link ManagementFault} sees it. */
+export interface ManagementRequest {
+  readonly method: 'POST' | 'GET' | 'DELETE';
+  readonly connectionId: string;
+  /** The frame a POST would send. */
+  readonly frame?: string;
+}
+
+/** The failures a {@link ManagementFault} can inject, as API Gateway answers them. */
+export type ManagementFaultStatus = 429 | 500 | 503;
+
+/**
+ * Decides whether to fail one `@connections` request instead of serving it (throttling, a 5xx), to rehearse
+ * what a fan-out does when AWS misbehaves; `undefined` serves it.
+ */
+export type ManagementFault = (request: ManagementRequest) => ManagementFaultStatus | undefined;
+
+const FAULT_ERRORS: Readonly<Record<ManagementFaultStatus, readonly [string, string]>> = {
+  429: ['LimitExceededException', 'Rate exceeded'],
+  500: ['InternalServerErrorException', 'Internal server error'],
+  503: ['ServiceUnavailableException', 'Service unavailable'],
+};
+
 /** A request body larger than this is not even drained: the socket is dropped. */
 const MAX_DRAINED_BYTES = 8 * MESSAGE_LIMIT_BYTES;
 
@@ -44,13 +67,15 @@ export function managementConnectionId(pathname: string, stage: string): string 
  * Serves one `@connections/{id}` request: POST sends the body as a text frame (200), GET describes the
  * connection (200), DELETE closes it (204, then `$disconnect` runs). An unknown or closed id, or one whose
  * `$connect` is still running, is a 410 `GoneException`; a POST body over 128 KB is a 413
- * `PayloadTooLargeException`; other methods get API Gateway's 403 for an unmapped method.
+ * `PayloadTooLargeException`; other methods get API Gateway's 403 for an unmapped method. `fault` may fail a
+ * request first with a 429 or 5xx (tests rehearsing throttling).
  */
 export async function handleManagementRequest(
   req: IncomingMessage,
   res: ServerResponse,
   connectionId: string,
   lookup: ConnectionLookup,
+  fault?: ManagementFault,
 ): Promise<void> {
   const method = req.method ?? 'GET';
   if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
@@ -68,6 +93,12 @@ export async function handleManagementRequest(
       return;
     }
     frame = body.toString('utf8');
+  }
+  const injected = fault?.({ method, connectionId, ...(frame === undefined ? {} : { frame }) });
+  if (injected !== undefined) {
+    const [name, message] = FAULT_ERRORS[injected];
+    sendAwsError(res, injected, name, message);
+    return;
   }
   const connection = lookup(connectionId);
   if (!connection?.isOpen) {

@@ -11,6 +11,7 @@ import {
   DEFAULT_REGION,
 } from './constants.js';
 import type { InvokeFunction } from './invocation.js';
+import type { ManagementFault } from './management-api.js';
 
 /** How to run one WebSocket API locally. */
 export interface GatewayOptions {
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   readonly maxConnectionMs?: number;
   /** Called once per Lambda invocation (route, `$connect`, authorizer, `$disconnect`). */
   readonly onInvocation?: (log: InvocationLog) => void;
+  /** Fails chosen `@connections` requests with a 429 or 5xx, to rehearse faults. @default serve every request */
+  readonly managementFault?: ManagementFault;
 }
 
 /** A started gateway. */
@@ -46,8 +49,8 @@ export interface RunningGateway {
 }
 
 /** Options with every default applied. */
-export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'onInvocation'>> &
-  Pick<GatewayOptions, 'onInvocation'>;
+export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'onInvocation' | 'managementFault'>> &
+  Pick<GatewayOptions, 'onInvocation' | 'managementFault'>;
 
 /** Applies defaults and rejects values that cannot work, naming the option and the value. */
 export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {

@@ -77,7 +77,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const connectionId = managementConnectionId(pathname, api.stageName);
     if (connectionId !== undefined) {
-      handleManagementRequest(req, res, connectionId, (id) => connections.get(id)).catch(() => res.destroy());
+      handleManagementRequest(
+        req,
+        res,
+        connectionId,
+        (id) => connections.get(id),
+        settings.managementFault,
+      ).catch(() => res.destroy());
     } else if (isEndpointPath(pathname, api.stageName)) {
       sendAwsError(
         res,

@@ -31,12 +31,16 @@ function managementClient(endpoint: string): ApiGatewayManagementApiClient {
   return client;
 }
 
-async function connectedGateway() {
-  const setup = await startTestGateway(apiModel(['$connect', '$disconnect', '$default']), {
-    'fn-$connect': () => ({ statusCode: 200 }),
-    'fn-$disconnect': () => ({ statusCode: 200 }),
-    'fn-$default': () => ({ statusCode: 200 }),
-  });
+async function connectedGateway(options: Parameters<typeof startTestGateway>[2] = {}) {
+  const setup = await startTestGateway(
+    apiModel(['$connect', '$disconnect', '$default']),
+    {
+      'fn-$connect': () => ({ statusCode: 200 }),
+      'fn-$disconnect': () => ({ statusCode: 200 }),
+      'fn-$default': () => ({ statusCode: 200 }),
+    },
+    options,
+  );
   const client = await connect(setup.gateway.url, { headers: { 'User-Agent': 'mgmt-test' } });
   const connectionId = setup.lambdas.eventsOf('fn-$connect')[0]?.requestContext.connectionId ?? '';
   return { ...setup, client, connectionId, management: managementClient(setup.gateway.managementUrl) };
@@ -196,6 +200,48 @@ describe('gateway Management API (@connections) with the real SDK client', () =>
     // Assess
     expect([error.name, error.$metadata?.httpStatusCode]).toEqual(['PayloadTooLargeException', 413]);
     expect((await client.next()).length).toBe(131_072);
+  });
+
+  it('fails the requests a managementFault picks with 429 or 5xx in the AWS error format, serving the others', async () => {
+    const seen: { method: string; frame?: string }[] = [];
+    const { client, connectionId, gateway } = await connectedGateway({
+      managementFault: (request) => {
+        seen.push({
+          method: request.method,
+          ...(request.frame === undefined ? {} : { frame: request.frame }),
+        });
+        if (request.frame === 'throttle me') return 429;
+        if (request.method === 'GET') return 503;
+        return undefined;
+      },
+    });
+
+    // SDK retries off, so each command is one request.
+    const management = new ApiGatewayManagementApiClient({
+      endpoint: gateway.managementUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    clients.push(management);
+    const throttled = await errorOf(
+      management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'throttle me' })),
+    );
+    const unavailable = await errorOf(
+      management.send(new GetConnectionCommand({ ConnectionId: connectionId })),
+    );
+    await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'fine' }));
+
+    expect(throttled.name).toBe('LimitExceededException');
+    expect(throttled.$metadata?.httpStatusCode).toBe(429);
+    expect(unavailable.$metadata?.httpStatusCode).toBe(503);
+    // Only the frame that was not failed reached the client.
+    expect(await client.next()).toBe('fine');
+    expect(seen).toEqual([
+      { method: 'POST', frame: 'throttle me' },
+      { method: 'GET' },
+      { method: 'POST', frame: 'fine' },
+    ]);
   });
 
   it('also serves @connections without the stage prefix', async () => {
