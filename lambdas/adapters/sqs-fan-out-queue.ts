@@ -33,6 +33,7 @@ export const encodeSlice = (slice: FanOutSlice): string =>
     route: slice.route,
     frame: Buffer.from(slice.frame, 'utf8').toString('base64'),
     deduplicated: slice.deduplicated,
+    ...(slice.requeue === false ? { requeue: false } : {}),
     ...(slice.kind === 'post'
       ? { ids: slice.ids, ...(slice.attempt === undefined ? {} : { attempt: slice.attempt }) }
       : { source: slice.source, cursor: slice.cursor }),
@@ -65,7 +66,8 @@ export const decodeSlice = (body: string): FanOutSlice => {
     b.v !== 1 ||
     typeof b.route !== 'string' ||
     typeof b.frame !== 'string' ||
-    typeof b.deduplicated !== 'boolean'
+    typeof b.deduplicated !== 'boolean' ||
+    (b.requeue !== undefined && b.requeue !== false)
   ) {
     throw new BadSliceError(`not a version 1 slice: ${body.slice(0, 80)}`);
   }
@@ -73,6 +75,7 @@ export const decodeSlice = (body: string): FanOutSlice => {
     route: b.route,
     frame: Buffer.from(b.frame, 'base64').toString('utf8'),
     deduplicated: b.deduplicated,
+    ...(b.requeue === false ? { requeue: false as const } : {}),
   };
   if (
     b.kind === 'post' &&

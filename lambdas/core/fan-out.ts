@@ -76,6 +76,14 @@ export interface Delivery {
    * @default false
    */
   readonly deduplicated?: boolean;
+  /**
+   * A recipient that failed for now may get the frame later from the queue (re-enqueued after a delay), out of
+   * order with frames sent after it. `false` for presence events, where order matters more than delivery: a
+   * `join` arriving after the same member's `leave` would leave a ghost in the member list.
+   *
+   * @default true
+   */
+  readonly requeue?: boolean;
 }
 
 /** Outcome counts of one fan-out. */
@@ -86,7 +94,10 @@ export interface FanOutResult {
   readonly failed: number;
   /** Retries started (a recipient retried twice counts 2), whatever their outcome. */
   readonly retried: number;
-  /** Recipients not attempted because the deadline came first (see {@link FanOutReport.remaining}). */
+  /**
+   * Recipients left to the queue: not attempted because the deadline came first (see
+   * {@link FanOutReport.remaining}), or, inline, failed for now and re-enqueued for a later attempt.
+   */
   readonly handedOff: number;
 }
 

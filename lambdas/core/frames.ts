@@ -207,8 +207,8 @@ export const publishedFrame = (
 };
 
 /**
- * What a publish ack may add to `delivered`: recipients given up on (`failed`) and not attempted inline
- * (`handedOff`, left to the queue), each only when non-zero; `fanout: 'queued'` when the whole delivery was
+ * What a publish ack may add to `delivered`: recipients given up on (`failed`) and left to the queue
+ * (`handedOff`: not attempted before the deadline, or failed for now and re-enqueued), each only when non-zero; `fanout: 'queued'` when the whole delivery was
  * handed to the fan-out queue (then `delivered` is 0 and says nothing about the subscribers).
  */
 export interface PublishedExtras {

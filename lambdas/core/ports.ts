@@ -135,6 +135,8 @@ interface SliceCommon {
   readonly frame: string;
   /** The frame carries a `seq` clients deduplicate (see `Delivery`). */
   readonly deduplicated: boolean;
+  /** `false`: recipients that fail for now are not re-enqueued (see `Delivery.requeue`). @default true */
+  readonly requeue?: false;
 }
 
 /**

@@ -31,7 +31,8 @@ export const announcePresence = (
     { presence: channel },
     () => ports.presence.recipients(channel),
     encodeFrame(presenceEvent(type, channel, member)),
-    {},
+    // A late `join` after the member's `leave` would leave a ghost: presence events are never re-enqueued.
+    { requeue: false },
     ports,
     options,
   );

@@ -74,6 +74,7 @@ export const postSlices = (
     route,
     frame,
     deduplicated: delivery.deduplicated === true,
+    ...(delivery.requeue === false ? { requeue: false as const } : {}),
     ids: part,
     ...(attempt > 1 ? { attempt } : {}),
   }));
@@ -101,13 +102,16 @@ export const fanOutOrQueue = async (
   const ids = first.flatMap((page) => page.ids);
   if (first.every((page) => page.next === undefined) && ids.length < plan.inlineLimit) {
     const report = await fanOut(ids, frame, ports, options, delivery);
-    await handOff(report, frame, delivery, plan);
-    const requeued = await requeueForLater(report.retryLater, frame, delivery, plan);
-    // Recipients re-enqueued for a later attempt are handed to the queue, not given up on.
+    const handedOff = await enqueueLater(report.remaining, frame, delivery, plan, 1, undefined);
+    const requeued =
+      delivery.requeue === false
+        ? 0
+        : await enqueueLater(report.retryLater, frame, delivery, plan, 2, sliceRetryDelaySeconds(1));
+    // Recipients the queue took are handed to it, not given up on; those it refused count as failed.
     return {
       ...counts(report),
-      failed: report.failed - requeued,
-      handedOff: report.handedOff + requeued,
+      failed: report.failed - requeued + (report.remaining.length - handedOff),
+      handedOff: handedOff + requeued,
       queued: false,
     };
   }
@@ -119,7 +123,17 @@ export const fanOutOrQueue = async (
         ...postSlices(page.ids, frame, delivery, plan.route, plan.sliceSize),
         ...(page.next === undefined
           ? []
-          : [{ kind: 'page', route: plan.route, frame, deduplicated, source, cursor: page.next } as const]),
+          : [
+              {
+                kind: 'page',
+                route: plan.route,
+                frame,
+                deduplicated,
+                ...(delivery.requeue === false ? { requeue: false as const } : {}),
+                source,
+                cursor: page.next,
+              } as const,
+            ]),
       ];
     }),
   );
@@ -150,34 +164,25 @@ const counts = (report: FanOutReport): FanOutResult => ({
   handedOff: report.handedOff,
 });
 
-/** Enqueues the recipients an inline fan-out left at its deadline, if any. */
-const handOff = async (
-  report: FanOutReport,
-  frame: string,
-  delivery: Delivery,
-  plan: Pick<QueuePlan, 'queue' | 'route' | 'sliceSize'>,
-): Promise<void> => {
-  if (report.remaining.length > 0) {
-    await plan.queue.enqueue(postSlices(report.remaining, frame, delivery, plan.route, plan.sliceSize));
-  }
-};
-
 /**
- * Gives the queue the recipients an inline fan-out failed for now (see `FanOutReport.retryLater`), as attempt 2
- * after a delay, so a throttled account loses no one; returns how many it took. A queue that refuses leaves them
- * failed (the posts are over; the caller's answer should not fail for them).
+ * Gives the queue recipients an inline fan-out leaves (at its deadline, or failed for now) and returns how many
+ * it took: a queue that refuses leaves them to the caller to count as failed, because the posts are over and
+ * the sender's answer should not fail for them.
  */
-const requeueForLater = async (
+const enqueueLater = async (
   ids: readonly string[],
   frame: string,
   delivery: Delivery,
   plan: Pick<QueuePlan, 'queue' | 'route' | 'sliceSize'>,
+  attempt: number,
+  delaySeconds: number | undefined,
 ): Promise<number> => {
   if (ids.length === 0) return 0;
   try {
-    await plan.queue.enqueue(postSlices(ids, frame, delivery, plan.route, plan.sliceSize, 2), {
-      delaySeconds: sliceRetryDelaySeconds(1),
-    });
+    await plan.queue.enqueue(
+      postSlices(ids, frame, delivery, plan.route, plan.sliceSize, attempt),
+      delaySeconds === undefined ? {} : { delaySeconds },
+    );
     return ids.length;
   } catch {
     return 0;
@@ -190,7 +195,10 @@ export interface SliceResult extends FanOutResult {
   readonly read: number;
   /** Recipients that failed for now and were enqueued again, for a later attempt after a delay. */
   readonly requeued: number;
-  /** Recipients that failed on the last attempt and were moved to the dead-letter queue. */
+  /**
+   * Recipients moved to the dead-letter queue: failed on the last attempt, or refused by the queue when handed
+   * back or re-enqueued.
+   */
   readonly deadLettered: number;
 }
 
@@ -219,7 +227,10 @@ export const deliverSlice = async (
   options: FanOutOptions,
   plan: Pick<QueuePlan, 'queue' | 'pages' | 'sliceSize' | 'maxAttempts'>,
 ): Promise<SliceResult> => {
-  const delivery: Delivery = { deduplicated: slice.deduplicated };
+  const delivery: Delivery = {
+    deduplicated: slice.deduplicated,
+    ...(slice.requeue === false ? { requeue: false } : {}),
+  };
   let ids: readonly string[];
   let read = 0;
   if (slice.kind === 'post') {
@@ -237,7 +248,9 @@ export const deliverSlice = async (
   // Posting is over: an error thrown from here on would make SQS redeliver the whole slice, repeating its posts
   // (and a page slice's chain), so recipients that cannot be enqueued go to the dead-letter queue instead.
   const lastAttempt = attempt >= (plan.maxAttempts ?? DEFAULT_FANOUT_MAX_ATTEMPTS);
-  const deadLetters = lastAttempt ? [...report.retryLater] : [];
+  // Recipients that failed for now, unless the frame must not arrive late (they then stay failed).
+  const retryLater = delivery.requeue === false ? [] : report.retryLater;
+  const deadLetters = lastAttempt ? [...retryLater] : [];
   const enqueueOrDeadLetter = async (
     recipients: readonly string[],
     nextAttempt: number,
@@ -255,10 +268,10 @@ export const deliverSlice = async (
       return 0;
     }
   };
-  await enqueueOrDeadLetter(report.remaining, attempt, undefined);
+  const handedBack = await enqueueOrDeadLetter(report.remaining, attempt, undefined);
   const requeued = lastAttempt
     ? 0
-    : await enqueueOrDeadLetter(report.retryLater, attempt + 1, sliceRetryDelaySeconds(attempt));
+    : await enqueueOrDeadLetter(retryLater, attempt + 1, sliceRetryDelaySeconds(attempt));
   if (deadLetters.length > 0) {
     // Both queues refusing is the one case left where the record fails and SQS redelivers it whole.
     await plan.queue.deadLetter(
@@ -267,8 +280,9 @@ export const deliverSlice = async (
   }
   return {
     ...counts(report),
-    // Recipients re-enqueued are not given up on.
+    // Recipients re-enqueued are not given up on; hand-backs the queue refused are counted as dead-lettered.
     failed: report.failed - requeued,
+    handedOff: handedBack,
     read,
     requeued,
     deadLettered: deadLetters.length,

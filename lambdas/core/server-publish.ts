@@ -29,7 +29,7 @@ export interface ServerPublishResult {
   readonly delivered: number;
   readonly gone: number;
   readonly failed: number;
-  /** Recipients left to the queue by the deadline (only when not 0). */
+  /** Recipients left to the queue: by the deadline, or failed for now and re-enqueued (only when not 0). */
   readonly handedOff?: number;
   /** The fan-out queue took the delivery (then `delivered` counts nothing yet). */
   readonly fanout?: 'queued';

@@ -153,6 +153,14 @@ describe('slice bodies of every source and attempt', () => {
     },
   );
 
+  it('keeps a requeue: false (presence events) and refuses any other requeue value', () => {
+    const presence: FanOutSlice = { ...post(['a']), requeue: false };
+    expect(decodeSlice(encodeSlice(presence))).toEqual(presence);
+    expect(JSON.parse(encodeSlice(post(['a'])))).not.toHaveProperty('requeue');
+    const body = JSON.stringify({ ...JSON.parse(encodeSlice(post(['a']))), requeue: true });
+    expect(() => decodeSlice(body)).toThrow(BadSliceError);
+  });
+
   it('keeps the attempt of a retried post slice', () => {
     const retried: FanOutSlice = { ...post(['a']), attempt: 3 };
     expect(decodeSlice(encodeSlice(retried))).toEqual(retried);

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sendToUser } from '../../../lambdas/core/direct.js';
+import { RetryableSendError } from '../../../lambdas/core/errors.js';
 import { submitScore } from '../../../lambdas/core/leaderboard.js';
 import type { Messenger } from '../../../lambdas/core/ports.js';
 import { announcePresence } from '../../../lambdas/core/presence.js';
@@ -47,9 +48,17 @@ describe('queued audiences beyond publish', () => {
     const frame = JSON.stringify({ type: 'join', channel: 'arena', member: ann });
     // The first page (the inline limit's worth) as post slices, the rest as a page slice for a worker.
     expect(queue.slices).toEqual([
-      { kind: 'post', route: 'test', frame, deduplicated: false, ids: ['p0', 'p1'] },
-      { kind: 'post', route: 'test', frame, deduplicated: false, ids: ['p2'] },
-      { kind: 'page', route: 'test', frame, deduplicated: false, source: { presence: 'arena' }, cursor: '3' },
+      { kind: 'post', route: 'test', frame, deduplicated: false, requeue: false, ids: ['p0', 'p1'] },
+      { kind: 'post', route: 'test', frame, deduplicated: false, requeue: false, ids: ['p2'] },
+      {
+        kind: 'page',
+        route: 'test',
+        frame,
+        deduplicated: false,
+        requeue: false,
+        source: { presence: 'arena' },
+        cursor: '3',
+      },
     ]);
   });
 
@@ -99,6 +108,24 @@ describe('queued audiences beyond publish', () => {
       type: 'direct',
       data: { text: 'hi' },
     });
+  });
+
+  it('never re-enqueues a presence event that failed for now (a late join after a leave leaves a ghost)', async () => {
+    const { store, presence } = inMemoryStores();
+    const pages = new ArrayRecipientPages().set({ presence: 'arena' }, ['busy', 'ok']);
+    const queue = new RecordingQueue();
+    const messenger = new ScriptedMessenger((id) => (id === 'busy' ? new RetryableSendError(id) : 'sent'));
+
+    const result = await announcePresence(
+      { store, presence, messenger, fanOutQueue: planOf(pages, queue, 10) },
+      'join',
+      'arena',
+      ann,
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+    );
+
+    expect(result).toMatchObject({ delivered: 1, failed: 1, handedOff: 0 });
+    expect(queue.slices).toEqual([]);
   });
 
   it('fans out inline over the store when there is no queue plan (no stack queue)', async () => {

@@ -152,6 +152,29 @@ describe('fanOutOrQueue, inline recipients that failed for now', () => {
     expect(queue.delays).toEqual([sliceRetryDelaySeconds(1)]);
   });
 
+  it('counts deadline leftovers the queue refuses as failed, without failing the fan-out', async () => {
+    const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 4));
+    const options = testFanOutOptions({ concurrency: 1 });
+    const messenger: Messenger = {
+      close: async () => 'closed',
+      send: async () => {
+        options.clock += 100;
+        return 'sent';
+      },
+    };
+
+    const result = await fanOutOrQueue(
+      [{ channel: 'lobby' }],
+      'f',
+      { deduplicated: true },
+      { store: new InMemoryStore(), messenger },
+      { ...options, deadline: options.clock + 150 },
+      planOf(pages, new RefusingQueue(), 10),
+    );
+
+    expect(result).toMatchObject({ delivered: 2, failed: 2, handedOff: 0, queued: false });
+  });
+
   it('leaves them failed, without failing the fan-out, when the queue refuses them', async () => {
     const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ['busy']);
     const messenger = new ScriptedMessenger((id) => new RetryableSendError(id));
@@ -326,6 +349,44 @@ describe('deliverSlice', () => {
       { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['busy'] },
     ]);
     expect(messenger.sent.map((s) => s.connectionId)).toEqual(['ok']);
+  });
+
+  it('does not re-enqueue what a slice marked requeue: false failed for now (presence events)', async () => {
+    const messenger = new ScriptedMessenger((id) => new RetryableSendError(id));
+    const queue = new RecordingQueue();
+
+    const result = await deliverSlice(
+      { kind: 'post', route: 'subscribe', frame: 'join', deduplicated: false, requeue: false, ids: ['m'] },
+      { store: new InMemoryStore(), messenger },
+      testFanOutOptions({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
+    );
+
+    expect(result).toMatchObject({ failed: 1, requeued: 0, deadLettered: 0 });
+    expect(queue.slices).toEqual([]);
+    expect(queue.deadLetters).toEqual([]);
+  });
+
+  it('counts a hand-back the queue refused as dead-lettered, not handed off', async () => {
+    const queue = new RefusingQueue();
+    const options = testFanOutOptions({ concurrency: 1 });
+    const messenger: Messenger = {
+      close: async () => 'closed',
+      send: async () => {
+        options.clock += 100;
+        return 'sent';
+      },
+    };
+
+    const result = await deliverSlice(
+      { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a', 'b', 'c'] },
+      { store: new InMemoryStore(), messenger },
+      { ...options, deadline: options.clock + 150 },
+      { pages: new ArrayRecipientPages(), queue, sliceSize: 3 },
+    );
+
+    expect(result).toMatchObject({ delivered: 2, handedOff: 0, deadLettered: 1 });
+    expect(queue.deadLetters).toMatchObject([{ ids: ['c'] }]);
   });
 
   it('fails the slice only when the dead-letter queue refuses too', async () => {
