@@ -256,17 +256,10 @@ export const deliverSlice = async (
     nextAttempt: number,
     delaySeconds: number | undefined,
   ): Promise<number> => {
-    if (recipients.length === 0) return 0;
-    try {
-      await plan.queue.enqueue(
-        postSlices(recipients, slice.frame, delivery, slice.route, plan.sliceSize, nextAttempt),
-        delaySeconds === undefined ? {} : { delaySeconds },
-      );
-      return recipients.length;
-    } catch {
-      deadLetters.push(...recipients);
-      return 0;
-    }
+    const sliced = { queue: plan.queue, route: slice.route, sliceSize: plan.sliceSize };
+    const taken = await enqueueLater(recipients, slice.frame, delivery, sliced, nextAttempt, delaySeconds);
+    if (taken < recipients.length) deadLetters.push(...recipients);
+    return taken;
   };
   const handedBack = await enqueueOrDeadLetter(report.remaining, attempt, undefined);
   const requeued = lastAttempt

@@ -6,11 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { sendToUser } from '../../../lambdas/core/direct.js';
 import { RetryableSendError } from '../../../lambdas/core/errors.js';
 import { submitScore } from '../../../lambdas/core/leaderboard.js';
-import type { Messenger } from '../../../lambdas/core/ports.js';
 import { announcePresence } from '../../../lambdas/core/presence.js';
 import type { QueuePlan } from '../../../lambdas/core/queued-fan-out.js';
 import { ArrayRecipientPages, RecordingQueue } from '../support/fake-fan-out-queue.js';
-import { testFanOutOptions } from '../support/fan-out-options.js';
+import { slowMessenger, testFanOutOptions } from '../support/fan-out-options.js';
 import { inMemoryStores } from '../support/in-memory-store.js';
 import { ScriptedMessenger } from '../support/scripted-messenger.js';
 
@@ -88,13 +87,7 @@ describe('queued audiences beyond publish', () => {
     const pages = new ArrayRecipientPages().set({ user: 'alice' }, ['a1', 'a2', 'a3']);
     const queue = new RecordingQueue();
     const options = testFanOutOptions({ concurrency: 1 });
-    const messenger: Messenger = {
-      close: async () => 'closed',
-      send: async () => {
-        options.clock += 100;
-        return 'sent';
-      },
-    };
+    const messenger = slowMessenger(options);
 
     const result = await sendToUser(
       { store, messenger, fanOutQueue: planOf(pages, queue, 10) },

@@ -9,7 +9,7 @@ import {
   sliceRetryDelaySeconds,
 } from '../../../lambdas/core/queued-fan-out.js';
 import { ArrayRecipientPages, RecordingQueue, RefusingQueue } from '../support/fake-fan-out-queue.js';
-import { testFanOutOptions } from '../support/fan-out-options.js';
+import { slowMessenger, testFanOutOptions } from '../support/fan-out-options.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { ScriptedMessenger } from '../support/scripted-messenger.js';
 
@@ -104,13 +104,7 @@ describe('fanOutOrQueue', () => {
     const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 4));
     const queue = new RecordingQueue();
     const options = testFanOutOptions({ concurrency: 1 });
-    const messenger: Messenger = {
-      close: async () => 'closed',
-      send: async () => {
-        options.clock += 100;
-        return 'sent';
-      },
-    };
+    const messenger = slowMessenger(options);
 
     const result = await fanOutOrQueue(
       [{ channel: 'lobby' }],
@@ -155,13 +149,7 @@ describe('fanOutOrQueue, inline recipients that failed for now', () => {
   it('counts deadline leftovers the queue refuses as failed, without failing the fan-out', async () => {
     const pages = new ArrayRecipientPages().set({ channel: 'lobby' }, ids('a', 4));
     const options = testFanOutOptions({ concurrency: 1 });
-    const messenger: Messenger = {
-      close: async () => 'closed',
-      send: async () => {
-        options.clock += 100;
-        return 'sent';
-      },
-    };
+    const messenger = slowMessenger(options);
 
     const result = await fanOutOrQueue(
       [{ channel: 'lobby' }],
@@ -370,13 +358,7 @@ describe('deliverSlice', () => {
   it('counts a hand-back the queue refused as dead-lettered, not handed off', async () => {
     const queue = new RefusingQueue();
     const options = testFanOutOptions({ concurrency: 1 });
-    const messenger: Messenger = {
-      close: async () => 'closed',
-      send: async () => {
-        options.clock += 100;
-        return 'sent';
-      },
-    };
+    const messenger = slowMessenger(options);
 
     const result = await deliverSlice(
       { kind: 'post', route: 'publish', frame: 'f', deduplicated: true, ids: ['a', 'b', 'c'] },

@@ -4,6 +4,7 @@
  * @module
  */
 import type { FanOutOptions } from '../../../lambdas/core/fan-out.js';
+import type { Messenger } from '../../../lambdas/core/ports.js';
 import { SEND_RETRY_BUDGET } from '../../../lambdas/core/retry-budget.js';
 import type { FanOutSettings } from '../../../lambdas/handlers/support/fan-out.js';
 
@@ -37,3 +38,12 @@ export const testFanOutSettings = (overrides: Partial<FanOutOptions> = {}): FanO
   const { concurrency, retry, now, sleep, random } = testFanOutOptions(overrides);
   return { concurrency, retry, now, sleep, random, retryBudget: SEND_RETRY_BUDGET, postTimeoutMs: 5_000 };
 };
+
+/** A messenger whose every post takes `ms` on the options' fake clock (to reach a deadline). */
+export const slowMessenger = (options: TestFanOutOptions, ms = 100): Messenger => ({
+  close: async () => 'closed',
+  send: async () => {
+    options.clock += ms;
+    return 'sent';
+  },
+});
