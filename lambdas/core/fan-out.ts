@@ -30,12 +30,6 @@ export interface FanOutProblem {
   readonly error: unknown;
   /** Why a failed send was not retried. */
   readonly reason?: string;
-  /**
-   * A failed send that a later attempt may still deliver without risking a duplicate the client cannot drop:
-   * a transient failure (throttling, 5xx, network, or a timeout of a frame with a `seq`) whose retry was
-   * refused only for attempts, deadline or budget. A queue worker retries these recipients later.
-   */
-  readonly retryLater?: boolean;
 }
 
 /** How a fan-out runs. Time, sleeping and randomness are injected so tests are deterministic. */
@@ -107,7 +101,8 @@ export interface FanOutReport extends FanOutResult {
   readonly remaining: readonly string[];
   /**
    * The failed ids (counted in `failed`) that a later attempt may still reach without a duplicate the client
-   * cannot drop (see {@link FanOutProblem.retryLater}): a queue worker re-enqueues these. Only this fan-out's
+   * cannot drop: a transient failure (throttling, 5xx, network, or a timeout of a frame with a `seq`) whose
+   * retry was refused only for attempts, deadline or budget. A queue re-enqueues these. Only this fan-out's
    * own recipients: never those of a `leave` announced because one of them was gone.
    */
   readonly retryLater: readonly string[];
@@ -175,7 +170,7 @@ const deliver = async (
       if (refusal !== undefined) {
         const retryLater =
           error instanceof RetryableSendError && (!error.mayHaveLanded || delivery.deduplicated === true);
-        options.onProblem?.({ connectionId, stage: 'send', error, reason: refusal, retryLater });
+        options.onProblem?.({ connectionId, stage: 'send', error, reason: refusal });
         return retryLater ? 'retryLater' : 'failed';
       }
       onRetry();
